@@ -1,0 +1,200 @@
+//! Patches for known gaps of the published OpenAPI document.
+//!
+//! Each overlay cites the gap as listed in `shared/openrouter-api.md` ("OpenAPI spec" → "Known
+//! gaps", and §2.2, §3.1, §3.2, §6.1). They only add what the live API is documented to send; they
+//! never loosen a schema beyond that.
+
+use serde_json::{Map, Value, json};
+
+/// Applies every overlay to the OpenAPI document (as JSON).
+pub(crate) fn apply(doc: &mut Value) -> Result<(), String> {
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .ok_or("no components.schemas")?;
+    stream_delta_images(schemas)?;
+    assistant_images_type(schemas)?;
+    stream_chunk_error(schemas)?;
+    choice_error(schemas)?;
+    error_data_availability(schemas);
+    check_image_generation_response(schemas)?;
+    Ok(())
+}
+
+fn schema_mut<'a>(
+    schemas: &'a mut Map<String, Value>,
+    name: &str,
+) -> Result<&'a mut Value, String> {
+    schemas
+        .get_mut(name)
+        .ok_or_else(|| format!("overlay target components/schemas/{name} is missing"))
+}
+
+fn properties_mut<'a>(
+    schema: &'a mut Value,
+    name: &str,
+) -> Result<&'a mut Map<String, Value>, String> {
+    let obj = schema
+        .as_object_mut()
+        .ok_or_else(|| format!("{name} is not an object schema"))?;
+    obj.entry("properties")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or_else(|| format!("{name}.properties is not an object"))
+}
+
+/// Gap: "`ChatStreamDelta` has no `images` property (only `audio, content, reasoning,
+/// reasoning_details, refusal, role, tool_calls`), although the docs stream images there" (§3.1).
+/// The streamed entries are the same objects as `message.images`.
+fn stream_delta_images(schemas: &mut Map<String, Value>) -> Result<(), String> {
+    let delta = schema_mut(schemas, "ChatStreamDelta")?;
+    properties_mut(delta, "ChatStreamDelta")?
+        .entry("images")
+        .or_insert_with(|| json!({ "$ref": "#/components/schemas/ChatAssistantImages" }));
+    Ok(())
+}
+
+/// Gap: "`ChatAssistantImages` items require only `image_url.url`; the `type:"image_url"` that
+/// the live API sends is not declared" (§2.2). Extra properties were already allowed; declaring
+/// it means a *wrong* `type` is caught. It stays optional, as in the document.
+fn assistant_images_type(schemas: &mut Map<String, Value>) -> Result<(), String> {
+    let images = schema_mut(schemas, "ChatAssistantImages")?;
+    let items = images
+        .get_mut("items")
+        .ok_or("ChatAssistantImages has no items schema")?;
+    properties_mut(items, "ChatAssistantImages.items")?
+        .entry("type")
+        .or_insert_with(|| json!({ "type": "string", "enum": ["image_url"] }));
+    Ok(())
+}
+
+/// `{code, message, metadata?}` as carried by in-band errors (§2.2, §3.2). `code` is a number in
+/// the Chat skin, but "one older doc example uses the string `"server_error"`, so accept both".
+fn inband_error_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "code": { "type": ["integer", "string"] },
+            "message": { "type": "string" },
+            "metadata": {
+                "type": ["object", "null"],
+                "properties": {
+                    "error_type": { "$ref": "#/components/schemas/ApiErrorType" },
+                    "provider_code": { "type": ["string", "null"] }
+                }
+            }
+        },
+        "required": ["code", "message"]
+    })
+}
+
+/// Gap: "The mid-stream error chunk (top-level `error` on a chunk) ... [is] described in prose"
+/// (§3.2). The document does declare `ChatStreamChunk.error`, but with `code: integer` and
+/// `metadata.error_type` required; §3.2 says accept a string code too, and 5xx errors are masked.
+/// `finish_reason: "error"` is already in `ChatFinishReasonEnum`.
+fn stream_chunk_error(schemas: &mut Map<String, Value>) -> Result<(), String> {
+    let chunk = schema_mut(schemas, "ChatStreamChunk")?;
+    properties_mut(chunk, "ChatStreamChunk")?.insert("error".to_owned(), inband_error_schema());
+    Ok(())
+}
+
+/// Gap: "the in-choice error [is] described in prose ([ERR]), not as schemas" (§2.2): a 200
+/// `ChatResult` may carry `choices[].error = {code, message, metadata:{error_type}}` with
+/// `finish_reason: "error"`. Added to both the result and the stream choice.
+fn choice_error(schemas: &mut Map<String, Value>) -> Result<(), String> {
+    for name in ["ChatChoice", "ChatStreamChoice"] {
+        let choice = schema_mut(schemas, name)?;
+        properties_mut(choice, name)?
+            .entry("error")
+            .or_insert_with(inband_error_schema);
+    }
+    Ok(())
+}
+
+/// Gap (§6.1): "Since 2026-08-19, availability failures also carry `error.availability` ... The
+/// doc examples for these errors show `error.message`, `error.error_type` and `error.http_status`,
+/// and **have no `error.code`**." Every `*ResponseErrorData` requires `code`; relax that to
+/// "`code` or `availability`", and declare the availability object so its shape is checked.
+fn error_data_availability(schemas: &mut Map<String, Value>) {
+    let availability = json!({
+        "type": "object",
+        "properties": {
+            "code": {
+                "type": "string",
+                "enum": [
+                    "model_not_found", "wrong_endpoint", "no_endpoints", "model_deprecated",
+                    "model_unavailable_upstream", "capacity_exhausted", "temporarily_unavailable",
+                    "region_restricted", "privacy_restricted", "constraint_filtered",
+                    "free_variant_ended"
+                ]
+            },
+            "retryable": { "type": "boolean" },
+            "retry_after": { "type": ["number", "null"] },
+            "requested_models": { "type": "array", "items": { "type": "string" } },
+            "affected_providers": { "type": ["array", "null"], "items": { "type": "string" } },
+            "fallback_models": { "type": ["array", "null"], "items": { "type": "string" } },
+            "docs_url": { "type": "string" }
+        },
+        "required": ["code"]
+    });
+    for (name, schema) in schemas.iter_mut() {
+        if !name.ends_with("ResponseErrorData") {
+            continue;
+        }
+        let Some(obj) = schema.as_object_mut() else {
+            continue;
+        };
+        let had_code = obj
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|v| v == "code"));
+        if let Some(req) = obj.get_mut("required").and_then(Value::as_array_mut) {
+            req.retain(|v| v != "code");
+        }
+        if had_code {
+            obj.insert(
+                "anyOf".to_owned(),
+                json!([{ "required": ["code"] }, { "required": ["availability"] }]),
+            );
+        }
+        if let Some(props) = obj.get_mut("properties").and_then(Value::as_object_mut) {
+            props
+                .entry("availability")
+                .or_insert_with(|| availability.clone());
+            props
+                .entry("error_type")
+                .or_insert_with(|| json!({ "type": "string" }));
+            props
+                .entry("http_status")
+                .or_insert_with(|| json!({ "type": "integer" }));
+        }
+    }
+}
+
+/// Gap: "`ImageGenerationResponse` has no `id`; `media_type` is optional." Nothing to patch; this
+/// only checks the document still says so, so a changed document is noticed.
+fn check_image_generation_response(schemas: &mut Map<String, Value>) -> Result<(), String> {
+    let resp = schema_mut(schemas, "ImageGenerationResponse")?;
+    let required = |v: &Value| -> Vec<String> {
+        v.get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if required(resp).iter().any(|r| r == "id") {
+        return Err("ImageGenerationResponse now requires `id`: revisit the overlays".to_owned());
+    }
+    if let Some(item) = resp.pointer("/properties/data/items")
+        && required(item).iter().any(|r| r == "media_type")
+    {
+        return Err(
+            "ImageGenerationResponse.data[] now requires `media_type`: revisit the overlays"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
