@@ -165,11 +165,7 @@ impl Contract {
         let validator = self.validator(pointer)?;
         let errors: Vec<String> = validator
             .iter_errors(value)
-            .map(|e| {
-                let at = e.instance_path().to_string();
-                let at = if at.is_empty() { "/".to_owned() } else { at };
-                format!("  at {at}: {}", truncate(&e.to_string()))
-            })
+            .map(|e| render(&e, 1))
             .collect();
         if errors.is_empty() {
             Ok(())
@@ -439,6 +435,36 @@ fn encode_fragment(pointer: &str) -> String {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One violation as `  at <pointer>: <message>`. For a failed `anyOf`/`oneOf` the message names
+/// no property, so each branch's own violations follow, indented (two levels at most).
+fn render(e: &jsonschema::ValidationError<'_>, depth: usize) -> String {
+    use jsonschema::error::ValidationErrorKind as K;
+    let at = e.instance_path().to_string();
+    let at = if at.is_empty() { "/".to_owned() } else { at };
+    let indent = "  ".repeat(depth);
+    let (label, context) = match e.kind() {
+        K::AnyOf { context } => ("anyOf", Some(context)),
+        K::OneOfNotValid { context } => ("oneOf", Some(context)),
+        _ => ("", None::<&Vec<Vec<jsonschema::ValidationError<'static>>>>),
+    };
+    let Some(context) = context else {
+        return format!("{indent}at {at}: {}", truncate(&e.to_string()));
+    };
+    let mut out = format!("{indent}at {at}: matches none of the {label} alternatives");
+    for (i, branch) in context.iter().enumerate() {
+        out.push_str(&format!("\n{indent}  alternative {i}:"));
+        if depth >= 3 {
+            out.push_str(&format!(" {} violation(s)", branch.len()));
+            continue;
+        }
+        for inner in branch {
+            out.push('\n');
+            out.push_str(&render(inner, depth + 2));
         }
     }
     out

@@ -18,7 +18,64 @@ pub(crate) fn apply(doc: &mut Value) -> Result<(), String> {
     choice_error(schemas)?;
     error_data_availability(schemas);
     check_image_generation_response(schemas)?;
+    discriminators(doc);
     Ok(())
+}
+
+/// OpenAPI `discriminator` is not a JSON Schema keyword: ignored, it leaves a plain `oneOf`,
+/// whose failure says only "not valid under any of the schemas" (and which would also reject a
+/// body that happens to match two variants). Where the mapping names every `oneOf` entry (43 of
+/// the document's 44 uses), the `oneOf` becomes what the discriminator means: the property must
+/// be one of the mapped values, and the value selects the one variant to validate against, so a
+/// violation is reported at its real place (e.g. `/messages/0/content/1/image_url`).
+fn discriminators(value: &mut Value) {
+    match value {
+        Value::Object(obj) => {
+            if let Some(rewritten) = discriminated(obj) {
+                obj.remove("oneOf");
+                let all_of = obj.entry("allOf").or_insert_with(|| json!([]));
+                if let Some(all_of) = all_of.as_array_mut() {
+                    all_of.extend(rewritten);
+                }
+            }
+            for v in obj.values_mut() {
+                discriminators(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(discriminators),
+        _ => {}
+    }
+}
+
+/// The `allOf` entries that replace a fully mapped discriminated `oneOf`, or `None`.
+fn discriminated(obj: &Map<String, Value>) -> Option<Vec<Value>> {
+    let disc = obj.get("discriminator")?;
+    let prop = disc.get("propertyName")?.as_str()?;
+    let mapping = disc.get("mapping")?.as_object()?;
+    let one_of = obj.get("oneOf")?.as_array()?;
+    let refs: Vec<&str> = one_of
+        .iter()
+        .map(|s| s.get("$ref").and_then(Value::as_str))
+        .collect::<Option<_>>()?;
+    let complete = mapping.len() >= refs.len()
+        && refs
+            .iter()
+            .all(|r| mapping.values().any(|m| m.as_str() == Some(*r)))
+        && mapping
+            .values()
+            .all(|m| m.as_str().is_some_and(|m| refs.contains(&m)));
+    if !complete {
+        return None;
+    }
+    let keys: Vec<&String> = mapping.keys().collect();
+    let mut out = vec![json!({ "required": [prop], "properties": { prop: { "enum": keys } } })];
+    for (key, target) in mapping {
+        out.push(json!({
+            "if": { "required": [prop], "properties": { prop: { "const": key } } },
+            "then": { "$ref": target }
+        }));
+    }
+    Some(out)
 }
 
 fn schema_mut<'a>(
