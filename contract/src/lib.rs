@@ -6,6 +6,22 @@
 //! `#/components/schemas/...` reference resolves inside it, and a validator is compiled for
 //! `{"$ref": "<doc>#/<pointer>"}` on demand (cached per pointer).
 //!
+//! ```
+//! use contract::{Contract, validate_error_body, validate_request_body, validate_response_body};
+//! use serde_json::json;
+//!
+//! let c = Contract::load();
+//! let body = json!({"model": "black-forest-labs/flux.2-klein-4b",
+//!                   "messages": [{"role": "user", "content": "a fox"}], "modalities": ["image"]});
+//! validate_request_body(c, "/chat/completions", "POST", &body).unwrap();
+//! c.validate("ChatRequest", &body).unwrap();
+//! let err = json!({"error": {"code": 401, "message": "No auth credentials found"}});
+//! validate_error_body(c, "/api/v1/chat/completions", "POST", 401, &err).unwrap();
+//! // An SSE body is passed as a JSON string (or as an array of parsed `data:` payloads):
+//! let sse = ": OPENROUTER PROCESSING\n\ndata: {\"id\":\"g\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[]}\n\ndata: [DONE]\n\n";
+//! validate_response_body(c, "/chat/completions", "POST", 200, &json!(sse)).unwrap();
+//! ```
+//!
 //! Known gaps of the published document (listed in `shared/openrouter-api.md`, section
 //! "OpenAPI spec", and §2/§3/§6) are patched in [`overlays`] before anything is compiled.
 
@@ -277,7 +293,7 @@ pub fn validate_error_body(
 /// Validates a response body for `path` + `method` + `status` against the document's
 /// `responses` entry.
 ///
-/// * A JSON object/array-free body is checked against the `application/json` schema.
+/// * A JSON object (or any non-string, non-array value) is checked against the `application/json` schema.
 /// * A JSON **string** is taken as a raw `text/event-stream` body: each `data:` event (other
 ///   than `[DONE]`) is parsed and checked against the `text/event-stream` schema (for chat,
 ///   `ChatStreamingResponse` = `{data: ChatStreamChunk}`, with overlays); `:` comments are skipped.

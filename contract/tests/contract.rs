@@ -659,3 +659,38 @@ fn env_override_and_missing_file() {
     // The loaded document is the one `openapi_path()` names.
     assert_eq!(c().path(), contract::openapi_path());
 }
+
+/// `Contract::load` honours `$OPENROUTER_OPENAPI` and panics naming the path when it is missing.
+/// Runs itself in a child process, since `load` caches the document for the whole process.
+#[test]
+fn load_honours_env_override() {
+    if let Some(expect) = std::env::var_os("CONTRACT_TEST_CHILD") {
+        let c = Contract::load();
+        assert_eq!(c.path().as_os_str(), expect.as_os_str());
+        return;
+    }
+    let run = |path: &str| {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["load_honours_env_override", "--exact", "--nocapture"])
+            .env("OPENROUTER_OPENAPI", path)
+            .env("CONTRACT_TEST_CHILD", path)
+            .output()
+            .unwrap()
+    };
+    let missing = "/nonexistent/elsewhere/openrouter-openapi.yaml";
+    let out = run(missing);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "loading {missing} should panic");
+    assert!(
+        stderr.contains(missing),
+        "panic should name the path:\n{stderr}"
+    );
+    // The same document through the override (an absolute path) loads.
+    let real = std::fs::canonicalize(c().path()).unwrap();
+    let out = run(real.to_str().unwrap());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
