@@ -1,6 +1,10 @@
-use leptos::prelude::*;
+//! Kleinbild: a static, bring-your-own-key image studio for FLUX.2 [klein] 4B.
 
-#[component]
-pub fn App() -> impl IntoView {
-    view! { <h1>"Kleinbild"</h1> }
-}
+pub mod api;
+mod app;
+pub mod components;
+pub mod generation;
+pub mod state;
+pub mod storage;
+
+pub use app::App;

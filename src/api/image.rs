@@ -1,0 +1,184 @@
+//! Turning what the API returns into image bytes we trust: data URLs, base64,
+//! magic numbers and pixel size. Pure Rust, tested natively.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+/// The formats a browser may render from this app; SVG and HTML never pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+    Webp,
+    Gif,
+}
+
+impl ImageFormat {
+    pub fn mime(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "image/png",
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Webp => "image/webp",
+            ImageFormat::Gif => "image/gif",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Webp => "webp",
+            ImageFormat::Gif => "gif",
+        }
+    }
+
+    /// Identifies the format from the first bytes, ignoring what the sender claims.
+    pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(ImageFormat::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(ImageFormat::Jpeg)
+        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+            Some(ImageFormat::Webp)
+        } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+            Some(ImageFormat::Gif)
+        } else {
+            None
+        }
+    }
+}
+
+/// A decoded, verified image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedImage {
+    pub bytes: Vec<u8>,
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImageDataError {
+    #[error("the image is not a data URL")]
+    NotDataUrl,
+    #[error("the data URL is not base64-encoded")]
+    NotBase64,
+    #[error("the image data is not valid base64")]
+    BadBase64,
+    #[error("the data is {0}, not an image this app can show")]
+    NotAnImage(String),
+    #[error("the image header is damaged")]
+    BadHeader,
+}
+
+/// Decodes `data:image/<type>;base64,<data>` and checks that the bytes really
+/// are a PNG, JPEG, WebP or GIF (the declared type alone is never trusted).
+pub fn decode_data_url(url: &str) -> Result<DecodedImage, ImageDataError> {
+    let rest = url
+        .strip_prefix("data:")
+        .ok_or(ImageDataError::NotDataUrl)?;
+    let (header, data) = rest.split_once(',').ok_or(ImageDataError::NotDataUrl)?;
+    let mut parts = header.split(';');
+    let declared = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    if !parts.any(|p| p.trim().eq_ignore_ascii_case("base64")) {
+        return Err(ImageDataError::NotBase64);
+    }
+    if !declared.is_empty() && !declared.starts_with("image/") {
+        return Err(ImageDataError::NotAnImage(declared));
+    }
+    // Tolerate line breaks some encoders insert into long base64 strings.
+    let bytes = if data.bytes().any(|b| b.is_ascii_whitespace()) {
+        let compact: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        STANDARD.decode(compact)
+    } else {
+        STANDARD.decode(data)
+    }
+    .map_err(|_| ImageDataError::BadBase64)?;
+    verify_image(bytes)
+}
+
+/// Checks magic numbers and reads the pixel size from the header.
+pub fn verify_image(bytes: Vec<u8>) -> Result<DecodedImage, ImageDataError> {
+    let format = ImageFormat::sniff(&bytes).ok_or_else(|| {
+        ImageDataError::NotAnImage(if bytes.is_empty() {
+            "empty".into()
+        } else {
+            "unrecognised data".into()
+        })
+    })?;
+    let (width, height) = dimensions(format, &bytes).ok_or(ImageDataError::BadHeader)?;
+    Ok(DecodedImage {
+        bytes,
+        format,
+        width,
+        height,
+    })
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from(u16::from_be_bytes(
+        b.get(at..at + 2)?.try_into().ok()?,
+    )))
+}
+fn le16(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from(u16::from_le_bytes(
+        b.get(at..at + 2)?.try_into().ok()?,
+    )))
+}
+fn le24(b: &[u8], at: usize) -> Option<u32> {
+    let s = b.get(at..at + 3)?;
+    Some(u32::from(s[0]) | u32::from(s[1]) << 8 | u32::from(s[2]) << 16)
+}
+
+fn dimensions(format: ImageFormat, b: &[u8]) -> Option<(u32, u32)> {
+    let size = match format {
+        ImageFormat::Png => {
+            // IHDR is always the first chunk.
+            if b.get(12..16)? != b"IHDR" {
+                return None;
+            }
+            let w = u32::from_be_bytes(b.get(16..20)?.try_into().ok()?);
+            let h = u32::from_be_bytes(b.get(20..24)?.try_into().ok()?);
+            (w, h)
+        }
+        ImageFormat::Gif => (le16(b, 6)?, le16(b, 8)?),
+        ImageFormat::Webp => match b.get(12..16)? {
+            b"VP8 " => (le16(b, 26)? & 0x3FFF, le16(b, 28)? & 0x3FFF),
+            b"VP8L" => {
+                let bits = u32::from_le_bytes(b.get(21..25)?.try_into().ok()?);
+                ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
+            }
+            b"VP8X" => (le24(b, 24)? + 1, le24(b, 27)? + 1),
+            _ => return None,
+        },
+        ImageFormat::Jpeg => jpeg_dimensions(b)?,
+    };
+    (size.0 > 0 && size.1 > 0).then_some(size)
+}
+
+/// Walks JPEG segments to the first start-of-frame marker.
+fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
+    let mut i = 2;
+    loop {
+        while *b.get(i)? != 0xFF {
+            i += 1;
+        }
+        while *b.get(i)? == 0xFF {
+            i += 1;
+        }
+        let marker = *b.get(i)?;
+        i += 1;
+        if matches!(marker, 0xD8 | 0x01 | 0xD0..=0xD7) {
+            continue;
+        }
+        let len = be16(b, i)? as usize;
+        let is_sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if is_sof {
+            return Some((be16(b, i + 5)?, be16(b, i + 3)?));
+        }
+        if len < 2 {
+            return None;
+        }
+        i += len;
+    }
+}

@@ -1,0 +1,35 @@
+//! Talking to OpenRouter. No Leptos types here.
+
+pub mod client;
+pub mod error;
+pub mod image;
+pub mod response;
+pub mod types;
+
+pub use error::ApiError;
+
+use crate::generation::GenerationRequest;
+use types::{ChatMessage, ChatRequest, ImageConfig, KLEIN_MODEL};
+
+/// OpenRouter's API root; requests go to `{base}/chat/completions` etc.
+pub const DEFAULT_API_BASE: &str = "https://openrouter.ai/api/v1";
+
+/// App name sent as `X-OpenRouter-Title` (attribution only).
+pub const APP_TITLE: &str = "Kleinbild";
+
+/// The Chat Completions body for one generation.
+pub fn chat_request(request: &GenerationRequest) -> ChatRequest {
+    ChatRequest {
+        model: KLEIN_MODEL.to_owned(),
+        messages: vec![ChatMessage {
+            role: "user".into(),
+            content: request.prompt.clone(),
+        }],
+        modalities: vec!["image".into()],
+        image_config: Some(ImageConfig {
+            aspect_ratio: request.aspect_ratio.clone(),
+        }),
+        seed: Some(request.seed),
+        stream: false,
+    }
+}

@@ -1,0 +1,88 @@
+//! Interpreting a chat completion answer: images, cost and the errors that can
+//! hide inside an HTTP 200.
+
+use super::error::ApiError;
+use super::image::decode_data_url;
+use super::types::ChatResponse;
+use crate::generation::{GeneratedImage, GenerationOutput};
+
+/// Parses a 2xx body into verified images, or the error it really is.
+pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, ApiError> {
+    let response: ChatResponse =
+        serde_json::from_str(body.trim()).map_err(|e| ApiError::Malformed {
+            detail: format!("invalid JSON ({})", e.classify_kind()),
+        })?;
+    if let Some(error) = &response.error {
+        return Err(generation_error(status, error));
+    }
+    if let Some(error) = response.choices.iter().find_map(|c| c.error.as_ref()) {
+        return Err(generation_error(status, error));
+    }
+    if response
+        .choices
+        .iter()
+        .any(|c| c.finish_reason.as_deref() == Some("error"))
+    {
+        return Err(ApiError::GenerationFailed {
+            message: String::new(),
+        });
+    }
+
+    let mut images = Vec::new();
+    let mut last_problem = None;
+    for entry in response
+        .choices
+        .iter()
+        .filter_map(|c| c.message.as_ref())
+        .flat_map(|m| &m.images)
+    {
+        let Some(url) = entry.url() else {
+            last_problem = Some("an image entry had no URL".to_owned());
+            continue;
+        };
+        match decode_data_url(url) {
+            Ok(image) => images.push(GeneratedImage {
+                bytes: image.bytes,
+                format: image.format,
+                width: image.width,
+                height: image.height,
+            }),
+            Err(e) => last_problem = Some(e.to_string()),
+        }
+    }
+    if images.is_empty() {
+        return Err(ApiError::NoImage {
+            detail: last_problem.unwrap_or_else(|| "the answer contained no images".into()),
+        });
+    }
+    Ok(GenerationOutput {
+        images,
+        generation_id: response.id,
+        model: response.model,
+        provider: response.provider,
+        cost_usd: response.usage.and_then(|u| u.cost),
+    })
+}
+
+fn generation_error(status: u16, error: &super::types::ErrorObject) -> ApiError {
+    match ApiError::from_error_object(status, error) {
+        // A 200 carrying an error means the generation itself failed.
+        ApiError::UnexpectedStatus { message, .. } => ApiError::GenerationFailed { message },
+        other => other,
+    }
+}
+
+trait ClassifyKind {
+    fn classify_kind(&self) -> &'static str;
+}
+
+impl ClassifyKind for serde_json::Error {
+    fn classify_kind(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Eof => "the body ended too early",
+            serde_json::error::Category::Syntax => "not JSON",
+            serde_json::error::Category::Data => "unexpected shape",
+            serde_json::error::Category::Io => "read error",
+        }
+    }
+}

@@ -1,0 +1,37 @@
+use leptos::prelude::*;
+
+use crate::state::Alerts;
+
+/// The one place errors are announced. The live region is always in the DOM
+/// so screen readers pick up every change.
+#[component]
+pub fn AlertRegion() -> impl IntoView {
+    let alerts = Alerts::expect();
+    view! {
+        <div class="alert" role="alert" class:alert--visible=move || alerts.0.with(Option::is_some)>
+            {move || {
+                alerts
+                    .0
+                    .get()
+                    .map(|alert| {
+                        view! {
+                            <p class="alert__message">{alert.message}</p>
+                            {alert
+                                .details
+                                .map(|details| {
+                                    view! {
+                                        <details class="alert__details">
+                                            <summary>"Details"</summary>
+                                            <code>{details}</code>
+                                        </details>
+                                    }
+                                })}
+                            <button type="button" class="alert__dismiss" on:click=move |_| alerts.clear()>
+                                "Dismiss"
+                            </button>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,132 @@
+use leptos::prelude::*;
+use web_sys::KeyboardEvent;
+
+use crate::state::{Alerts, KeyStore, SettingsStore};
+use crate::storage;
+
+/// Paste, remember and forget the OpenRouter API key.
+#[component]
+pub fn KeyPanel() -> impl IntoView {
+    let key = KeyStore::expect();
+    let settings = SettingsStore::expect();
+    let alerts = Alerts::expect();
+    let (draft, set_draft) = signal(String::new());
+    let (status, set_status) = signal(String::new());
+
+    let save = move || {
+        let value = draft.get_untracked().trim().to_owned();
+        if value.is_empty() {
+            set_status.set("Paste a key first.".into());
+            return;
+        }
+        key.0.set(Some(value.clone()));
+        set_draft.set(String::new());
+        let remembered = settings.get().remember_key;
+        // Only a ticked "Remember on this device" lets the key reach localStorage.
+        let stored = if remembered {
+            storage::save_api_key(&value)
+        } else {
+            Ok(())
+        };
+        if let Err(e) = stored {
+            alerts.show(format!(
+                "The key is in use but could not be remembered: {e}."
+            ));
+        }
+        set_status.set(if remembered {
+            "Key saved on this device.".into()
+        } else {
+            "Key saved for this tab only.".into()
+        });
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+            save();
+        }
+    };
+    let on_remember = move |ev| {
+        let checked = event_target_checked(&ev);
+        let saved = settings.update(|s| s.remember_key = checked);
+        if let Err(message) = saved {
+            alerts.show(message);
+        }
+        match (checked, key.0.get_untracked()) {
+            (true, Some(current)) => {
+                if let Err(e) = storage::save_api_key(&current) {
+                    alerts.show(format!("The key could not be remembered: {e}."));
+                }
+            }
+            (false, _) => storage::forget_api_key(),
+            _ => {}
+        }
+    };
+    let forget = move |_| {
+        key.0.set(None);
+        storage::forget_api_key();
+        set_draft.set(String::new());
+        set_status.set("Key forgotten.".into());
+    };
+
+    view! {
+        <section class="key-panel" aria-labelledby="key-heading">
+            <h2 id="key-heading" class="visually-hidden">"API key"</h2>
+            <div class="key-panel__row">
+                <label class="field">
+                    <span class="field__label">"OpenRouter API key"</span>
+                    <input
+                        type="password"
+                        name="api-key"
+                        autocomplete="off"
+                        spellcheck="false"
+                        placeholder=move || {
+                            key.0.get().map_or("sk-or-v1-\u{2026}".to_owned(), |k| masked(&k))
+                        }
+                        prop:value=move || draft.get()
+                        on:input=move |ev| set_draft.set(event_target_value(&ev))
+                        on:keydown=on_keydown
+                    />
+                </label>
+                <button type="button" on:click=move |_| save()>"Save key"</button>
+            </div>
+            <div class="key-panel__row">
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || settings.0.with(|s| s.remember_key)
+                        on:change=on_remember
+                    />
+                    "Remember on this device"
+                </label>
+                <button type="button" class="button--quiet" on:click=forget disabled=move || key.0.with(Option::is_none)>
+                    "Forget key"
+                </button>
+            </div>
+            <p class="key-panel__status" aria-live="polite">
+                {move || match key.0.get() {
+                    Some(k) => format!("{} Using {}.", status.get(), masked(&k)).trim().to_owned(),
+                    None if status.get().is_empty() => "No key yet: paste your OpenRouter key above.".to_owned(),
+                    None => status.get(),
+                }}
+            </p>
+        </section>
+    }
+}
+
+/// `sk-or-v1-…abcd`: enough to recognise the key, never enough to use it.
+fn masked(key: &str) -> String {
+    let tail: String = key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let head: String = key.chars().take(9).collect();
+    if key.chars().count() <= 13 {
+        "a key ending \u{2026}".to_owned() + &tail
+    } else {
+        format!("{head}\u{2026}{tail}")
+    }
+}

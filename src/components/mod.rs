@@ -1,0 +1,13 @@
+mod alert;
+mod demo_banner;
+mod key_panel;
+mod prompt_form;
+mod results;
+mod settings_panel;
+
+pub use alert::AlertRegion;
+pub use demo_banner::DemoBanner;
+pub use key_panel::KeyPanel;
+pub use prompt_form::PromptForm;
+pub use results::Results;
+pub use settings_panel::SettingsPanel;

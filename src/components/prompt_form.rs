@@ -1,0 +1,185 @@
+use leptos::prelude::*;
+use web_sys::KeyboardEvent;
+
+use crate::api::client::ClientConfig;
+use crate::generation::{
+    ASPECT_RATIOS, GenerationRequest, estimate_cost_usd, expected_size, format_usd, parse_seed,
+};
+use crate::state::{Alerts, JobState, KeyStore, SettingsStore, Studio};
+
+/// Prompt, options, cost estimate and the Generate / Cancel controls.
+#[component]
+pub fn PromptForm() -> impl IntoView {
+    let settings = SettingsStore::expect();
+    let key = KeyStore::expect();
+    let alerts = Alerts::expect();
+    let studio = Studio::expect();
+    let (prompt, set_prompt) = signal(String::new());
+    let (seed_text, set_seed_text) = signal(String::new());
+    let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
+
+    let generate = move || {
+        if studio.is_running() {
+            return;
+        }
+        let Some(api_key) = key.0.get_untracked() else {
+            alerts.show("Add your OpenRouter API key first: paste it into \u{201c}OpenRouter API key\u{201d} and press Enter.");
+            return;
+        };
+        let text = prompt.get_untracked();
+        if text.trim().is_empty() {
+            alerts.show("Type a prompt first: describe the image you want.");
+            if let Some(el) = prompt_ref.get_untracked() {
+                let _ = el.focus();
+            }
+            return;
+        }
+        let seed = match parse_seed(&seed_text.get_untracked()) {
+            Ok(Some(seed)) => seed,
+            Ok(None) => random_seed(),
+            Err(message) => return alerts.show(message),
+        };
+        let s = settings.0.get_untracked();
+        studio.start(
+            GenerationRequest {
+                prompt: text.trim().to_owned(),
+                aspect_ratio: s.aspect_ratio.clone(),
+                seed,
+            },
+            ClientConfig {
+                api_base: s.api_base,
+                api_key,
+                timeout_seconds: s.timeout_seconds,
+            },
+            alerts,
+        );
+    };
+    let on_prompt_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+            ev.prevent_default();
+            generate();
+        }
+    };
+    let estimate = move || {
+        let ratio = settings.0.with(|s| s.aspect_ratio.clone());
+        expected_size(&ratio).map(|(w, h)| {
+            format!(
+                "about {w}\u{d7}{h} px \u{b7} estimated {}",
+                format_usd(estimate_cost_usd(w, h))
+            )
+        })
+    };
+
+    view! {
+        <form
+            class="prompt-form"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                generate();
+            }
+        >
+            <label class="field field--prompt">
+                <span class="field__label">"Prompt"</span>
+                <textarea
+                    node_ref=prompt_ref
+                    name="prompt"
+                    rows="4"
+                    placeholder="A watercolor fox in a snowy forest"
+                    aria-describedby="prompt-hint"
+                    prop:value=move || prompt.get()
+                    on:input=move |ev| set_prompt.set(event_target_value(&ev))
+                    on:keydown=on_prompt_keydown
+                ></textarea>
+            </label>
+            <p id="prompt-hint" class="field__hint">"Ctrl+Enter (\u{2318}+Enter on a Mac) generates."</p>
+            <div class="prompt-form__options">
+                <label class="field">
+                    <span class="field__label">"Aspect ratio"</span>
+                    <select
+                        name="aspect-ratio"
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            if let Err(message) = settings.update(|s| s.aspect_ratio = value) {
+                                alerts.show(message);
+                            }
+                        }
+                    >
+                        {ASPECT_RATIOS
+                            .iter()
+                            .map(|&(label, _, _)| {
+                                view! {
+                                    <option
+                                        value=label
+                                        selected=move || settings.0.with(|s| s.aspect_ratio == label)
+                                    >
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field__label">"Seed"</span>
+                    <input
+                        type="number"
+                        name="seed"
+                        min="0"
+                        max="4294967295"
+                        step="1"
+                        inputmode="numeric"
+                        placeholder="random"
+                        prop:value=move || seed_text.get()
+                        on:input=move |ev| set_seed_text.set(event_target_value(&ev))
+                    />
+                </label>
+                <p class="prompt-form__estimate">{estimate}</p>
+            </div>
+            <div class="prompt-form__actions" aria-live="polite">
+                {move || match studio.job.get() {
+                    JobState::Idle => {
+                        view! {
+                            <button type="submit" class="button--primary">
+                                "Generate"
+                            </button>
+                        }
+                            .into_any()
+                    }
+                    JobState::Running { started_ms } => {
+                        view! { <Progress started_ms on_cancel=move || studio.cancel() /> }.into_any()
+                    }
+                }}
+            </div>
+        </form>
+    }
+}
+
+/// "Generating… 4 s" with a Cancel button that aborts the request.
+#[component]
+fn Progress(
+    /// When the request started (`Date.now()` milliseconds).
+    started_ms: f64,
+    /// Aborts the generation.
+    on_cancel: impl Fn() + 'static,
+) -> impl IntoView {
+    let (elapsed, set_elapsed) = signal(0u32);
+    let interval = gloo_timers::callback::Interval::new(250, move || {
+        set_elapsed.set(((js_sys::Date::now() - started_ms) / 1000.0).max(0.0) as u32);
+    });
+    // The interval stops when the progress view goes away.
+    let interval = StoredValue::new_local(Some(interval));
+    on_cleanup(move || interval.update_value(|i| drop(i.take())));
+    view! {
+        <span class="progress" role="status">
+            <span class="progress__spinner" aria-hidden="true"></span>
+            {move || format!("Generating\u{2026} {} s", elapsed.get())}
+        </span>
+        <button type="button" class="button--danger" on:click=move |_| on_cancel()>
+            "Cancel"
+        </button>
+    }
+}
+
+fn random_seed() -> u32 {
+    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+}

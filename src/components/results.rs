@@ -1,0 +1,54 @@
+use leptos::prelude::*;
+
+use crate::api::client::performance_mark;
+use crate::generation::format_usd;
+use crate::state::{ShownImage, Studio};
+
+/// The latest generation: the image itself and what it cost.
+#[component]
+pub fn Results() -> impl IntoView {
+    let studio = Studio::expect();
+    view! {
+        <section class="results" aria-label="Result">
+            <For
+                each=move || studio.results.get()
+                key=|image| image.object_url.clone()
+                children=|image| view! { <ResultCard image /> }
+            />
+        </section>
+    }
+}
+
+#[component]
+fn ResultCard(
+    /// The image to show.
+    image: ShownImage,
+) -> impl IntoView {
+    let cost = image.cost_usd.map_or_else(
+        || "cost not reported".to_owned(),
+        |c| format!("billed {}", format_usd(c)),
+    );
+    let meta = format!(
+        "{}\u{d7}{} \u{b7} seed {} \u{b7} {} \u{b7} {}",
+        image.width, image.height, image.seed, image.aspect_ratio, cost
+    );
+    view! {
+        <figure class="result-card">
+            <img
+                class="result-card__image"
+                src=image.object_url.clone()
+                alt=image.prompt.clone()
+                width=image.width
+                height=image.height
+                on:load=|_| performance_mark("kleinbild:image-load")
+            />
+            <figcaption class="result-card__caption">
+                <span class="result-card__meta">{meta}</span>
+                {image.generation_id.map(|id| view! { <span class="result-card__id">{id}</span> })}
+                <a class="button" href=image.object_url download=image.file_name>
+                    "Download"
+                </a>
+            </figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,88 @@
+//! What survives a reload: settings and (if the user asks) the API key, in
+//! localStorage under versioned keys. Never image data (see design.md).
+
+mod settings;
+
+pub use settings::{Settings, validate_api_base};
+
+use web_sys::Storage;
+
+/// localStorage keys, versioned so a future format can migrate.
+pub const SETTINGS_KEY: &str = "kleinbild.settings.v1";
+pub const API_KEY_KEY: &str = "kleinbild.api-key.v1";
+/// Where unreadable settings are moved so nothing is silently thrown away.
+pub const SETTINGS_BACKUP_KEY: &str = "kleinbild.settings.backup";
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StorageError {
+    #[error("browser storage is not available (private mode or blocked)")]
+    Unavailable,
+    #[error("browser storage is full")]
+    Quota,
+    #[error("could not write to browser storage: {0}")]
+    Write(String),
+}
+
+fn local_storage() -> Option<Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn read(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+pub fn write(key: &str, value: &str) -> Result<(), StorageError> {
+    let storage = local_storage().ok_or(StorageError::Unavailable)?;
+    storage.set_item(key, value).map_err(|e| {
+        use wasm_bindgen::JsCast;
+        match e.dyn_ref::<web_sys::DomException>() {
+            Some(d) if d.name() == "QuotaExceededError" => StorageError::Quota,
+            Some(d) => StorageError::Write(d.message()),
+            None => StorageError::Write("unknown error".into()),
+        }
+    })
+}
+
+pub fn remove(key: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(key);
+    }
+}
+
+/// Loads settings; unreadable data is backed up and replaced by defaults.
+/// Returns the settings and, if something had to be reset, a notice for the user.
+pub fn load_settings(defaults: Settings) -> (Settings, Option<String>) {
+    let Some(raw) = read(SETTINGS_KEY) else {
+        return (defaults, None);
+    };
+    match Settings::from_json(&raw, &defaults) {
+        Ok(settings) => (settings, None),
+        Err(problem) => {
+            let _ = write(SETTINGS_BACKUP_KEY, &raw);
+            remove(SETTINGS_KEY);
+            (
+                defaults,
+                Some(format!(
+                    "Your saved settings could not be read ({problem}), so the defaults are in use. A copy was kept under \u{201c}{SETTINGS_BACKUP_KEY}\u{201d}."
+                )),
+            )
+        }
+    }
+}
+
+pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {
+    write(SETTINGS_KEY, &settings.to_json())
+}
+
+/// The remembered key, if the user ticked "Remember on this device".
+pub fn load_api_key() -> Option<String> {
+    read(API_KEY_KEY).filter(|k| !k.trim().is_empty())
+}
+
+pub fn save_api_key(key: &str) -> Result<(), StorageError> {
+    write(API_KEY_KEY, key)
+}
+
+pub fn forget_api_key() {
+    remove(API_KEY_KEY);
+}
