@@ -1,1 +1,110 @@
-//! Mock OpenRouter (placeholder).
+//! A local mock of the OpenRouter HTTP API (chat-completions and Image API image generation,
+//! models, key, generation, OAuth PKCE) for Kleinbild's tests, benchmarks and demo mode.
+//! It follows `shared/openrouter-api.md`; behaviour marked UNCONFIRMED there is a
+//! [`MockConfig`] option. Never talks to the network beyond its own loopback listener.
+
+#![recursion_limit = "256"]
+// Handlers return `Result<_, Response>` so an early error answer is one `?`-like match away;
+// these are cold paths, boxing the response would only add noise.
+#![allow(clippy::result_large_err)]
+
+mod config;
+mod cors;
+mod errors;
+mod faults;
+mod images;
+mod record;
+mod routes;
+mod sse;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use config::{CorsAllowHeaders, ImageMime, KeySpec, MegapixelUnit, MockConfig};
+pub use faults::Fault;
+pub use record::{Outcome, RecordedRequest};
+
+use state::Shared;
+
+/// Always valid, no spend limit.
+pub const DEMO_KEY: &str = "sk-or-v1-mock-demo-key";
+
+/// A running mock server. Dropping it stops the listener.
+pub struct MockServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl MockServer {
+    /// Binds `addr` (use "127.0.0.1:0" for an ephemeral port) and serves in a tokio task.
+    pub async fn start(config: MockConfig, addr: SocketAddr) -> std::io::Result<MockServer> {
+        let shared = Arc::new(Shared::new(config));
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let app = routes::router(shared.clone());
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                eprintln!("mock OpenRouter stopped: {e}");
+            }
+        });
+        Ok(MockServer { shared, addr, task })
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/api/v1`
+    pub fn base_url(&self) -> String {
+        format!("{}/api/v1", self.origin())
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Queues a fault for the next generation request (chat or images), FIFO.
+    pub fn push_fault(&self, fault: Fault) {
+        self.shared.push_fault(fault);
+    }
+
+    /// Replaces the configuration (keys in it are re-installed with their spec values).
+    pub fn set_config(&self, config: MockConfig) {
+        self.shared.set_config(config);
+    }
+
+    pub fn config(&self) -> MockConfig {
+        self.shared.config()
+    }
+
+    /// API requests (not `/__mock/*`), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().records.clone()
+    }
+
+    /// Clears faults, records, usage, OAuth codes and generations; restores the start config.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// USD amounts are kept to micro-dollars so sums stay exact-looking (0.014 + 0.014 = 0.028).
+pub(crate) fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}

@@ -1,0 +1,102 @@
+//! Injected faults. A queued fault applies to the next generation request (chat or images);
+//! a `[mock:…]` tag in the prompt applies to that request only.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// The reference error body of §6.2 for this status.
+    Status { status: u16 },
+    /// 403 with `metadata.patterns`.
+    Guardrail,
+    /// An HTML edge error page (with CORS headers).
+    Html5xx { status: u16 },
+    /// A JSON error without any CORS header: the browser sees an opaque network error.
+    NoCors { status: u16 },
+    /// Wait this long before answering (SSE keep-alive comments meanwhile).
+    Delay { ms: u64 },
+    /// Never answer; the request ends only when the client aborts.
+    Hang,
+    /// HTTP 200 carrying a generation error (in the choice, or as the mid-stream error chunk).
+    ChoiceError,
+    /// Cut the connection before the response is complete.
+    DropBeforeDone,
+    /// 200 with the first half of a valid JSON body.
+    TruncatedBody,
+    /// 200 with a valid result that has no image.
+    NoImage,
+    /// 200 whose image is a `data:text/html` URL.
+    NonImageDataUrl,
+    /// 200 text/plain, not JSON.
+    NotJson,
+}
+
+/// Finds `[mock:<kind>]` or `[mock:<kind>=<number>]` in a prompt.
+pub fn from_prompt(prompt: &str) -> Option<Fault> {
+    let start = prompt.find("[mock:")? + "[mock:".len();
+    let rest = &prompt[start..];
+    let tag = &rest[..rest.find(']')?];
+    let (kind, arg) = match tag.split_once('=') {
+        Some((k, v)) => (k.trim(), v.trim().parse::<u64>().ok()),
+        None => (tag.trim(), None),
+    };
+    let status = || arg.and_then(|n| u16::try_from(n).ok());
+    Some(match kind {
+        "status" => Fault::Status { status: status()? },
+        "guardrail" => Fault::Guardrail,
+        "html5xx" => Fault::Html5xx {
+            status: status().unwrap_or(502),
+        },
+        "no_cors" => Fault::NoCors {
+            status: status().unwrap_or(500),
+        },
+        "delay" => Fault::Delay { ms: arg? },
+        "hang" => Fault::Hang,
+        "choice_error" => Fault::ChoiceError,
+        "drop_before_done" => Fault::DropBeforeDone,
+        "truncated_body" => Fault::TruncatedBody,
+        "no_image" => Fault::NoImage,
+        "non_image_data_url" => Fault::NonImageDataUrl,
+        "not_json" => Fault::NotJson,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_prompts() {
+        assert_eq!(
+            from_prompt("a fox [mock:status=429] please"),
+            Some(Fault::Status { status: 429 })
+        );
+        assert_eq!(
+            from_prompt("[mock:html5xx=503]"),
+            Some(Fault::Html5xx { status: 503 })
+        );
+        assert_eq!(
+            from_prompt("x [mock:delay=1500]"),
+            Some(Fault::Delay { ms: 1500 })
+        );
+        assert_eq!(from_prompt("[mock:hang]"), Some(Fault::Hang));
+        assert_eq!(
+            from_prompt("[mock:non_image_data_url]"),
+            Some(Fault::NonImageDataUrl)
+        );
+        assert_eq!(from_prompt("[mock:unknown]"), None);
+        assert_eq!(from_prompt("[mock:status]"), None);
+        assert_eq!(from_prompt("no tag [mock:hang"), None);
+        assert_eq!(from_prompt("plain"), None);
+    }
+
+    #[test]
+    fn serde_shape() {
+        let f: Fault = serde_json::from_str(r#"{"kind":"status","status":502}"#).unwrap();
+        assert_eq!(f, Fault::Status { status: 502 });
+        let v = serde_json::to_value(Fault::DropBeforeDone).unwrap();
+        assert_eq!(v, serde_json::json!({"kind":"drop_before_done"}));
+    }
+}
