@@ -71,7 +71,7 @@ impl MockServer {
         self.shared.push_fault(fault);
     }
 
-    /// Replaces the configuration (keys in it are re-installed with their spec values).
+    /// Replaces the configuration; keys that are new or changed are (re)installed from their spec.
     pub fn set_config(&self, config: MockConfig) {
         self.shared.set_config(config);
     }

@@ -96,12 +96,15 @@ impl Shared {
         self.lock().config.clone()
     }
 
-    /// Replaces the configuration; keys listed in it are (re)installed with their spec values,
-    /// other keys (demo, OAuth-issued) keep their state.
+    /// Replaces the configuration. Keys that are new or whose spec changed are (re)installed
+    /// with their spec values; unchanged keys keep their usage, so changing e.g. `delay_ms`
+    /// mid-test does not refund anything.
     pub fn set_config(&self, config: MockConfig) {
         let mut inner = self.lock();
         for spec in &config.keys {
-            inner.keys.insert(spec.key.clone(), key_state(spec));
+            if !inner.config.keys.contains(spec) {
+                inner.keys.insert(spec.key.clone(), key_state(spec));
+            }
         }
         inner.config = config;
     }
