@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use web_sys::KeyboardEvent;
 
 use crate::state::{Alerts, KeyStore, SettingsStore};
 use crate::storage;
@@ -39,12 +38,6 @@ pub fn KeyPanel() -> impl IntoView {
             "Key saved for this tab only.".into()
         });
     };
-    let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Enter" {
-            ev.prevent_default();
-            save();
-        }
-    };
     let on_remember = move |ev| {
         let checked = event_target_checked(&ev);
         let saved = settings.update(|s| s.remember_key = checked);
@@ -71,7 +64,14 @@ pub fn KeyPanel() -> impl IntoView {
     view! {
         <section class="key-panel" aria-labelledby="key-heading">
             <h2 id="key-heading" class="visually-hidden">"API key"</h2>
-            <div class="key-panel__row">
+            // A form, so Enter in the key field saves it.
+            <form
+                class="key-panel__row"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    save();
+                }
+            >
                 <label class="field">
                     <span class="field__label">"OpenRouter API key"</span>
                     <input
@@ -84,11 +84,10 @@ pub fn KeyPanel() -> impl IntoView {
                         }
                         prop:value=move || draft.get()
                         on:input=move |ev| set_draft.set(event_target_value(&ev))
-                        on:keydown=on_keydown
                     />
                 </label>
-                <button type="button" on:click=move |_| save()>"Save key"</button>
-            </div>
+                <button type="submit">"Save key"</button>
+            </form>
             <div class="key-panel__row">
                 <label class="check">
                     <input

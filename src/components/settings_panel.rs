@@ -1,30 +1,36 @@
 use leptos::prelude::*;
 
 use crate::state::SettingsStore;
-use crate::storage::validate_api_base;
+use crate::storage::{TIMEOUT_RANGE, validate_api_base, validate_timeout};
 
 /// Connection settings, folded away by default.
 #[component]
 pub fn SettingsPanel() -> impl IntoView {
     let settings = SettingsStore::expect();
-    let (draft, set_draft) = signal(settings.get().api_base);
+    let initial = settings.get();
+    let (draft, set_draft) = signal(initial.api_base);
+    let (timeout_draft, set_timeout_draft) = signal(initial.timeout_seconds.to_string());
     let (message, set_message) = signal(String::new());
     let (invalid, set_invalid) = signal(false);
 
-    let save = move || match validate_api_base(&draft.get_untracked()) {
-        Ok(base) => {
-            set_draft.set(base.clone());
-            set_invalid.set(false);
-            match settings.update(|s| s.api_base = base) {
-                Ok(()) => set_message.set("Saved.".into()),
-                Err(e) => set_message.set(e),
+    let save = move || {
+        let base = validate_api_base(&draft.get_untracked())
+            .map_err(|problem| format!("Not saved: that API base URL is not valid. {problem}"));
+        let timeout = validate_timeout(&timeout_draft.get_untracked());
+        match (base, timeout) {
+            (Ok(base), Ok(timeout_seconds)) => {
+                set_draft.set(base.clone());
+                set_invalid.set(false);
+                let saved = settings.update(|s| {
+                    s.api_base = base;
+                    s.timeout_seconds = timeout_seconds;
+                });
+                set_message.set(saved.map_or_else(|e| e, |()| "Saved.".into()));
             }
-        }
-        Err(problem) => {
-            set_invalid.set(true);
-            set_message.set(format!(
-                "Not saved: that API base URL is not valid. {problem}"
-            ));
+            (Err(problem), _) | (_, Err(problem)) => {
+                set_invalid.set(true);
+                set_message.set(problem);
+            }
         }
     };
 
@@ -48,6 +54,19 @@ pub fn SettingsPanel() -> impl IntoView {
                         aria-describedby="api-base-message"
                         prop:value=move || draft.get()
                         on:input=move |ev| set_draft.set(event_target_value(&ev))
+                    />
+                </label>
+                <label class="field">
+                    <span class="field__label">"Request timeout (seconds)"</span>
+                    <input
+                        type="number"
+                        name="timeout"
+                        min=TIMEOUT_RANGE.start().to_string()
+                        max=TIMEOUT_RANGE.end().to_string()
+                        step="1"
+                        inputmode="numeric"
+                        prop:value=move || timeout_draft.get()
+                        on:input=move |ev| set_timeout_draft.set(event_target_value(&ev))
                     />
                 </label>
                 <div class="settings__actions">

@@ -3,7 +3,7 @@
 
 mod settings;
 
-pub use settings::{Settings, validate_api_base};
+pub use settings::{Settings, TIMEOUT_RANGE, validate_api_base, validate_timeout};
 
 use web_sys::Storage;
 

@@ -52,8 +52,9 @@ impl Settings {
         let timeout_seconds = object
             .get("timeout_seconds")
             .and_then(|v| v.as_u64())
-            .filter(|s| (5..=900).contains(s))
-            .map_or(defaults.timeout_seconds, |s| s as u32);
+            .and_then(|s| u32::try_from(s).ok())
+            .filter(|s| TIMEOUT_RANGE.contains(s))
+            .unwrap_or(defaults.timeout_seconds);
         Ok(Settings {
             version: SCHEMA_VERSION,
             api_base,
@@ -65,6 +66,25 @@ impl Settings {
             timeout_seconds,
         })
     }
+}
+
+/// Allowed request timeouts, in seconds.
+pub const TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 1..=900;
+
+/// Parses the timeout field.
+pub fn validate_timeout(input: &str) -> Result<u32, String> {
+    input
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|s| TIMEOUT_RANGE.contains(s))
+        .ok_or_else(|| {
+            format!(
+                "Not saved: the request timeout must be a whole number of seconds from {} to {}.",
+                TIMEOUT_RANGE.start(),
+                TIMEOUT_RANGE.end()
+            )
+        })
 }
 
 /// Checks an API base URL and returns it normalised (no trailing slash).
@@ -90,7 +110,8 @@ pub fn validate_api_base(input: &str) -> Result<String, String> {
         return Err("It must not contain a user name or password.".into());
     }
     let host = host_of(authority).ok_or("The host name is missing or invalid.")?;
-    let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+    // The page's CSP allows these loopback hosts (xtask/src/build.rs).
+    let loopback = matches!(host, "localhost" | "127.0.0.1");
     if scheme == "http" && !loopback {
         return Err(
             "Plain http:// would send your key unencrypted; use https:// (http:// is allowed only for localhost)."

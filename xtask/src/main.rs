@@ -1,1 +1,211 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's one entry point for people and CI.
+//! Every command first installs whatever it needs that is missing.
+
+mod build;
+mod serve;
+mod sizes;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  serve [--mock] [--port N]   build the release app and serve it on http://127.0.0.1:8080
+                              --mock: talk to the bundled mock OpenRouter (demo mode, no key needed)
+  build [--public-url /p/]    release build into dist/ (what a static host serves)
+  test                        fmt, clippy (host + wasm32), native, browser and end-to-end tests
+  bench [--runs N]            sizes, cold load and image display times
+  mock [args]                 run the mock OpenRouter (see --help of mock-openrouter)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprint!("{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let rest = &args[1..];
+    let result = match command.as_str() {
+        "serve" => serve::run(rest),
+        "build" => build::run(rest).map(|_| ()),
+        "test" => test(),
+        "bench" => bench(rest),
+        "mock" => mock(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command in the workspace root with the project's tool PATH, echoing it.
+pub fn run_step(name: &str, command: &mut Command) -> Result<(), String> {
+    let started = Instant::now();
+    eprintln!("==> {name}");
+    command
+        .current_dir(root())
+        .env("PATH", tools::path_with_tools());
+    let status = command
+        .status()
+        .map_err(|e| format!("{name}: could not start {:?}: {e}", command.get_program()))?;
+    eprintln!("<== {name}: {:.1} s", started.elapsed().as_secs_f64());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{name} failed ({status})"))
+    }
+}
+
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn test() -> Result<(), String> {
+    let started = Instant::now();
+    tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    let browser_env = |c: &mut Command| {
+        c.env("CHROMEDRIVER", tools::chromedriver())
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60");
+    };
+    run_step(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )?;
+    run_step(
+        "clippy (host, whole workspace)",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    run_step(
+        "clippy (wasm32, app)",
+        cargo().args([
+            "clippy",
+            "-p",
+            "kleinbild",
+            "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    run_step(
+        "native tests (app, mock, contract, xtask)",
+        cargo().args(["test", "--workspace", "--exclude", "e2e", "--locked"]),
+    )?;
+    let mut wasm = cargo();
+    wasm.args([
+        "test",
+        "-p",
+        "kleinbild",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--locked",
+    ]);
+    browser_env(&mut wasm);
+    run_step(
+        "browser tests (wasm-bindgen-test in headless Chromium)",
+        &mut wasm,
+    )?;
+    build::run(&[])?;
+    let mut e2e = cargo();
+    e2e.args([
+        "test",
+        "-p",
+        "e2e",
+        "--release",
+        "--locked",
+        "--",
+        "--test-threads=2",
+    ])
+    .env("DIST_DIR", root().join("dist"));
+    browser_env(&mut e2e);
+    run_step(
+        "end-to-end tests (release build + mock, headless Chromium)",
+        &mut e2e,
+    )?;
+    eprintln!(
+        "all checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    let runs = flag_value(args, "--runs").unwrap_or_else(|| "7".into());
+    let dist = build::run(&[])?;
+    tools::ensure_browser()?;
+    sizes::print_table(&dist)?;
+    let mut bench = cargo();
+    bench
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--locked",
+            "-p",
+            "e2e",
+            "--bin",
+            "bench",
+            "--",
+        ])
+        .arg("--dist")
+        .arg(&dist)
+        .args(["--runs", &runs])
+        .env("CHROMEDRIVER", tools::chromedriver());
+    run_step("browser timings", &mut bench)
+}
+
+fn mock(args: &[String]) -> Result<(), String> {
+    run_step(
+        "mock OpenRouter",
+        cargo()
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "--locked",
+                "-p",
+                "mock-openrouter",
+                "--",
+            ])
+            .args(args),
+    )
+}
+
+/// The value after `--name`, if given.
+pub fn flag_value(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}

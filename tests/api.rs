@@ -1,0 +1,265 @@
+//! Native tests of the pure OpenRouter layer: request shape (checked against
+//! OpenRouter's published OpenAPI description), response parsing, error mapping.
+#![cfg(not(target_arch = "wasm32"))]
+
+use kleinbild::api::chat_request;
+use kleinbild::api::error::{ApiError, redact};
+use kleinbild::api::image::{ImageFormat, decode_data_url};
+use kleinbild::api::response::parse_chat_response;
+use kleinbild::api::types::KLEIN_MODEL;
+use kleinbild::generation::GenerationRequest;
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+fn request() -> GenerationRequest {
+    GenerationRequest {
+        prompt: "A watercolor fox in a snowy forest".into(),
+        aspect_ratio: "16:9".into(),
+        seed: 42,
+    }
+}
+
+#[test]
+fn chat_request_is_what_openrouter_expects() {
+    let body = serde_json::to_value(chat_request(&request())).unwrap();
+    assert_eq!(
+        body,
+        json!({
+            "model": KLEIN_MODEL,
+            "messages": [{"role": "user", "content": "A watercolor fox in a snowy forest"}],
+            "modalities": ["image"],
+            "image_config": {"aspect_ratio": "16:9"},
+            "seed": 42,
+            "stream": false
+        })
+    );
+}
+
+#[test]
+fn chat_request_validates_against_the_published_schema() {
+    let contract = contract::Contract::load();
+    let body = serde_json::to_value(chat_request(&request())).unwrap();
+    contract::validate_request_body(contract, "/chat/completions", "post", &body)
+        .unwrap_or_else(|e| panic!("ChatRequest violates the OpenAPI description:\n{e}"));
+    // And the validator is not a rubber stamp: break the body and it must fail.
+    let mut broken = body.clone();
+    broken["modalities"] = json!(["video"]);
+    assert!(
+        contract::validate_request_body(contract, "/chat/completions", "post", &broken).is_err()
+    );
+}
+
+#[test]
+fn success_fixture_validates_and_parses() {
+    let text = fixture("chat_success.json");
+    let value: Value = serde_json::from_str(&text).unwrap();
+    contract::validate_response_body(
+        contract::Contract::load(),
+        "/chat/completions",
+        "post",
+        200,
+        &value,
+    )
+    .unwrap_or_else(|e| panic!("fixture is not a valid ChatResult: {e}"));
+    let output = parse_chat_response(200, &text).unwrap();
+    assert_eq!(output.images.len(), 1);
+    let image = &output.images[0];
+    assert_eq!(image.format, ImageFormat::Png);
+    assert_eq!((image.width, image.height), (3, 2));
+    assert!(image.bytes.starts_with(b"\x89PNG"));
+    assert_eq!(output.cost_usd, Some(0.014));
+    assert_eq!(
+        output.generation_id.as_deref(),
+        Some("gen-1756821634-QsRNWEcsHUOpb6vX3v2V")
+    );
+    assert_eq!(output.provider.as_deref(), Some("Black Forest Labs"));
+}
+
+#[test]
+fn images_without_type_and_as_plain_strings_are_all_kept() {
+    let output = parse_chat_response(200, &fixture("chat_two_images_loose.json")).unwrap();
+    assert_eq!(output.images.len(), 2);
+}
+
+#[test]
+fn leading_whitespace_keepalive_is_tolerated() {
+    let text = format!("\n\n   {}", fixture("chat_success.json"));
+    assert!(parse_chat_response(200, &text).is_ok());
+}
+
+#[test]
+fn errors_hidden_in_a_200_are_errors() {
+    let choice = parse_chat_response(200, &fixture("chat_choice_error.json")).unwrap_err();
+    assert!(
+        matches!(choice, ApiError::ProviderDown { status: 502, .. }),
+        "{choice:?}"
+    );
+
+    let top_level = r#"{"error":{"code":"server_error","message":"boom"}}"#;
+    let err = parse_chat_response(200, top_level).unwrap_err();
+    assert!(matches!(err, ApiError::GenerationFailed { .. }), "{err:?}");
+
+    let finish_only = r#"{"choices":[{"finish_reason":"error","message":{"images":[]}}]}"#;
+    assert!(matches!(
+        parse_chat_response(200, finish_only).unwrap_err(),
+        ApiError::GenerationFailed { .. }
+    ));
+}
+
+#[test]
+fn a_200_without_a_usable_image_says_so() {
+    let no_images = r#"{"id":"gen-1","choices":[{"finish_reason":"stop","message":{"role":"assistant","content":""}}]}"#;
+    assert!(matches!(
+        parse_chat_response(200, no_images).unwrap_err(),
+        ApiError::NoImage { .. }
+    ));
+
+    let html = parse_chat_response(200, &fixture("chat_html_data_url.json")).unwrap_err();
+    match html {
+        ApiError::NoImage { detail } => assert!(detail.contains("text/html"), "{detail}"),
+        other => panic!("expected NoImage, got {other:?}"),
+    }
+}
+
+#[test]
+fn malformed_and_truncated_bodies_are_reported_not_panicked() {
+    let full = fixture("chat_success.json");
+    for body in [
+        "",
+        "upstream said hello",
+        "<html>oops</html>",
+        &full[..full.len() / 2],
+    ] {
+        let err = parse_chat_response(200, body).unwrap_err();
+        assert!(
+            matches!(err, ApiError::Malformed { .. }),
+            "{body:.40}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn data_urls_are_checked_against_magic_numbers() {
+    // A PNG body declared as JPEG is still a PNG; the declared type is not trusted.
+    let png = fixture("chat_success.json");
+    let value: Value = serde_json::from_str(&png).unwrap();
+    let url = value["choices"][0]["message"]["images"][0]["image_url"]["url"]
+        .as_str()
+        .unwrap();
+    let relabelled = url.replacen("image/png", "image/jpeg", 1);
+    assert_eq!(
+        decode_data_url(&relabelled).unwrap().format,
+        ImageFormat::Png
+    );
+
+    let svg = "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=";
+    assert!(decode_data_url(svg).is_err(), "SVG must never pass");
+    assert!(decode_data_url("https://example.com/a.png").is_err());
+    assert!(decode_data_url("data:image/png,rawdata").is_err());
+    assert!(decode_data_url("data:image/png;base64,%%%").is_err());
+    assert!(decode_data_url("data:image/png;base64,").is_err());
+}
+
+#[test]
+fn pixel_sizes_come_from_the_headers() {
+    use kleinbild::api::image::verify_image;
+    let gif = [b"GIF89a".as_slice(), &[0x40, 0x01, 0xF0, 0x00], &[0; 8]].concat();
+    assert_eq!(
+        verify_image(gif).map(|i| (i.width, i.height)),
+        Ok((320, 240))
+    );
+
+    // JPEG: SOI, an APP0 segment, then SOF0 with height 768 and width 1344.
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00];
+    jpeg.extend([0xFF, 0xC0, 0x00, 0x11, 0x08, 0x03, 0x00, 0x05, 0x40, 0x03]);
+    jpeg.extend([0; 12]);
+    assert_eq!(
+        verify_image(jpeg).map(|i| (i.width, i.height)),
+        Ok((1344, 768))
+    );
+
+    // WebP VP8X: canvas 1024×1024 stored as value minus one, 24-bit little endian.
+    let mut webp = b"RIFF\0\0\0\0WEBPVP8X".to_vec();
+    webp.extend([0; 8]);
+    webp.extend([0xFF, 0x03, 0x00, 0xFF, 0x03, 0x00]);
+    assert_eq!(
+        verify_image(webp).map(|i| (i.width, i.height)),
+        Ok((1024, 1024))
+    );
+
+    // A PNG signature with a damaged header is refused.
+    assert!(verify_image(b"\x89PNG\r\n\x1a\n\0\0\0\rXXXX".to_vec()).is_err());
+}
+
+#[test]
+fn every_error_status_maps_to_a_plain_message_with_a_next_step() {
+    let bodies: Value = serde_json::from_str(&fixture("errors.json")).unwrap();
+    let expect = [
+        ("400", 400, "could not accept the request"),
+        ("401", 401, "rejected the API key"),
+        ("402", 402, "out of credits"),
+        (
+            "403",
+            403,
+            "blocked by moderation (reasons: violence, harassment)",
+        ),
+        ("403_guardrail", 403, "refused the request"),
+        ("404", 404, "not available"),
+        ("408", 408, "timed out"),
+        ("413", 413, "too large"),
+        ("429", 429, "Wait 7 seconds"),
+        ("500", 500, "down or overloaded (HTTP 500)"),
+        ("502", 502, "down or overloaded (HTTP 502)"),
+        ("503_no_code", 503, "down or overloaded (HTTP 503)"),
+        ("524", 524, "timed out"),
+        ("529", 529, "down or overloaded (HTTP 529)"),
+    ];
+    for (name, status, phrase) in expect {
+        let body = bodies[name].to_string();
+        let error = ApiError::from_http(status, &body);
+        let message = error.user_message();
+        assert!(
+            message.contains(phrase),
+            "{name}: {message:?} lacks {phrase:?}"
+        );
+        assert!(
+            message.ends_with('.'),
+            "{name}: message should end with the next step: {message}"
+        );
+    }
+    let moderation = ApiError::from_http(403, &bodies["403"].to_string());
+    assert!(moderation.user_message().contains("a very...scene"));
+}
+
+#[test]
+fn edge_pages_and_empty_bodies_are_not_mistaken_for_api_errors() {
+    let html = "<!DOCTYPE html><html><body>502 Bad Gateway - cloudflare</body></html>";
+    assert_eq!(
+        ApiError::from_http(502, html),
+        ApiError::EdgeError { status: 502 }
+    );
+    assert!(matches!(
+        ApiError::from_http(503, ""),
+        ApiError::ProviderDown { status: 503, .. }
+    ));
+    assert_eq!(
+        ApiError::from_http(418, "teapot"),
+        ApiError::EdgeError { status: 418 }
+    );
+}
+
+#[test]
+fn keys_never_survive_redaction() {
+    let key = "sk-or-v1-0123456789abcdef0123456789abcdef";
+    let text = format!("Bearer {key} failed; other sk-or-v1-ffffeeee1111 too");
+    let clean = redact(&text, key);
+    assert!(!clean.contains("sk-or-"), "{clean}");
+    assert!(clean.contains("[key]"));
+}

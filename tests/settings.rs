@@ -1,0 +1,123 @@
+//! Native tests of settings (de)serialisation, validation, price and names.
+#![cfg(not(target_arch = "wasm32"))]
+
+use kleinbild::api::image::ImageFormat;
+use kleinbild::generation::{estimate_cost_usd, expected_size, file_name, format_usd, parse_seed};
+use kleinbild::storage::{Settings, validate_api_base, validate_timeout};
+
+const DEFAULT_BASE: &str = "https://openrouter.ai/api/v1";
+
+#[test]
+fn api_base_accepts_https_and_loopback_http() {
+    assert_eq!(
+        validate_api_base(" https://openrouter.ai/api/v1/ "),
+        Ok(DEFAULT_BASE.into())
+    );
+    assert_eq!(
+        validate_api_base("http://127.0.0.1:8787/api/v1"),
+        Ok("http://127.0.0.1:8787/api/v1".into())
+    );
+    assert!(validate_api_base("http://localhost:3000/v1").is_ok());
+}
+
+#[test]
+fn api_base_refuses_malformed_or_unsafe_urls() {
+    for bad in [
+        "",
+        "not a url",
+        "openrouter.ai/api/v1",
+        "ftp://openrouter.ai/api/v1",
+        "http://example.com/api/v1",
+        "https://user:pw@openrouter.ai/api/v1",
+        "https://openrouter.ai/api/v1?key=x",
+        "https://openrouter.ai/api/v1#x",
+        "https:///api/v1",
+        "https://open router.ai",
+        "https://openrouter.ai:99999999/api",
+        "https://-bad.example/api",
+        "javascript:alert(1)",
+    ] {
+        assert!(validate_api_base(bad).is_err(), "{bad:?} was accepted");
+    }
+}
+
+#[test]
+fn settings_round_trip() {
+    let mut settings = Settings::new(DEFAULT_BASE);
+    settings.aspect_ratio = "16:9".into();
+    settings.remember_key = true;
+    settings.timeout_seconds = 30;
+    let parsed = Settings::from_json(&settings.to_json(), &Settings::new(DEFAULT_BASE)).unwrap();
+    assert_eq!(parsed, settings);
+}
+
+#[test]
+fn bad_fields_fall_back_one_by_one() {
+    let defaults = Settings::new(DEFAULT_BASE);
+    let raw = r#"{"version":1,"api_base":"http://evil.example","aspect_ratio":"7:3","remember_key":true,"timeout_seconds":0}"#;
+    let parsed = Settings::from_json(raw, &defaults).unwrap();
+    assert_eq!(parsed.api_base, DEFAULT_BASE);
+    assert_eq!(parsed.aspect_ratio, defaults.aspect_ratio);
+    assert_eq!(parsed.timeout_seconds, defaults.timeout_seconds);
+    assert!(parsed.remember_key, "the valid field is kept");
+}
+
+#[test]
+fn unreadable_or_unknown_versions_are_errors() {
+    let defaults = Settings::new(DEFAULT_BASE);
+    for raw in [
+        "",
+        "{",
+        "[]",
+        "null",
+        r#"{"version":99}"#,
+        r#"{"api_base":"https://x.example"}"#,
+    ] {
+        assert!(
+            Settings::from_json(raw, &defaults).is_err(),
+            "{raw:?} accepted"
+        );
+    }
+}
+
+#[test]
+fn timeout_field_validation() {
+    assert_eq!(validate_timeout(" 30 "), Ok(30));
+    for bad in ["", "0", "-5", "1.5", "abc", "100000"] {
+        assert!(validate_timeout(bad).is_err(), "{bad:?} accepted");
+    }
+}
+
+#[test]
+fn price_follows_the_megapixel_table() {
+    assert!((estimate_cost_usd(1024, 1024) - 0.014).abs() < 1e-9);
+    assert!((estimate_cost_usd(1344, 768) - 0.014).abs() < 1e-9);
+    assert!((estimate_cost_usd(2048, 2048) - 0.017).abs() < 1e-9);
+    assert!((estimate_cost_usd(1025, 1024) - 0.015).abs() < 1e-9);
+    assert_eq!(format_usd(0.014), "$0.014");
+    assert_eq!(expected_size("16:9"), Some((1344, 768)));
+    assert_eq!(expected_size("7:3"), None);
+}
+
+#[test]
+fn seeds_parse_or_explain() {
+    assert_eq!(parse_seed(""), Ok(None));
+    assert_eq!(parse_seed(" 42 "), Ok(Some(42)));
+    assert!(parse_seed("-1").is_err());
+    assert!(parse_seed("4294967296").is_err());
+    assert!(parse_seed("1e3").is_err());
+}
+
+#[test]
+fn download_names_are_safe_slugs() {
+    assert_eq!(
+        file_name("A watercolor fox, in snow!", 42, ImageFormat::Png),
+        "a-watercolor-fox-in-snow-42.png"
+    );
+    assert_eq!(
+        file_name("../../etc/passwd", 1, ImageFormat::Jpeg),
+        "etc-passwd-1.jpg"
+    );
+    assert_eq!(file_name("   ", 7, ImageFormat::Webp), "kleinbild-7.webp");
+    assert!(file_name(&"x".repeat(500), 1, ImageFormat::Png).len() < 70);
+}

@@ -1,0 +1,177 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium) for code that needs a
+//! real DOM and localStorage. Run by `cargo xtask test`.
+#![cfg(target_arch = "wasm32")]
+
+use kleinbild::storage::{self, SETTINGS_BACKUP_KEY, SETTINGS_KEY, Settings};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const BASE: &str = "https://openrouter.ai/api/v1";
+
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+fn mount() -> (
+    HtmlElement,
+    leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>,
+) {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let container: HtmlElement = document.create_element("div").unwrap().dyn_into().unwrap();
+    document.body().unwrap().append_child(&container).unwrap();
+    let handle = leptos::mount::mount_to(container.clone(), kleinbild::App);
+    (container, handle)
+}
+
+/// The form control inside the <label> whose visible text is `name`.
+fn control(container: &HtmlElement, name: &str) -> HtmlElement {
+    let labels = container.query_selector_all("label").unwrap();
+    for i in 0..labels.length() {
+        let label: HtmlElement = labels.item(i).unwrap().dyn_into().unwrap();
+        if label.text_content().unwrap_or_default().trim() == name {
+            return label
+                .query_selector("input, textarea, select")
+                .unwrap()
+                .unwrap()
+                .dyn_into()
+                .unwrap();
+        }
+    }
+    panic!("no control labelled {name:?}");
+}
+
+fn button(container: &HtmlElement, name: &str) -> HtmlElement {
+    let buttons = container.query_selector_all("button, summary").unwrap();
+    (0..buttons.length())
+        .map(|i| buttons.item(i).unwrap().dyn_into::<HtmlElement>().unwrap())
+        .find(|b| b.text_content().unwrap_or_default().trim() == name)
+        .unwrap_or_else(|| panic!("no button named {name:?}"))
+}
+
+fn type_into(input: &HtmlElement, text: &str) {
+    input.unchecked_ref::<HtmlInputElement>().set_value(text);
+    let event = web_sys::Event::new("input").unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn settings_survive_a_round_trip_through_local_storage() {
+    local_storage().clear().unwrap();
+    let mut settings = Settings::new(BASE);
+    settings.aspect_ratio = "3:2".into();
+    storage::save_settings(&settings).unwrap();
+    let (loaded, notice) = storage::load_settings(Settings::new(BASE));
+    assert_eq!(loaded, settings);
+    assert_eq!(notice, None);
+}
+
+#[wasm_bindgen_test]
+fn corrupt_settings_are_backed_up_and_replaced_by_defaults() {
+    local_storage().clear().unwrap();
+    local_storage().set_item(SETTINGS_KEY, "{not json").unwrap();
+    let (loaded, notice) = storage::load_settings(Settings::new(BASE));
+    assert_eq!(loaded, Settings::new(BASE));
+    assert!(notice.unwrap().contains(SETTINGS_BACKUP_KEY));
+    assert_eq!(
+        local_storage()
+            .get_item(SETTINGS_BACKUP_KEY)
+            .unwrap()
+            .as_deref(),
+        Some("{not json")
+    );
+    assert_eq!(local_storage().get_item(SETTINGS_KEY).unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn key_stays_in_memory_unless_remembered_and_forget_wipes_it() {
+    local_storage().clear().unwrap();
+    let (container, _handle) = mount();
+    let key = control(&container, "OpenRouter API key");
+    assert_eq!(key.get_attribute("type").as_deref(), Some("password"));
+
+    type_into(&key, "sk-or-v1-testkey-0000000000001234");
+    button(&container, "Save key").click();
+    leptos::task::tick().await;
+    assert_eq!(
+        storage::load_api_key(),
+        None,
+        "not remembered, so not stored"
+    );
+    assert!(container.inner_text().contains("sk-or-v1-\u{2026}1234"));
+
+    control(&container, "Remember on this device").click();
+    leptos::task::tick().await;
+    assert_eq!(
+        storage::load_api_key().as_deref(),
+        Some("sk-or-v1-testkey-0000000000001234")
+    );
+
+    button(&container, "Forget key").click();
+    leptos::task::tick().await;
+    assert_eq!(storage::load_api_key(), None);
+    assert!(container.inner_text().contains("Key forgotten."));
+}
+
+#[wasm_bindgen_test]
+async fn generate_without_key_or_prompt_explains_what_to_do() {
+    local_storage().clear().unwrap();
+    let (container, _handle) = mount();
+    button(&container, "Generate").click();
+    leptos::task::tick().await;
+    let alert = container.query_selector("[role=alert]").unwrap().unwrap();
+    assert!(
+        alert
+            .text_content()
+            .unwrap()
+            .contains("Add your OpenRouter API key first")
+    );
+
+    type_into(
+        &control(&container, "OpenRouter API key"),
+        "sk-or-v1-abcdefghijklmnop",
+    );
+    button(&container, "Save key").click();
+    leptos::task::tick().await;
+    button(&container, "Generate").click();
+    leptos::task::tick().await;
+    assert!(
+        alert
+            .text_content()
+            .unwrap()
+            .contains("Type a prompt first")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_malformed_api_base_is_refused_and_not_saved() {
+    local_storage().clear().unwrap();
+    let (container, _handle) = mount();
+    type_into(
+        &control(&container, "API base URL"),
+        "http://example.com/api",
+    );
+    button(&container, "Save settings").click();
+    leptos::task::tick().await;
+    assert!(
+        container
+            .text_content()
+            .unwrap_or_default()
+            .contains("Not saved: that API base URL is not valid.")
+    );
+    assert_eq!(local_storage().get_item(SETTINGS_KEY).unwrap(), None);
+
+    type_into(
+        &control(&container, "API base URL"),
+        "http://127.0.0.1:9/api/v1/",
+    );
+    button(&container, "Save settings").click();
+    leptos::task::tick().await;
+    let saved = local_storage().get_item(SETTINGS_KEY).unwrap().unwrap();
+    assert!(
+        saved.contains("\"api_base\":\"http://127.0.0.1:9/api/v1\""),
+        "{saved}"
+    );
+}

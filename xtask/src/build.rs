@@ -1,0 +1,114 @@
+//! The release build: trunk (offline, pinned tools), then the page's
+//! Content-Security-Policy, which needs the hash of trunk's inline loader.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use crate::{flag_value, root, run_step, tools};
+
+/// Origins the page may connect to besides itself: OpenRouter, plus loopback
+/// for the bundled mock and local development.
+const CONNECT_SRC: &str = "https://openrouter.ai http://127.0.0.1:* http://localhost:*";
+
+/// Options of one build.
+#[derive(Default)]
+pub struct BuildOptions {
+    pub public_url: Option<String>,
+    /// Build a demo app whose default API base is this mock URL.
+    pub demo_api_base: Option<String>,
+    pub dist: Option<PathBuf>,
+}
+
+/// `cargo xtask build [--public-url /path/]`: returns the dist directory.
+pub fn run(args: &[String]) -> Result<PathBuf, String> {
+    build(BuildOptions {
+        public_url: flag_value(args, "--public-url"),
+        ..BuildOptions::default()
+    })
+}
+
+pub fn build(options: BuildOptions) -> Result<PathBuf, String> {
+    tools::ensure_build_tools()?;
+    let dist = options.dist.unwrap_or_else(|| root().join("dist"));
+    run_step("cargo fetch", crate::cargo().args(["fetch", "--locked"]))?;
+    let mut trunk = Command::new("trunk");
+    trunk
+        .args(["build", "--release", "--locked", "--offline", "--dist"])
+        .arg(&dist)
+        .env("TRUNK_SKIP_VERSION_CHECK", "true");
+    if let Some(url) = &options.public_url {
+        trunk.args(["--public-url", url]);
+    }
+    // The app reads these with option_env!, so they must be set (or unset) explicitly.
+    match &options.demo_api_base {
+        Some(base) => trunk
+            .env("KLEINBILD_DEMO_API_BASE", base)
+            .env("KLEINBILD_DEMO_API_KEY", mock_demo_key()),
+        None => trunk
+            .env_remove("KLEINBILD_DEMO_API_BASE")
+            .env_remove("KLEINBILD_DEMO_API_KEY"),
+    };
+    run_step("trunk build --release", &mut trunk)?;
+    add_content_security_policy(&dist)?;
+    Ok(dist)
+}
+
+/// The key the bundled mock always accepts (see mock-openrouter DEMO_KEY).
+fn mock_demo_key() -> &'static str {
+    "sk-or-v1-mock-demo-key"
+}
+
+fn add_content_security_policy(dist: &std::path::Path) -> Result<(), String> {
+    let path = dist.join("index.html");
+    let html = std::fs::read_to_string(&path).map_err(|e| format!("{path:?}: {e}"))?;
+    if html.contains("Content-Security-Policy") {
+        return Ok(());
+    }
+    let hashes: Vec<String> = inline_scripts(&html)
+        .map(|script| {
+            let digest = Sha256::digest(script.as_bytes());
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
+        .collect();
+    let policy = format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
+         img-src 'self' blob:; connect-src 'self' {CONNECT_SRC}; manifest-src 'self'; \
+         base-uri 'self'; form-action 'none'",
+        hashes.join(" ")
+    );
+    let meta = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
+    let at = html
+        .find("<title")
+        .ok_or("dist/index.html has no <title> to put the CSP before")?;
+    let html = format!("{}{meta}{}", &html[..at], &html[at..]);
+    std::fs::write(&path, html).map_err(|e| format!("{path:?}: {e}"))
+}
+
+/// Bodies of `<script>` elements without `src`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (attributes, body) = rest.split_once('>')?;
+        if attributes.contains("src=") {
+            return None;
+        }
+        body.split_once("</script>").map(|(script, _)| script)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inline_scripts;
+
+    #[test]
+    fn finds_inline_scripts_only() {
+        let html = "<script type=module>import a from '/x.js';</script><script src=/y.js></script><script>b()</script>";
+        let found: Vec<&str> = inline_scripts(html).collect();
+        assert_eq!(found, ["import a from '/x.js';", "b()"]);
+    }
+}

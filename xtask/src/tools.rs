@@ -1,0 +1,174 @@
+//! Installs the pinned build and test tools when they are missing, and only
+//! then: a warm machine pays a few `--version` calls.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::{root, run_step};
+
+const TRUNK_VERSION: &str = "0.21.14";
+/// npm's binaryen 132; Debian's binaryen 108 produces a blank page.
+const BINARYEN_NPM: &str = "binaryen@132.0.0";
+const WASM_OPT_VERSION: &str = "version 132";
+
+/// Project-local tools (npm binaryen) live here, outside git.
+fn tools_dir() -> PathBuf {
+    root().join(".tools")
+}
+
+/// PATH with the project's wasm-opt first and cargo's bin dir present.
+pub fn path_with_tools() -> String {
+    let mut parts = vec![tools_dir().join("node_modules/.bin")];
+    if let Some(home) = cargo_home() {
+        parts.push(home.join("bin"));
+    }
+    let current = std::env::var_os("PATH").unwrap_or_default();
+    parts.extend(std::env::split_paths(&current));
+    std::env::join_paths(parts)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+/// `<program> --version` output, found on the project PATH.
+fn version_of(program: &str) -> Option<String> {
+    let output = Command::new(program)
+        .arg("--version")
+        .env("PATH", path_with_tools())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// The wasm-bindgen version locked in Cargo.lock; the CLI must match it.
+pub fn locked_wasm_bindgen() -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+            {
+                return Ok(version.to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+/// wasm32 target, trunk, wasm-bindgen-cli and wasm-opt.
+pub fn ensure_build_tools() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
+        .unwrap_or(false);
+    if !installed {
+        run_step(
+            "install wasm32 target",
+            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+        )?;
+    }
+    if version_of("trunk").as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
+        // --debug: ~165 s instead of ~400 s; trunk only orchestrates, so its
+        // own optimisation does not change the build (toolchain.md).
+        run_step(
+            "install trunk",
+            crate::cargo().args([
+                "install",
+                "trunk",
+                "--locked",
+                "--debug",
+                "--version",
+                TRUNK_VERSION,
+            ]),
+        )?;
+    }
+    let bindgen = locked_wasm_bindgen()?;
+    if version_of("wasm-bindgen").as_deref() != Some(&format!("wasm-bindgen {bindgen}")) {
+        // No --locked: its lockfile pins a crate version the registry here lacks.
+        run_step(
+            "install wasm-bindgen-cli",
+            crate::cargo().args(["install", "wasm-bindgen-cli", "--version", &bindgen]),
+        )?;
+    }
+    let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
+    if !version_of(&wasm_opt.to_string_lossy()).is_some_and(|v| v.contains(WASM_OPT_VERSION)) {
+        ensure_debian_package("npm", &["npm"])?;
+        std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+        run_step(
+            "install wasm-opt (npm binaryen)",
+            Command::new("npm")
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    "--prefix",
+                ])
+                .arg(tools_dir())
+                .arg(BINARYEN_NPM),
+        )?;
+    }
+    Ok(())
+}
+
+pub fn chromedriver() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
+
+/// Debian's chromium and chromedriver (never a downloaded browser).
+pub fn ensure_browser() -> Result<(), String> {
+    if which("chromium") && std::path::Path::new(&chromedriver()).exists() {
+        return Ok(());
+    }
+    ensure_debian_packages(&["chromium", "chromium-driver"])
+}
+
+fn ensure_debian_package(program: &str, packages: &[&str]) -> Result<(), String> {
+    if which(program) {
+        Ok(())
+    } else {
+        ensure_debian_packages(packages)
+    }
+}
+
+fn ensure_debian_packages(packages: &[&str]) -> Result<(), String> {
+    let sudo = if is_root() { None } else { Some("sudo") };
+    let apt = |args: &[&str]| {
+        let mut command = Command::new(sudo.unwrap_or("apt-get"));
+        if sudo.is_some() {
+            command.arg("apt-get");
+        }
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    run_step("apt-get update", &mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(packages);
+    run_step(&format!("install {}", packages.join(", ")), &mut install)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn which(program: &str) -> bool {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .any(|dir| dir.join(program).is_file())
+}
