@@ -239,6 +239,8 @@ impl Meta {
         })
     }
 
+    /// Chunks carry no `system_fingerprint`: the captured chunks have none, and the
+    /// OpenAPI `ChatStreamChunk` only allows a string there.
     fn chunk(&self, choices: Value) -> Value {
         json!({
             "id": self.id,
@@ -246,7 +248,6 @@ impl Meta {
             "model": self.model,
             "object": "chat.completion.chunk",
             "created": self.created,
-            "system_fingerprint": null,
             "choices": choices,
         })
     }

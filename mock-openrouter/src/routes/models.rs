@@ -132,6 +132,7 @@ impl ModelInfo {
             },
             "per_request_limits": null,
             "supported_parameters": supported,
+            "supported_voices": null,
             "default_parameters": {},
             "expiration_date": null,
             "knowledge_cutoff": null,
@@ -190,7 +191,25 @@ pub fn list(query: &BTreeMap<String, String>) -> Response {
         .filter(|m| all || m.output.iter().any(|o| wanted.iter().any(|w| w == o)))
         .map(ModelInfo::to_json)
         .collect();
-    json_response(200, &json!({ "data": data }))
+    let total = data.len();
+    let num = |name: &str| query.get(name).and_then(|v| v.parse::<usize>().ok());
+    let offset = num("offset").unwrap_or(0).min(total);
+    let limit = num("limit").unwrap_or(500).max(1);
+    let page: Vec<Value> = data.into_iter().skip(offset).take(limit).collect();
+    let next = (offset + limit < total).then(|| {
+        let filter = query
+            .get("output_modalities")
+            .map(|f| format!("&output_modalities={f}"))
+            .unwrap_or_default();
+        format!(
+            "/api/v1/models?offset={}&limit={limit}{filter}",
+            offset + limit
+        )
+    });
+    json_response(
+        200,
+        &json!({ "data": page, "links": { "next": next }, "total_count": total }),
+    )
 }
 
 pub fn one(author: &str, slug: &str) -> Response {
@@ -206,6 +225,7 @@ pub fn endpoints(author: &str, slug: &str) -> Response {
     };
     let endpoint = json!({
         "name": format!("{} | {}", m.provider, m.id),
+        "model_id": m.id,
         "model_name": m.name,
         "context_length": m.context_length(),
         "pricing": m.pricing(),
@@ -217,6 +237,10 @@ pub fn endpoints(author: &str, slug: &str) -> Response {
         "supported_parameters": m.to_json()["supported_parameters"],
         "status": 0,
         "uptime_last_30m": 100,
+        "uptime_last_5m": 100,
+        "uptime_last_1d": 99.9,
+        "latency_last_30m": { "p50": 900.0, "p75": 1100.0, "p90": 1400.0, "p99": 2500.0 },
+        "throughput_last_30m": { "p50": 0.0, "p75": 0.0, "p90": 0.0, "p99": 0.0 },
         "supports_implicit_caching": false,
     });
     json_response(
