@@ -615,6 +615,19 @@ impl App {
         self.press_save_settings().await
     }
 
+    /// The browser's own constraint-validation message for a field (e.g. Chrome's "Please enter
+    /// a URL." for `type=url`), or `None` when the browser considers the value valid.
+    pub async fn native_validation_message(&self, role: Role, name: &str) -> Result<Option<String>> {
+        let el = self.control(role, name).await?;
+        let v = self
+            .js(
+                "const e = arguments[0]; return e.validity && !e.validity.valid ? e.validationMessage : null;",
+                vec![serde_json::to_value(&el)?],
+            )
+            .await?;
+        Ok(v.as_str().map(str::to_owned))
+    }
+
     /// Sets "Request timeout (seconds)" and saves.
     pub async fn save_timeout(&self, seconds: u32) -> Result<String> {
         self.open_settings().await?;
