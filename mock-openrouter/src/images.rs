@@ -38,8 +38,14 @@ pub fn dims_for(aspect: Option<&str>, tier: Option<&str>) -> Option<(u32, u32)> 
         Some("2K") | Some("4K") => (2, 1),
         Some(_) => return None,
     };
-    let scale = |v: u32| (v * num / den).min(MAX_EDGE);
-    Some((scale(w), scale(h)))
+    let (w, h) = (w * num / den, h * num / den);
+    let long = w.max(h);
+    if long <= MAX_EDGE {
+        return Some((w, h));
+    }
+    // Keep the ratio when clamping to the 4 MP ceiling; FLUX wants multiples of 16.
+    let fit = |v: u32| (v * MAX_EDGE / long) / 16 * 16;
+    Some((fit(w), fit(h)))
 }
 
 /// §10: first megapixel $0.014, each further (started) megapixel $0.001.
@@ -246,6 +252,8 @@ mod tests {
         assert_eq!(dims_for(None, None), Some((1024, 1024)));
         assert_eq!(dims_for(Some("16:9"), None), Some((1344, 768)));
         assert_eq!(dims_for(Some("1:1"), Some("2K")), Some((2048, 2048)));
+        assert_eq!(dims_for(Some("16:9"), Some("2K")), Some((2048, 1168)));
+        assert_eq!(dims_for(Some("2:3"), Some("0.5K")), Some((416, 624)));
         assert_eq!(dims_for(Some("7:3"), None), None);
     }
 

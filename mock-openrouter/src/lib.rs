@@ -2,6 +2,25 @@
 //! models, key, generation, OAuth PKCE) for Kleinbild's tests, benchmarks and demo mode.
 //! It follows `shared/openrouter-api.md`; behaviour marked UNCONFIRMED there is a
 //! [`MockConfig`] option. Never talks to the network beyond its own loopback listener.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use mock_openrouter::{Fault, MockConfig, MockServer};
+//! let server = MockServer::start(MockConfig::default(), "127.0.0.1:0".parse().unwrap()).await?;
+//! server.push_fault(Fault::Status { status: 429 }); // the next generation gets the 429
+//! let base = server.base_url(); // http://127.0.0.1:PORT/api/v1
+//! # let _ = base; Ok(()) }
+//! ```
+//!
+//! Control endpoints (CORS-enabled, never recorded): `GET /__mock/requests`,
+//! `GET|POST /__mock/config` (POST = full replace, missing fields take defaults),
+//! `POST /__mock/faults` (one [`Fault`] as JSON, e.g. `{"kind":"status","status":502}`),
+//! `POST /__mock/reset`.
+//!
+//! Magic prompts trigger a fault for one request: `[mock:status=429]`, `[mock:html5xx=502]`,
+//! `[mock:no_cors=500]`, `[mock:delay=1500]`, or `[mock:<kind>]` for `guardrail`, `hang`,
+//! `choice_error`, `drop_before_done`, `truncated_body`, `no_image`, `non_image_data_url`,
+//! `not_json`. A queued fault takes precedence over a magic prompt.
 
 #![recursion_limit = "256"]
 // Handlers return `Result<_, Response>` so an early error answer is one `?`-like match away;

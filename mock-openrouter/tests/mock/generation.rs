@@ -154,6 +154,10 @@ async fn image_api_success_and_validation() {
     sized["size"] = json!("1344x768");
     assert_eq!(post(&server, "/images", &sized).await.status(), 200);
 
+    // Three successful Image API generations so far, each charged once.
+    let (_, key) = json_of(get_as(&server, "/key", Some(mock_openrouter::DEMO_KEY)).await).await;
+    assert_eq!(key["data"]["usage"], 0.042);
+
     let bad_cases = [
         json!({ "output_format": "webp" }),
         json!({ "n": 2 }),

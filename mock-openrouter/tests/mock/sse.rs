@@ -114,10 +114,15 @@ async fn sse_client_abort_is_recorded_and_not_charged() {
     let server = start(MockConfig {
         delay_ms: 10_000,
         keepalive_ms: 50,
+        generation_404_ms: 0,
         ..MockConfig::default()
     })
     .await;
     let resp = post(&server, "/chat/completions", &stream_body("cancel me")).await;
+    let id = resp.headers()["x-generation-id"]
+        .to_str()
+        .expect("id")
+        .to_string();
     let mut stream = resp.bytes_stream();
     let first = stream.next().await.expect("first chunk").expect("ok");
     assert!(String::from_utf8_lossy(&first).contains("OPENROUTER PROCESSING"));
@@ -134,4 +139,17 @@ async fn sse_client_abort_is_recorded_and_not_charged() {
     assert!(r.response_end_ms.is_none());
     let (_, key) = json_of(get_as(&server, "/key", Some(mock_openrouter::DEMO_KEY)).await).await;
     assert_eq!(key["data"]["usage"], 0.0);
+    let (status, g) = json_of(
+        get_as(
+            &server,
+            &format!("/generation?id={id}"),
+            Some(mock_openrouter::DEMO_KEY),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(g["data"]["cancelled"], true);
+    assert_eq!(g["data"]["streamed"], true);
+    assert_eq!(g["data"]["total_cost"], 0);
 }
