@@ -68,5 +68,12 @@ pub fn preflight(mode: CorsAllowHeaders, req: &HeaderMap) -> Response {
     {
         h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);
     }
+    // Chrome's Private Network Access preflight (a public page calling loopback).
+    if req.contains_key("access-control-request-private-network") {
+        h.insert(
+            "access-control-allow-private-network",
+            HeaderValue::from_static("true"),
+        );
+    }
     resp
 }

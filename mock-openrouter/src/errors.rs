@@ -12,7 +12,7 @@ pub const MOCK_USER_ID: &str = "user_mock0000000000000000000";
 /// A JSON response with the given status.
 pub fn json_response(status: u16, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
-    let mut resp = Response::new(Body::from(bytes));
+    let mut resp = Response::new(crate::body::sliced(bytes));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -27,6 +27,7 @@
 // these are cold paths, boxing the response would only add noise.
 #![allow(clippy::result_large_err)]
 
+mod body;
 mod config;
 mod cors;
 mod errors;

@@ -13,7 +13,21 @@ async fn chat_success_shape_and_png() {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .expect("X-Generation-Id");
+    let declared_len: usize = resp.headers()["content-length"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("number");
     let (status, v) = json_of(resp).await;
+    assert_eq!(declared_len, serde_json::to_vec(&v).expect("json").len());
+    let rec = &server.requests()[0];
+    assert_eq!(rec.outcome, Outcome::Completed);
+    assert_eq!(rec.status, Some(200));
+    assert!(
+        rec.response_end_ms
+            .is_some_and(|end| end >= rec.received_at_ms)
+    );
+    assert_eq!(rec.body["model"], KLEIN);
     assert_eq!(status, 200);
     let id = v["id"].as_str().expect("id");
     assert_eq!(id, header_id);
