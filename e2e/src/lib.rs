@@ -424,7 +424,12 @@ fn join(lines: &[&String]) -> String {
 impl App {
     /// Starts the static server, the mock, chromedriver and a browser session (no page yet).
     pub async fn start(config: MockConfig) -> Result<App> {
-        let site = StaticServer::start(dist_dir()).await?;
+        App::start_in(config, dist_dir()).await
+    }
+
+    /// Like [`App::start`], serving the build in `dist`.
+    pub async fn start_in(config: MockConfig, dist: PathBuf) -> Result<App> {
+        let site = StaticServer::start(dist).await?;
         let mock = MockServer::start(config, "127.0.0.1:0".parse()?).await?;
         let driver = Driver::start().await?;
         let client = driver.session().await?;
