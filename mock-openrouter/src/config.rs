@@ -112,6 +112,8 @@ pub struct MockConfig {
     pub retry_after_secs: u64,
     /// Keys accepted besides the demo key.
     pub keys: Vec<KeySpec>,
+    /// Recorded requests kept (oldest dropped first), so a long demo session stays bounded.
+    pub max_records: usize,
 }
 
 impl Default for MockConfig {
@@ -140,6 +142,7 @@ impl Default for MockConfig {
             megapixel: MegapixelUnit::Mebi,
             retry_after_secs: 2,
             keys: Vec::new(),
+            max_records: 1000,
         }
     }
 }

@@ -1,7 +1,24 @@
 //! Injected faults. A queued fault applies to the next generation request (chat or images);
-//! a `[mock:…]` tag in the prompt applies to that request only.
+//! an `X-Mock-Fault: <kind>[=<n>]` header or a `[mock:…]` tag in the prompt applies to that
+//! request only. Precedence: queue, header, prompt.
 
+use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
+
+/// The per-request fault header (not something a real client sends).
+pub const FAULT_HEADER: &str = "x-mock-fault";
+
+/// The fault for one generation request: the queue first, then the header, then the prompt.
+pub fn for_request(queued: Option<Fault>, headers: &HeaderMap, prompt: &str) -> Option<Fault> {
+    queued
+        .or_else(|| {
+            headers
+                .get(FAULT_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(from_tag)
+        })
+        .or_else(|| from_prompt(prompt))
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -36,7 +53,12 @@ pub enum Fault {
 pub fn from_prompt(prompt: &str) -> Option<Fault> {
     let start = prompt.find("[mock:")? + "[mock:".len();
     let rest = &prompt[start..];
-    let tag = &rest[..rest.find(']')?];
+    from_tag(&rest[..rest.find(']')?])
+}
+
+/// Parses `<kind>` or `<kind>=<number>` (the inside of a magic tag, or an `X-Mock-Fault`
+/// header value).
+pub fn from_tag(tag: &str) -> Option<Fault> {
     let (kind, arg) = match tag.split_once('=') {
         Some((k, v)) => (k.trim(), v.trim().parse::<u64>().ok()),
         None => (tag.trim(), None),
@@ -90,6 +112,8 @@ mod tests {
         assert_eq!(from_prompt("[mock:status]"), None);
         assert_eq!(from_prompt("no tag [mock:hang"), None);
         assert_eq!(from_prompt("plain"), None);
+        assert_eq!(from_tag("no_cors=502"), Some(Fault::NoCors { status: 502 }));
+        assert_eq!(from_tag(" drop_before_done "), Some(Fault::DropBeforeDone));
     }
 
     #[test]

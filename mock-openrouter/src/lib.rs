@@ -17,10 +17,11 @@
 //! `POST /__mock/faults` (one [`Fault`] as JSON, e.g. `{"kind":"status","status":502}`),
 //! `POST /__mock/reset`.
 //!
-//! Magic prompts trigger a fault for one request: `[mock:status=429]`, `[mock:html5xx=502]`,
+//! An `X-Mock-Fault: <kind>[=<n>]` request header, or a magic prompt, triggers a fault for one
+//! request. Magic prompts: `[mock:status=429]`, `[mock:html5xx=502]`,
 //! `[mock:no_cors=500]`, `[mock:delay=1500]`, or `[mock:<kind>]` for `guardrail`, `hang`,
 //! `choice_error`, `drop_before_done`, `truncated_body`, `no_image`, `non_image_data_url`,
-//! `not_json`. A queued fault takes precedence over a magic prompt.
+//! `not_json`. Precedence: queued fault, then header, then prompt.
 
 #![recursion_limit = "256"]
 // Handlers return `Result<_, Response>` so an early error answer is one `?`-like match away;

@@ -317,9 +317,7 @@ pub async fn handle(
     };
     let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
 
-    let fault = shared
-        .take_fault()
-        .or_else(|| crate::faults::from_prompt(&input.prompt));
+    let fault = crate::faults::for_request(shared.take_fault(), headers, &input.prompt);
     let ctx = FaultContext {
         model: if model_id.is_empty() { KLEIN } else { model_id },
         prompt: &input.prompt,

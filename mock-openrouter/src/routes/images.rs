@@ -113,9 +113,7 @@ pub async fn handle(
         .unwrap_or("")
         .to_string();
 
-    let fault = shared
-        .take_fault()
-        .or_else(|| crate::faults::from_prompt(&prompt));
+    let fault = crate::faults::for_request(shared.take_fault(), headers, &prompt);
     let ctx = FaultContext {
         model: if model_id.is_empty() { KLEIN } else { model_id },
         prompt: &prompt,

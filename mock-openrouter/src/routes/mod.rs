@@ -76,6 +76,11 @@ fn record_start(shared: &Shared, parts: &Parts, body: &Bytes) -> u64 {
             .or_insert(v);
     }
     let mut inner = shared.lock();
+    let max = inner.config.max_records.max(1);
+    if inner.records.len() >= max {
+        let excess = inner.records.len() + 1 - max;
+        inner.records.drain(..excess);
+    }
     let seq = inner.next_seq;
     inner.next_seq += 1;
     inner.records.push(RecordedRequest {

@@ -302,6 +302,49 @@ async fn magic_prompts() {
 }
 
 #[tokio::test]
+async fn fault_header_and_precedence() {
+    let server = start(fast()).await;
+    let send = |header: &'static str, prompt: &'static str| {
+        let server = &server;
+        async move {
+            client()
+                .post(format!("{}/chat/completions", server.base_url()))
+                .bearer_auth(mock_openrouter::DEMO_KEY)
+                .header("x-mock-fault", header)
+                .json(&chat_body(prompt))
+                .send()
+                .await
+                .expect("sent")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(send("status=503", "x").await, 503);
+    assert_eq!(
+        send("status=503", "[mock:status=429]").await,
+        503,
+        "header beats prompt"
+    );
+    server.push_fault(Fault::Status { status: 502 });
+    assert_eq!(send("status=503", "x").await, 502, "queue beats header");
+    assert_eq!(send("nonsense", "x").await, 200);
+}
+
+#[tokio::test]
+async fn records_are_capped() {
+    let server = start(MockConfig {
+        max_records: 3,
+        ..fast()
+    })
+    .await;
+    for _ in 0..5 {
+        get_as(&server, "/models", None).await;
+    }
+    let seqs: Vec<u64> = server.requests().iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, vec![3, 4, 5]);
+}
+
+#[tokio::test]
 async fn control_endpoints_over_http() {
     let server = start(fast()).await;
     let c = client();
