@@ -16,7 +16,7 @@ use crate::config::MockConfig;
 use crate::errors::{self, FaultContext, json_response};
 use crate::images::{self, InputImageError};
 use crate::record::{CommitExt, GenerationCommit};
-use crate::sse::SseWriter;
+use crate::sse::{Sent, SseWriter};
 use crate::state::Shared;
 
 /// Top-level fields of the OpenAPI `ChatRequest`; others are ignored unless
@@ -429,98 +429,20 @@ pub async fn handle(
     let charged_usage = usage(tokens, cost);
 
     if stream {
-        let (mut w, sse_body) = SseWriter::new(config.crlf, config.split_writes);
+        let (w, sse_body) = SseWriter::new(config.crlf, config.split_writes);
         let mut resp = sse_response(sse_body, &meta.id);
-        let separate_usage = config.separate_usage_chunk;
-        let keepalive = config.keepalive_ms;
+        let job = StreamJob {
+            meta,
+            plan,
+            delay,
+            keepalive_ms: config.keepalive_ms,
+            separate_usage: config.separate_usage_chunk,
+            mime,
+            usage: charged_usage,
+        };
         tokio::spawn(async move {
-            let Ok(rendered) = w.keepalive_while(delay, keepalive, render).await else {
-                return;
-            };
-            let bytes = match rendered {
-                Ok(b) => b,
-                Err(_) => {
-                    let mut c = meta.chunk(json!([{ "index": 0, "delta": { "content": "" }, "finish_reason": "error" }]));
-                    c["error"] = json!({ "code": 500, "message": "Internal Server Error", "metadata": { "error_type": "server" } });
-                    let _ = w.data(&c).await;
-                    return;
-                }
-            };
-            let role = meta.chunk(json!([{
-                "index": 0, "delta": { "role": "assistant", "content": "" },
-                "finish_reason": null, "native_finish_reason": null, "logprobs": null,
-            }]));
-            if w.data(&role).await.is_err() {
-                return;
-            }
-            let url = match plan {
-                Plan::NonImageDataUrl => Some(html_data_url()),
-                Plan::NoImage => None,
-                _ => Some(format!("data:{mime};base64,{}", images::base64(&bytes))),
-            };
-            let images_chunk = url.map(|u| {
-                meta.chunk(json!([{
-                    "index": 0, "delta": { "role": "assistant", "content": "", "images": [image_part(u)] },
-                    "finish_reason": null, "native_finish_reason": null, "logprobs": null,
-                }]))
-            });
-            match plan {
-                Plan::ChoiceError => {
-                    // §3.2: after the first byte, errors come as an HTTP-200 event; then the end.
-                    let mut c = meta.chunk(json!([{
-                        "index": 0, "delta": { "content": "" },
-                        "finish_reason": "error", "native_finish_reason": "error",
-                    }]));
-                    c["error"] = provider_error();
-                    let _ = w.data(&c).await;
-                    return;
-                }
-                Plan::DropBeforeDone => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    w.cut().await;
-                    return;
-                }
-                Plan::TruncatedBody => {
-                    // Half an event, then a clean end of stream.
-                    let line = format!("data: {}", images_chunk.unwrap_or(Value::Null));
-                    let half = line.len() / 2;
-                    let cut = (0..=half)
-                        .rev()
-                        .find(|i| line.is_char_boundary(*i))
-                        .unwrap_or(0);
-                    let _ = w.write(line[..cut].to_string()).await;
-                    return;
-                }
-                _ => {}
-            }
-            if let Some(c) = images_chunk
-                && w.data(&c).await.is_err()
-            {
-                return;
-            }
-            let reported = if plan == Plan::Normal {
-                charged_usage
-            } else {
-                usage(0, 0.0)
-            };
-            let mut finish = meta.chunk(json!([{
-                "index": 0, "delta": { "role": "assistant", "content": "" },
-                "finish_reason": "stop", "native_finish_reason": "stop", "logprobs": null,
-            }]));
-            if !separate_usage {
-                finish["usage"] = reported.clone();
-            }
-            if w.data(&finish).await.is_err() {
-                return;
-            }
-            if separate_usage {
-                let mut u = meta.chunk(json!([]));
-                u["usage"] = reported;
-                if w.data(&u).await.is_err() {
-                    return;
-                }
-            }
-            let _ = w.done().await;
+            // Err only means the client went away; there is nobody left to tell.
+            let _ = write_stream(w, job, render).await;
         });
         if let Some(c) = commit {
             resp.extensions_mut().insert(CommitExt::new(c));
@@ -567,6 +489,106 @@ pub async fn handle(
         resp.extensions_mut().insert(CommitExt::new(c));
     }
     resp
+}
+
+struct StreamJob {
+    meta: Meta,
+    plan: Plan,
+    delay: u64,
+    keepalive_ms: u64,
+    separate_usage: bool,
+    mime: &'static str,
+    usage: Value,
+}
+
+/// The SSE sequence of §3: keep-alives while "generating", a role chunk, one chunk with the
+/// whole image, the finish chunk with usage (or a separate usage chunk), `[DONE]`; or the
+/// fault's variant of it.
+async fn write_stream(
+    mut w: SseWriter,
+    job: StreamJob,
+    render: impl std::future::Future<Output = Result<Vec<u8>, String>>,
+) -> Sent {
+    let StreamJob { meta, plan, .. } = &job;
+    let rendered = w
+        .keepalive_while(job.delay, job.keepalive_ms, render)
+        .await?;
+    let Ok(bytes) = rendered else {
+        let mut c = meta
+            .chunk(json!([{ "index": 0, "delta": { "content": "" }, "finish_reason": "error" }]));
+        c["error"] = json!({ "code": 500, "message": "Internal Server Error", "metadata": { "error_type": "server" } });
+        return w.data(&c).await;
+    };
+    w.data(&meta.chunk(json!([{
+        "index": 0, "delta": { "role": "assistant", "content": "" },
+        "finish_reason": null, "native_finish_reason": null, "logprobs": null,
+    }])))
+    .await?;
+    let url = match plan {
+        Plan::NonImageDataUrl => Some(html_data_url()),
+        Plan::NoImage => None,
+        _ => Some(format!(
+            "data:{};base64,{}",
+            job.mime,
+            images::base64(&bytes)
+        )),
+    };
+    let images_chunk = url.map(|u| {
+        meta.chunk(json!([{
+            "index": 0, "delta": { "role": "assistant", "content": "", "images": [image_part(u)] },
+            "finish_reason": null, "native_finish_reason": null, "logprobs": null,
+        }]))
+    });
+    match plan {
+        Plan::ChoiceError => {
+            // §3.2: after the first byte, errors come as an HTTP-200 event; then the end.
+            let mut c = meta.chunk(json!([{
+                "index": 0, "delta": { "content": "" },
+                "finish_reason": "error", "native_finish_reason": "error",
+            }]));
+            c["error"] = provider_error();
+            return w.data(&c).await;
+        }
+        Plan::DropBeforeDone => {
+            // Let the role chunk reach the client before the cut.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            w.cut().await;
+            return Ok(());
+        }
+        Plan::TruncatedBody => {
+            // Half an event, then a clean end of stream.
+            let line = format!("data: {}", images_chunk.unwrap_or(Value::Null));
+            let half = line.len() / 2;
+            let cut = (0..=half)
+                .rev()
+                .find(|i| line.is_char_boundary(*i))
+                .unwrap_or(0);
+            return w.write(line[..cut].to_string()).await;
+        }
+        Plan::Normal | Plan::NoImage | Plan::NonImageDataUrl => {}
+    }
+    if let Some(c) = images_chunk {
+        w.data(&c).await?;
+    }
+    let reported = if *plan == Plan::Normal {
+        job.usage.clone()
+    } else {
+        usage(0, 0.0)
+    };
+    let mut finish = meta.chunk(json!([{
+        "index": 0, "delta": { "role": "assistant", "content": "" },
+        "finish_reason": "stop", "native_finish_reason": "stop", "logprobs": null,
+    }]));
+    if job.separate_usage {
+        w.data(&finish).await?;
+        let mut u = meta.chunk(json!([]));
+        u["usage"] = reported;
+        w.data(&u).await?;
+    } else {
+        finish["usage"] = reported;
+        w.data(&finish).await?;
+    }
+    w.done().await
 }
 
 /// A text model asked for text: a canned reply, so the catalogue's text model is usable.
