@@ -275,3 +275,72 @@ async fn usage_is_charged_only_on_success() {
     assert!(v["user_id"].is_string());
     assert_eq!(usage().await.0, 0.028);
 }
+
+#[tokio::test]
+async fn size_tiers_and_billing_options() {
+    let server = start(fast()).await;
+    let mut body = chat_body("big tier");
+    body["image_config"] = json!({ "aspect_ratio": "1:1", "image_size": "2K" });
+    let (status, v) = json_of(post(&server, "/chat/completions", &body).await).await;
+    assert_eq!(status, 200);
+    let (_, bytes) = decode_data_url(&chat_image_url(&v));
+    assert_eq!(png_size(&bytes), (2048, 2048));
+    assert_eq!(v["usage"]["cost"], 0.017, "4 MP: 0.014 + 3 × 0.001");
+
+    server.set_config(MockConfig {
+        megapixel: mock_openrouter::MegapixelUnit::Mega,
+        content_null: true,
+        ..fast()
+    });
+    let (_, v) = json_of(post(&server, "/chat/completions", &chat_body("mega")).await).await;
+    assert_eq!(
+        v["usage"]["cost"], 0.015,
+        "1024² is 1.05 MP when 1 MP = 10^6"
+    );
+    assert!(v["choices"][0]["message"]["content"].is_null());
+}
+
+#[tokio::test]
+async fn image_api_options_and_faults() {
+    let server = start(MockConfig {
+        images_omit_png_media_type: true,
+        images_generation_id_header: true,
+        images_reject_n_gt_1: false,
+        ..fast()
+    })
+    .await;
+    let body = json!({ "model": KLEIN, "prompt": "opts", "output_format": "png", "n": 2 });
+    let resp = post(&server, "/images", &body).await;
+    assert!(resp.headers().contains_key("x-generation-id"));
+    let (status, v) = json_of(resp).await;
+    assert_eq!(status, 200);
+    assert!(v["data"][0].get("media_type").is_none());
+
+    server.push_fault(mock_openrouter::Fault::NoImage);
+    let (_, v) = json_of(post(&server, "/images", &body).await).await;
+    assert_eq!(v["data"], json!([]));
+
+    server.push_fault(mock_openrouter::Fault::NonImageDataUrl);
+    let (_, v) = json_of(post(&server, "/images", &body).await).await;
+    assert_eq!(v["data"][0]["b64_json"], b64(b"<script>alert(1)</script>"));
+
+    server.push_fault(mock_openrouter::Fault::ChoiceError);
+    let (status, v) = json_of(post(&server, "/images", &body).await).await;
+    assert_eq!(status, 502, "a failed generation is a 502 on the Image API");
+    assert_eq!(v["error"]["message"], "Provider returned error");
+
+    server.push_fault(mock_openrouter::Fault::TruncatedBody);
+    let text = post(&server, "/images", &body)
+        .await
+        .text()
+        .await
+        .expect("framed");
+    assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
+
+    server.push_fault(mock_openrouter::Fault::DropBeforeDone);
+    assert!(post(&server, "/images", &body).await.bytes().await.is_err());
+
+    // Only the first request succeeded normally.
+    let (_, key) = json_of(get_as(&server, "/key", Some(mock_openrouter::DEMO_KEY)).await).await;
+    assert_eq!(key["data"]["usage"], 0.014);
+}
