@@ -9,10 +9,11 @@
 //! Run (from the workspace root; the build in `dist/` must be current):
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/tmp/target-e2e cargo test -p e2e -- --test-threads=2
+//! CARGO_TARGET_DIR=/tmp/target-e2e cargo test -p e2e --no-fail-fast -- --test-threads=2
 //! ```
 //!
-//! `--test-threads=2` matters on a 2-core machine: each test runs a whole Chromium, and more
+//! (about 50 s on 2 cores once built; `--no-fail-fast` so one failing file does not hide the
+//! others.) `--test-threads=2` matters on a 2-core machine: each test runs a whole Chromium, and more
 //! of them at once make Leptos' timers and the mock's delays race the timeouts below.
 //!
 //! Environment: `DIST_DIR` (default `<workspace>/dist`), `CHROMEDRIVER` (default
@@ -84,7 +85,10 @@ pub struct StaticServer {
 impl StaticServer {
     pub async fn start(dir: PathBuf) -> Result<StaticServer> {
         if !dir.join("index.html").is_file() {
-            bail!("no index.html in {} (set DIST_DIR or run trunk build --release)", dir.display());
+            bail!(
+                "no index.html in {} (set DIST_DIR or run trunk build --release)",
+                dir.display()
+            );
         }
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -142,9 +146,15 @@ async fn serve_one(mut stream: TcpStream, dir: &Path, log: &Mutex<Vec<RequestHea
         .then(|| dir.join(&path[1..]))
         .filter(|p| p.is_file());
     let (status, ctype, body) = match (method, file) {
-        ("GET" | "HEAD", Some(file)) => ("200 OK", content_type(&file), tokio::fs::read(&file).await?),
+        ("GET" | "HEAD", Some(file)) => {
+            ("200 OK", content_type(&file), tokio::fs::read(&file).await?)
+        }
         ("GET" | "HEAD", None) => ("404 Not Found", "text/plain", b"not found".to_vec()),
-        _ => ("405 Method Not Allowed", "text/plain", b"method not allowed".to_vec()),
+        _ => (
+            "405 Method Not Allowed",
+            "text/plain",
+            b"method not allowed".to_vec(),
+        ),
     };
     let header = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
@@ -159,7 +169,11 @@ async fn serve_one(mut stream: TcpStream, dir: &Path, log: &Mutex<Vec<RequestHea
 }
 
 fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or_default() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
         "html" => "text/html; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "wasm" => "application/wasm",
@@ -263,7 +277,9 @@ impl Drop for Driver {
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// A raw WebDriver command for endpoints fantoccini has no method for (relative to the session).
@@ -275,12 +291,23 @@ struct RawCommand {
 }
 
 impl WebDriverCompatibleCommand for RawCommand {
-    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> std::result::Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/{}", session_id.unwrap_or_default(), self.path))
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
+        ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (self.method.clone(), self.body.as_ref().map(Value::to_string))
+        (
+            self.method.clone(),
+            self.body.as_ref().map(Value::to_string),
+        )
     }
 }
 
@@ -307,12 +334,16 @@ pub enum Role {
 impl Role {
     fn elements(self) -> &'static str {
         match self {
-            Role::Textbox => "*[self::textarea or (self::input and (not(@type) or @type='text' or @type='url' or @type='search' or @type='email' or @type='password'))]",
+            Role::Textbox => {
+                "*[self::textarea or (self::input and (not(@type) or @type='text' or @type='url' or @type='search' or @type='email' or @type='password'))]"
+            }
             Role::Password => "input[@type='password']",
             Role::Checkbox => "*[(self::input and @type='checkbox') or @role='checkbox']",
             Role::Combobox => "*[self::select or @role='combobox']",
             Role::Spinbutton => "*[(self::input and @type='number') or @role='spinbutton']",
-            Role::Button => "*[self::button or self::summary or @role='button' or (self::input and (@type='submit' or @type='button'))]",
+            Role::Button => {
+                "*[self::button or self::summary or @role='button' or (self::input and (@type='submit' or @type='button'))]"
+            }
             Role::Summary => "summary",
         }
     }
@@ -387,7 +418,9 @@ pub struct App {
 /// }).await;
 /// ```
 pub async fn run(config: MockConfig, timeout: Duration, body: impl AsyncFnOnce(&App) -> Result) {
-    let app = App::start(config).await.unwrap_or_else(|e| panic!("harness: {e}"));
+    let app = App::start(config)
+        .await
+        .unwrap_or_else(|e| panic!("harness: {e}"));
     let outcome = tokio::time::timeout(timeout, CatchUnwind(Box::pin(body(&app)))).await;
     let log = app.browser_log().await.unwrap_or_default();
     app.close().await;
@@ -397,7 +430,10 @@ pub async fn run(config: MockConfig, timeout: Duration, body: impl AsyncFnOnce(&
         Ok(Ok(Ok(()))) => panic!("the app panicked (browser console):\n{}", join(&panics)),
         Ok(Ok(Err(e))) => panic!("{e}\n--- browser console ---\n{}", log.join("\n")),
         Ok(Err(p)) => std::panic::resume_unwind(p),
-        Err(_) => panic!("test timed out after {timeout:?}\n--- browser console ---\n{}", log.join("\n")),
+        Err(_) => panic!(
+            "test timed out after {timeout:?}\n--- browser console ---\n{}",
+            log.join("\n")
+        ),
     }
 }
 
@@ -407,7 +443,10 @@ struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
 impl<F: Future> Future for CatchUnwind<F> {
     type Output = std::thread::Result<F::Output>;
 
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
         let inner = &mut self.0;
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
             Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
@@ -418,7 +457,11 @@ impl<F: Future> Future for CatchUnwind<F> {
 }
 
 fn join(lines: &[&String]) -> String {
-    lines.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+    lines
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl App {
@@ -433,7 +476,12 @@ impl App {
         let mock = MockServer::start(config, "127.0.0.1:0".parse()?).await?;
         let driver = Driver::start().await?;
         let client = driver.session().await?;
-        Ok(App { client, mock, site, driver })
+        Ok(App {
+            client,
+            mock,
+            site,
+            driver,
+        })
     }
 
     /// Ends the browser session, then chromedriver.
@@ -461,12 +509,14 @@ impl App {
 
     /// Waits until the `Generate` button exists and is enabled.
     pub async fn wait_ready(&self) -> Result {
-        self.poll("the Generate button to be enabled", Duration::from_secs(20), async || {
-            match self.find(Role::Button, "Generate").await? {
+        self.poll(
+            "the Generate button to be enabled",
+            Duration::from_secs(20),
+            async || match self.find(Role::Button, "Generate").await? {
                 Some(b) if b.is_enabled().await? => Ok(Some(())),
                 _ => Ok(None),
-            }
-        })
+            },
+        )
         .await
     }
 
@@ -474,14 +524,21 @@ impl App {
 
     /// The first control of `role` named `name`, if present now.
     pub async fn find(&self, role: Role, name: &str) -> Result<Option<Element>> {
-        let found = self.client.find_all(Locator::XPath(&xpath_for(role, name))).await?;
+        let found = self
+            .client
+            .find_all(Locator::XPath(&xpath_for(role, name)))
+            .await?;
         Ok(found.into_iter().next())
     }
 
     /// The control of `role` named `name`, waiting up to [`UI_TIMEOUT`] for it to appear.
     pub async fn control(&self, role: Role, name: &str) -> Result<Element> {
-        self.poll(&format!("{role:?} named {name:?}"), UI_TIMEOUT, async || self.find(role, name).await)
-            .await
+        self.poll(
+            &format!("{role:?} named {name:?}"),
+            UI_TIMEOUT,
+            async || self.find(role, name).await,
+        )
+        .await
     }
 
     /// Polls `check` every 100 ms until it yields a value or `timeout` passes.
@@ -504,8 +561,16 @@ impl App {
                 let alert = self.alert_text().await.unwrap_or_default();
                 bail!(
                     "timed out after {timeout:?} waiting for {what}{}{}",
-                    if last_error.is_empty() { String::new() } else { format!(" (last error: {last_error})") },
-                    if alert.is_empty() { String::new() } else { format!("; alert shows: {alert:?}") }
+                    if last_error.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (last error: {last_error})")
+                    },
+                    if alert.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; alert shows: {alert:?}")
+                    }
                 );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -545,33 +610,51 @@ impl App {
         let field = self.control(Role::Password, "OpenRouter API key").await?;
         self.replace_text(&field, key).await?;
         field.send_keys("\u{E007}").await?;
-        let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-        self.poll("the key panel to say the key is in use", UI_TIMEOUT, async || {
-            let forget = self.control(Role::Button, "Forget key").await?;
-            let field = self.control(Role::Password, "OpenRouter API key").await?;
-            let cleared = field.prop("value").await?.unwrap_or_default().is_empty();
-            let enabled = forget.is_enabled().await?;
-            let placeholder = field.attr("placeholder").await?.unwrap_or_default();
-            Ok((cleared && enabled && placeholder.ends_with(&tail)).then_some(()))
-        })
+        let tail: String = key
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        self.poll(
+            "the key panel to say the key is in use",
+            UI_TIMEOUT,
+            async || {
+                let forget = self.control(Role::Button, "Forget key").await?;
+                let field = self.control(Role::Password, "OpenRouter API key").await?;
+                let cleared = field.prop("value").await?.unwrap_or_default().is_empty();
+                let enabled = forget.is_enabled().await?;
+                let placeholder = field.attr("placeholder").await?.unwrap_or_default();
+                Ok((cleared && enabled && placeholder.ends_with(&tail)).then_some(()))
+            },
+        )
         .await
     }
 
     /// Ticks or unticks "Remember on this device".
     pub async fn set_remember(&self, on: bool) -> Result {
-        let checkbox = self.control(Role::Checkbox, "Remember on this device").await?;
+        let checkbox = self
+            .control(Role::Checkbox, "Remember on this device")
+            .await?;
         if checkbox.is_selected().await? != on {
             checkbox.click().await?;
         }
         self.poll("the Remember checkbox to change", UI_TIMEOUT, async || {
-            let c = self.control(Role::Checkbox, "Remember on this device").await?;
+            let c = self
+                .control(Role::Checkbox, "Remember on this device")
+                .await?;
             Ok((c.is_selected().await? == on).then_some(()))
         })
         .await
     }
 
     pub async fn forget_key(&self) -> Result {
-        self.control(Role::Button, "Forget key").await?.click().await?;
+        self.control(Role::Button, "Forget key")
+            .await?
+            .click()
+            .await?;
         self.poll("Forget key to take effect", UI_TIMEOUT, async || {
             let b = self.control(Role::Button, "Forget key").await?;
             Ok((!b.is_enabled().await?).then_some(()))
@@ -585,15 +668,22 @@ impl App {
     pub async fn open_settings(&self) -> Result {
         let summary = self.control(Role::Summary, "Settings").await?;
         let open = self
-            .js("return arguments[0].parentElement.open === true", vec![serde_json::to_value(&summary)?])
+            .js(
+                "return arguments[0].parentElement.open === true",
+                vec![serde_json::to_value(&summary)?],
+            )
             .await?;
         if open != json!(true) {
             summary.click().await?;
         }
-        self.poll("the API base URL field to be visible", UI_TIMEOUT, async || {
-            let f = self.control(Role::Textbox, "API base URL").await?;
-            Ok(f.is_displayed().await?.then_some(()))
-        })
+        self.poll(
+            "the API base URL field to be visible",
+            UI_TIMEOUT,
+            async || {
+                let f = self.control(Role::Textbox, "API base URL").await?;
+                Ok(f.is_displayed().await?.then_some(()))
+            },
+        )
         .await
     }
 
@@ -606,7 +696,13 @@ impl App {
         let mut text = String::new();
         for id in ids.split_whitespace() {
             let el = self.client.find(Locator::Id(id)).await?;
-            text.push_str(&self.js("return arguments[0].textContent", vec![serde_json::to_value(&el)?]).await?.as_str().unwrap_or_default().to_owned());
+            let v = self
+                .js(
+                    "return arguments[0].textContent",
+                    vec![serde_json::to_value(&el)?],
+                )
+                .await?;
+            text.push_str(v.as_str().unwrap_or_default());
         }
         Ok(text.trim().to_owned())
     }
@@ -622,7 +718,11 @@ impl App {
 
     /// The browser's own constraint-validation message for a field (e.g. Chrome's "Please enter
     /// a URL." for `type=url`), or `None` when the browser considers the value valid.
-    pub async fn native_validation_message(&self, role: Role, name: &str) -> Result<Option<String>> {
+    pub async fn native_validation_message(
+        &self,
+        role: Role,
+        name: &str,
+    ) -> Result<Option<String>> {
         let el = self.control(role, name).await?;
         let v = self
             .js(
@@ -636,14 +736,19 @@ impl App {
     /// Sets "Request timeout (seconds)" and saves.
     pub async fn save_timeout(&self, seconds: u32) -> Result<String> {
         self.open_settings().await?;
-        let field = self.control(Role::Spinbutton, "Request timeout (seconds)").await?;
+        let field = self
+            .control(Role::Spinbutton, "Request timeout (seconds)")
+            .await?;
         self.replace_text(&field, &seconds.to_string()).await?;
         self.press_save_settings().await
     }
 
     async fn press_save_settings(&self) -> Result<String> {
         let before = self.settings_message().await?;
-        self.control(Role::Button, "Save settings").await?.click().await?;
+        self.control(Role::Button, "Save settings")
+            .await?
+            .click()
+            .await?;
         // The message is reactive text: wait until it changes. Saving twice in a row can show
         // the same message again ("Saved."), so after a short grace period an unchanged,
         // non-empty message counts as the answer.
@@ -660,9 +765,15 @@ impl App {
     pub async fn use_mock(&self) -> Result {
         let base = self.mock.base_url();
         let message = self.save_api_base(&base).await?;
-        ensure!(message.contains("Saved"), "saving API base {base} said {message:?}");
+        ensure!(
+            message.contains("Saved"),
+            "saving API base {base} said {message:?}"
+        );
         let shown = self.value_of(Role::Textbox, "API base URL").await?;
-        ensure!(shown == base, "API base URL field shows {shown:?} after saving {base:?}");
+        ensure!(
+            shown == base,
+            "API base URL field shows {shown:?} after saving {base:?}"
+        );
         Ok(())
     }
 
@@ -694,7 +805,10 @@ impl App {
     }
 
     pub async fn click_generate(&self) -> Result {
-        self.control(Role::Button, "Generate").await?.click().await?;
+        self.control(Role::Button, "Generate")
+            .await?
+            .click()
+            .await?;
         Ok(())
     }
 
@@ -719,17 +833,25 @@ impl App {
 
     // --- alert --------------------------------------------------------------------------------
 
-    /// The visible text of the `role=alert` region ("" when empty or missing).
+    /// The text of the `role=alert` region as rendered (closed `<details>` excluded; "" when
+    /// empty or missing).
     pub async fn alert_text(&self) -> Result<String> {
-        let found = self.client.find_all(Locator::Css("[role=alert]")).await?;
-        let mut text = String::new();
-        for el in found {
-            let v = self
-                .js("return arguments[0].textContent", vec![serde_json::to_value(&el)?])
-                .await?;
-            text.push_str(v.as_str().unwrap_or_default());
-        }
-        Ok(text.trim().to_owned())
+        self.alert_property("innerText").await
+    }
+
+    /// All text in the alert region, including collapsed details.
+    pub async fn alert_full_text(&self) -> Result<String> {
+        self.alert_property("textContent").await
+    }
+
+    async fn alert_property(&self, property: &str) -> Result<String> {
+        let v = self
+            .js(
+                "return Array.from(document.querySelectorAll('[role=alert]')).map(e => e[arguments[0]]).join('\\n');",
+                vec![json!(property)],
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().trim().to_owned())
     }
 
     /// Waits until the alert contains `phrase` (case-insensitive); returns the whole text.
@@ -737,11 +859,15 @@ impl App {
         let needle = phrase.to_lowercase();
         let mut last = String::new();
         let r = self
-            .poll(&format!("an alert containing {phrase:?}"), timeout, async || {
-                let t = self.alert_text().await?;
-                last = t.clone();
-                Ok(t.to_lowercase().contains(&needle).then_some(t))
-            })
+            .poll(
+                &format!("an alert containing {phrase:?}"),
+                timeout,
+                async || {
+                    let t = self.alert_text().await?;
+                    last = t.clone();
+                    Ok(t.to_lowercase().contains(&needle).then_some(t))
+                },
+            )
             .await;
         r.map_err(|e| format!("{e} (alert text was {last:?})").into())
     }
@@ -775,7 +901,10 @@ impl App {
     /// Whether an `<img>` with this alt is in the page now.
     pub async fn has_image(&self, alt: &str) -> Result<bool> {
         let v = self
-            .js("return Array.from(document.images).some(i => i.alt === arguments[0]);", vec![json!(alt)])
+            .js(
+                "return Array.from(document.images).some(i => i.alt === arguments[0]);",
+                vec![json!(alt)],
+            )
             .await?;
         Ok(v == json!(true))
     }
@@ -823,10 +952,24 @@ impl App {
     pub async fn browser_log(&self) -> Result<Vec<String>> {
         let v = self
             .client
-            .issue_cmd(RawCommand { method: http::Method::POST, path: "se/log".into(), body: Some(json!({ "type": "browser" })) })
+            .issue_cmd(RawCommand {
+                method: http::Method::POST,
+                path: "se/log".into(),
+                body: Some(json!({ "type": "browser" })),
+            })
             .await?;
         Ok(v.as_array()
-            .map(|a| a.iter().map(|e| format!("{} {}", e["level"].as_str().unwrap_or(""), e["message"].as_str().unwrap_or(""))).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            e["level"].as_str().unwrap_or(""),
+                            e["message"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default())
     }
 
@@ -834,7 +977,11 @@ impl App {
     pub async fn computed_label(&self, el: &Element) -> Result<String> {
         let v = self
             .client
-            .issue_cmd(RawCommand { method: http::Method::GET, path: format!("element/{}/computedlabel", el.element_id()), body: None })
+            .issue_cmd(RawCommand {
+                method: http::Method::GET,
+                path: format!("element/{}/computedlabel", el.element_id()),
+                body: None,
+            })
             .await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
@@ -843,7 +990,11 @@ impl App {
     pub async fn computed_role(&self, el: &Element) -> Result<String> {
         let v = self
             .client
-            .issue_cmd(RawCommand { method: http::Method::GET, path: format!("element/{}/computedrole", el.element_id()), body: None })
+            .issue_cmd(RawCommand {
+                method: http::Method::GET,
+                path: format!("element/{}/computedrole", el.element_id()),
+                body: None,
+            })
             .await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
@@ -855,16 +1006,31 @@ impl App {
         self.mock
             .requests()
             .into_iter()
-            .filter(|r| r.method == "POST" && (r.path.ends_with("/chat/completions") || r.path.ends_with("/images")))
+            .filter(|r| {
+                r.method == "POST"
+                    && (r.path.ends_with("/chat/completions") || r.path.ends_with("/images"))
+            })
             .collect()
     }
 
     /// Waits until the mock has recorded the `n`-th generation request (1-based) and it is no
     /// longer pending; returns it.
-    pub async fn wait_generation_request(&self, n: usize, timeout: Duration) -> Result<RecordedRequest> {
-        self.poll(&format!("generation request #{n} to finish at the mock"), timeout, async || {
-            Ok(self.generation_requests().into_iter().nth(n - 1).filter(|r| r.outcome != Outcome::Pending))
-        })
+    pub async fn wait_generation_request(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<RecordedRequest> {
+        self.poll(
+            &format!("generation request #{n} to finish at the mock"),
+            timeout,
+            async || {
+                Ok(self
+                    .generation_requests()
+                    .into_iter()
+                    .nth(n - 1)
+                    .filter(|r| r.outcome != Outcome::Pending))
+            },
+        )
         .await
     }
 }

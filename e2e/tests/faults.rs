@@ -17,46 +17,155 @@ struct Case {
 }
 
 fn case(name: &'static str, fault: Fault, says: &'static [&'static [&'static str]]) -> Case {
-    Case { name, fault, says, times: 1 }
+    Case {
+        name,
+        fault,
+        says,
+        times: 1,
+    }
 }
 
-/// The faults of the brief plus every other status the mock models.
+/// The faults every client must handle.
 fn table_a() -> Vec<Case> {
     vec![
-        case("401 invalid key", Fault::Status { status: 401 }, &[&["rejected the API key"]]),
-        case("402 out of credits", Fault::Status { status: 402 }, &[&["out of credits"], &["openrouter.ai/settings/credits"]]),
+        case(
+            "401 invalid key",
+            Fault::Status { status: 401 },
+            &[&["rejected the API key"]],
+        ),
+        case(
+            "402 out of credits",
+            Fault::Status { status: 402 },
+            &[&["out of credits"], &["openrouter.ai/settings/credits"]],
+        ),
         // The mock's moderation answer lists the reason "violence".
-        case("403 moderation", Fault::Status { status: 403 }, &[&["blocked by moderation"], &["violence"]]),
-        case("429 rate limited", Fault::Status { status: 429 }, &[&["Rate limited"]]),
-        case("502 provider down", Fault::Status { status: 502 }, &[&["down or overloaded"], &["502"]]),
-        case("503 no provider", Fault::Status { status: 503 }, &[&["down or overloaded"], &["503"]]),
-        case("HTML 502 edge page", Fault::Html5xx { status: 502 }, &[&["error page"], &["502"]]),
-        case("500 without CORS headers", Fault::NoCors { status: 500 }, &[&["Could not reach the API"]]),
-        case("truncated JSON body", Fault::TruncatedBody, &[&["damaged or incomplete"]]),
-        case("answer without image", Fault::NoImage, &[&["no usable image"]]),
-        case("data:text/html instead of an image", Fault::NonImageDataUrl, &[&["no usable image"]]),
+        case(
+            "403 moderation",
+            Fault::Status { status: 403 },
+            &[&["blocked by moderation"], &["violence"]],
+        ),
+        case(
+            "429 rate limited",
+            Fault::Status { status: 429 },
+            &[&["Rate limited"]],
+        ),
+        case(
+            "502 provider down",
+            Fault::Status { status: 502 },
+            &[&["down or overloaded"], &["502"]],
+        ),
+        case(
+            "503 no provider",
+            Fault::Status { status: 503 },
+            &[&["down or overloaded"], &["503"]],
+        ),
+        case(
+            "HTML 502 edge page",
+            Fault::Html5xx { status: 502 },
+            &[&["error page"], &["502"]],
+        ),
+        case(
+            "500 without CORS headers",
+            Fault::NoCors { status: 500 },
+            &[&["Could not reach the API"]],
+        ),
+        case(
+            "truncated JSON body",
+            Fault::TruncatedBody,
+            &[&["damaged or incomplete"]],
+        ),
+        case(
+            "answer without image",
+            Fault::NoImage,
+            &[&["no usable image"]],
+        ),
+        case(
+            "data:text/html instead of an image",
+            Fault::NonImageDataUrl,
+            &[&["no usable image"]],
+        ),
+        case(
+            "error inside the 200 choice",
+            Fault::ChoiceError,
+            &[&["failed while generating"]],
+        ),
     ]
 }
 
+/// Every other status and failure the mock models.
 fn table_b() -> Vec<Case> {
     vec![
-        case("error inside the 200 choice", Fault::ChoiceError, &[&["failed while generating"]]),
-        case("400 bad request", Fault::Status { status: 400 }, &[&["could not accept the request"]]),
-        case("404 no endpoint", Fault::Status { status: 404 }, &[&["not available"]]),
+        case(
+            "400 bad request",
+            Fault::Status { status: 400 },
+            &[&["could not accept the request"]],
+        ),
+        case(
+            "404 no endpoint",
+            Fault::Status { status: 404 },
+            &[&["not available"]],
+        ),
         // Chromium itself replays a request that got 408 on a reused keep-alive connection (once,
         // on a fresh connection), so the page only sees the second 408.
-        Case { times: 2, ..case("408 provider timeout", Fault::Status { status: 408 }, &[&["took too long"]]) },
-        case("413 too large", Fault::Status { status: 413 }, &[&["too large"]]),
-        case("422 unprocessable", Fault::Status { status: 422 }, &[&["could not accept the request"]]),
-        case("500 internal error", Fault::Status { status: 500 }, &[&["down or overloaded"], &["500"]]),
-        case("524 edge timeout", Fault::Status { status: 524 }, &[&["took too long"]]),
-        case("529 overloaded", Fault::Status { status: 529 }, &[&["down or overloaded"], &["529"]]),
-        case("403 guardrail", Fault::Guardrail, &[&["refused the request"]]),
-        case("200 text/plain body", Fault::NotJson, &[&["damaged or incomplete"]]),
+        Case {
+            times: 2,
+            ..case(
+                "408 provider timeout",
+                Fault::Status { status: 408 },
+                &[&["took too long"]],
+            )
+        },
+        case(
+            "413 too large",
+            Fault::Status { status: 413 },
+            &[&["too large"]],
+        ),
+        case(
+            "422 unprocessable",
+            Fault::Status { status: 422 },
+            &[&["could not accept the request"]],
+        ),
+        case(
+            "500 internal error",
+            Fault::Status { status: 500 },
+            &[&["down or overloaded"], &["500"]],
+        ),
+        case(
+            "524 edge timeout",
+            Fault::Status { status: 524 },
+            &[&["took too long"]],
+        ),
+        case(
+            "529 overloaded",
+            Fault::Status { status: 529 },
+            &[&["down or overloaded"], &["529"]],
+        ),
+        case(
+            "403 guardrail",
+            Fault::Guardrail,
+            &[&["refused the request"]],
+        ),
+        case(
+            "200 text/plain body",
+            Fault::NotJson,
+            &[&["damaged or incomplete"]],
+        ),
         // A connection cut mid-answer: the browser reports a network error or a broken body.
-        case("connection dropped mid-answer", Fault::DropBeforeDone, &[&["Could not reach the API", "damaged or incomplete"]]),
-        case("HTML 503 edge page", Fault::Html5xx { status: 503 }, &[&["error page"], &["503"]]),
-        case("502 without CORS headers", Fault::NoCors { status: 502 }, &[&["Could not reach the API"]]),
+        case(
+            "connection dropped mid-answer",
+            Fault::DropBeforeDone,
+            &[&["Could not reach the API", "damaged or incomplete"]],
+        ),
+        case(
+            "HTML 503 edge page",
+            Fault::Html5xx { status: 503 },
+            &[&["error page"], &["503"]],
+        ),
+        case(
+            "502 without CORS headers",
+            Fault::NoCors { status: 502 },
+            &[&["Could not reach the API"]],
+        ),
     ]
 }
 
@@ -73,7 +182,11 @@ async fn snapshot(app: &App) -> e2e::Result<SettingsSnapshot> {
     Ok(SettingsSnapshot {
         api_base: app.value_of(Role::Textbox, "API base URL").await?,
         aspect_ratio: app.value_of(Role::Combobox, "Aspect ratio").await?,
-        stored: app.local_storage().await?.get("kleinbild.settings.v1").cloned(),
+        stored: app
+            .local_storage()
+            .await?
+            .get("kleinbild.settings.v1")
+            .cloned(),
     })
 }
 
@@ -88,36 +201,67 @@ async fn check_case(app: &App, i: usize, c: &Case, baseline: &SettingsSnapshot) 
     app.click_generate().await?;
     let first = c.says[0][0];
     let alert = app
-        .poll(&format!("an alert after the fault (expected it to say {first:?})"), UI_TIMEOUT, async || {
-            let t = app.alert_text().await?;
-            Ok((!t.is_empty() && app.find(Role::Button, "Generate").await?.is_some()).then_some(t))
-        })
+        .poll(
+            &format!("an alert after the fault (expected it to say {first:?})"),
+            UI_TIMEOUT,
+            async || {
+                let t = app.alert_text().await?;
+                Ok(
+                    (!t.is_empty() && app.find(Role::Button, "Generate").await?.is_some())
+                        .then_some(t),
+                )
+            },
+        )
         .await
         .map_err(|e| {
             let sent: Vec<String> = app.generation_requests()[before..]
                 .iter()
                 .map(|r| format!("{:?}/{:?}", r.status, r.outcome))
                 .collect();
-            format!("{e}; the mock answered {} generation request(s) since the click: {sent:?}", sent.len())
+            format!(
+                "{e}; the mock answered {} generation request(s) since the click: {sent:?}",
+                sent.len()
+            )
         })?;
     for alternatives in c.says {
         ensure!(
             alternatives.iter().any(|p| contains_ci(&alert, p)),
             "the alert does not say {} — it says {alert:?}",
-            alternatives.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(" or ")
+            alternatives
+                .iter()
+                .map(|p| format!("{p:?}"))
+                .collect::<Vec<_>>()
+                .join(" or ")
         );
     }
-    ensure!(!alert.contains(DEMO_KEY), "the alert shows the API key: {alert:?}");
+    let full = app.alert_full_text().await?;
+    ensure!(
+        !full.contains(DEMO_KEY),
+        "the alert (with its details) shows the API key: {full:?}"
+    );
     let value = app.prompt_value().await?;
-    ensure!(value == prompt, "the prompt became {value:?} after the error");
-    ensure!(!app.has_image(&prompt).await?, "an image was shown although the generation failed");
+    ensure!(
+        value == prompt,
+        "the prompt became {value:?} after the error"
+    );
+    ensure!(
+        !app.has_image(&prompt).await?,
+        "an image was shown although the generation failed"
+    );
     let now = snapshot(app).await?;
-    ensure!(now == *baseline, "settings changed after the error: {now:?}, before {baseline:?}");
+    ensure!(
+        now == *baseline,
+        "settings changed after the error: {now:?}, before {baseline:?}"
+    );
     let sent = app.generation_requests().len() - before;
     ensure!(
         (1..=c.times).contains(&sent),
         "the failed Generate sent {sent} generation requests, expected {} (no silent retries)",
-        if c.times == 1 { "exactly 1".to_owned() } else { format!("at most {}", c.times) }
+        if c.times == 1 {
+            "exactly 1".to_owned()
+        } else {
+            format!("at most {}", c.times)
+        }
     );
 
     // A fault the browser did not use up (408 without a replay) must not hit the next request.
@@ -130,7 +274,10 @@ async fn check_case(app: &App, i: usize, c: &Case, baseline: &SettingsSnapshot) 
         .await
         .map_err(|e| format!("the Generate after the error did not produce an image: {e}"))?;
     let alert = app.alert_text().await?;
-    ensure!(alert.is_empty(), "the old alert is still shown after a successful generation: {alert:?}");
+    ensure!(
+        alert.is_empty(),
+        "the old alert is still shown after a successful generation: {alert:?}"
+    );
     Ok(())
 }
 
@@ -154,99 +301,180 @@ async fn run_table(app: &App, cases: Vec<Case>) -> e2e::Result {
             }
         }
     }
-    ensure!(failures.is_empty(), "{} of {} fault cases failed:\n  {}", failures.len(), cases.len(), failures.join("\n  "));
+    ensure!(
+        failures.is_empty(),
+        "{} of {} fault cases failed:\n  {}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n  ")
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn faults_a_end_in_plain_alerts_and_the_next_generate_works() {
-    run(MockConfig::default(), Duration::from_secs(120), async |app: &App| run_table(app, table_a()).await).await;
+    run(
+        MockConfig::default(),
+        Duration::from_secs(120),
+        async |app: &App| run_table(app, table_a()).await,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn faults_b_end_in_plain_alerts_and_the_next_generate_works() {
-    run(MockConfig::default(), Duration::from_secs(120), async |app: &App| run_table(app, table_b()).await).await;
+    run(
+        MockConfig::default(),
+        Duration::from_secs(120),
+        async |app: &App| run_table(app, table_b()).await,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn cancel_aborts_the_http_request() {
-    run(MockConfig::default(), Duration::from_secs(60), async |app: &App| {
-        app.open_ready().await?;
-        let prompt = "A slow painting of a snail";
-        app.type_prompt(prompt).await?;
-        app.mock.push_fault(Fault::Hang);
-        app.click_generate().await?;
-        let cancel = app.control(Role::Button, "Cancel").await?;
-        // Make sure the request is really in flight at the mock before cancelling.
-        app.poll("the generation request to reach the mock", UI_TIMEOUT, async || {
-            Ok(app.generation_requests().first().map(|r| r.outcome == Outcome::Pending).filter(|p| *p))
-        })
-        .await?;
-        cancel.click().await?;
-
-        let record = app
-            .poll("the mock to see the request aborted", Duration::from_secs(5), async || {
-                Ok(app.generation_requests().into_iter().next().filter(|r| r.outcome != Outcome::Pending))
-            })
+    run(
+        MockConfig::default(),
+        Duration::from_secs(60),
+        async |app: &App| {
+            app.open_ready().await?;
+            let prompt = "A slow painting of a snail";
+            app.type_prompt(prompt).await?;
+            app.mock.push_fault(Fault::Hang);
+            app.click_generate().await?;
+            let cancel = app.control(Role::Button, "Cancel").await?;
+            // Make sure the request is really in flight at the mock before cancelling.
+            app.poll(
+                "the generation request to reach the mock",
+                UI_TIMEOUT,
+                async || {
+                    Ok(app
+                        .generation_requests()
+                        .first()
+                        .map(|r| r.outcome == Outcome::Pending)
+                        .filter(|p| *p))
+                },
+            )
             .await?;
-        ensure!(
-            record.outcome == Outcome::Aborted,
-            "after Cancel the mock's record says {:?}, expected Aborted",
-            record.outcome
-        );
-        app.wait_idle().await?;
-        ensure!(app.find(Role::Button, "Cancel").await?.is_none(), "Cancel is still shown after cancelling");
-        let alert = app.wait_alert("cancelled", UI_TIMEOUT).await?;
-        ensure!(!alert.is_empty(), "no alert after cancelling");
-        let value = app.prompt_value().await?;
-        ensure!(value == prompt, "the prompt became {value:?} after Cancel");
-        ensure!(!app.has_image(prompt).await?, "an image was shown for the cancelled generation");
+            cancel.click().await?;
 
-        let (w, h) = app.generate("After the cancel, a fast snail").await?;
-        ensure!((w, h) == (1024, 1024), "the next image is {w}×{h}");
-        let second = app.wait_generation_request(2, UI_TIMEOUT).await?;
-        ensure!(second.outcome == Outcome::Completed, "the generation after Cancel ended {:?}", second.outcome);
-        Ok(())
-    })
+            let record = app
+                .poll(
+                    "the mock to see the request aborted",
+                    Duration::from_secs(5),
+                    async || {
+                        Ok(app
+                            .generation_requests()
+                            .into_iter()
+                            .next()
+                            .filter(|r| r.outcome != Outcome::Pending))
+                    },
+                )
+                .await?;
+            ensure!(
+                record.outcome == Outcome::Aborted,
+                "after Cancel the mock's record says {:?}, expected Aborted",
+                record.outcome
+            );
+            app.wait_idle().await?;
+            ensure!(
+                app.find(Role::Button, "Cancel").await?.is_none(),
+                "Cancel is still shown after cancelling"
+            );
+            let alert = app.wait_alert("cancelled", UI_TIMEOUT).await?;
+            ensure!(!alert.is_empty(), "no alert after cancelling");
+            let value = app.prompt_value().await?;
+            ensure!(value == prompt, "the prompt became {value:?} after Cancel");
+            ensure!(
+                !app.has_image(prompt).await?,
+                "an image was shown for the cancelled generation"
+            );
+
+            let (w, h) = app.generate("After the cancel, a fast snail").await?;
+            ensure!((w, h) == (1024, 1024), "the next image is {w}×{h}");
+            let second = app.wait_generation_request(2, UI_TIMEOUT).await?;
+            ensure!(
+                second.outcome == Outcome::Completed,
+                "the generation after Cancel ended {:?}",
+                second.outcome
+            );
+            Ok(())
+        },
+    )
     .await;
 }
 
 #[tokio::test]
 async fn request_timeout_from_settings_stops_a_slow_answer() {
-    run(MockConfig::default(), Duration::from_secs(60), async |app: &App| {
-        app.open_ready().await?;
-        let message = app.save_timeout(2).await?;
-        ensure!(message.contains("Saved"), "saving a 2 s timeout said {message:?}");
-        let baseline = snapshot(app).await?;
-        let prompt = "A glacier, very slowly";
-        app.type_prompt(prompt).await?;
-        app.mock.push_fault(Fault::Delay { ms: 5000 });
-        let clicked = Instant::now();
-        app.click_generate().await?;
-        let alert = app.wait_alert("did not answer within", Duration::from_secs(8)).await?;
-        let waited = clicked.elapsed();
-        ensure!(alert.contains("2 seconds"), "the timeout alert does not name the 2 s limit: {alert:?}");
-        ensure!(
-            waited >= Duration::from_millis(1800) && waited < Duration::from_millis(4800),
-            "the timeout alert came {waited:?} after the click; expected about 2 s"
-        );
-        let value = app.prompt_value().await?;
-        ensure!(value == prompt, "the prompt became {value:?} after the timeout");
-        let now = snapshot(app).await?;
-        ensure!(now == baseline, "settings changed after the timeout: {now:?}, before {baseline:?}");
-        let shown = app.value_of(Role::Spinbutton, "Request timeout (seconds)").await?;
-        ensure!(shown == "2", "the timeout field shows {shown:?} after the timeout");
-        let record = app
-            .poll("the timed-out request to end at the mock", Duration::from_secs(6), async || {
-                Ok(app.generation_requests().into_iter().next().filter(|r| r.outcome != Outcome::Pending))
-            })
-            .await?;
-        ensure!(record.outcome == Outcome::Aborted, "the timed-out request was not aborted but {:?}", record.outcome);
+    run(
+        MockConfig::default(),
+        Duration::from_secs(60),
+        async |app: &App| {
+            app.open_ready().await?;
+            let message = app.save_timeout(2).await?;
+            ensure!(
+                message.contains("Saved"),
+                "saving a 2 s timeout said {message:?}"
+            );
+            let baseline = snapshot(app).await?;
+            let prompt = "A glacier, very slowly";
+            app.type_prompt(prompt).await?;
+            app.mock.push_fault(Fault::Delay { ms: 5000 });
+            let clicked = Instant::now();
+            app.click_generate().await?;
+            let alert = app
+                .wait_alert("did not answer within", Duration::from_secs(8))
+                .await?;
+            let waited = clicked.elapsed();
+            ensure!(
+                alert.contains("2 seconds"),
+                "the timeout alert does not name the 2 s limit: {alert:?}"
+            );
+            ensure!(
+                waited >= Duration::from_millis(1800) && waited < Duration::from_millis(4800),
+                "the timeout alert came {waited:?} after the click; expected about 2 s"
+            );
+            let value = app.prompt_value().await?;
+            ensure!(
+                value == prompt,
+                "the prompt became {value:?} after the timeout"
+            );
+            let now = snapshot(app).await?;
+            ensure!(
+                now == baseline,
+                "settings changed after the timeout: {now:?}, before {baseline:?}"
+            );
+            let shown = app
+                .value_of(Role::Spinbutton, "Request timeout (seconds)")
+                .await?;
+            ensure!(
+                shown == "2",
+                "the timeout field shows {shown:?} after the timeout"
+            );
+            let record = app
+                .poll(
+                    "the timed-out request to end at the mock",
+                    Duration::from_secs(6),
+                    async || {
+                        Ok(app
+                            .generation_requests()
+                            .into_iter()
+                            .next()
+                            .filter(|r| r.outcome != Outcome::Pending))
+                    },
+                )
+                .await?;
+            ensure!(
+                record.outcome == Outcome::Aborted,
+                "the timed-out request was not aborted but {:?}",
+                record.outcome
+            );
 
-        app.click_generate().await?;
-        let (w, h) = app.wait_image(prompt, UI_TIMEOUT).await?;
-        ensure!((w, h) == (1024, 1024), "the next image is {w}×{h}");
-        Ok(())
-    })
+            app.click_generate().await?;
+            let (w, h) = app.wait_image(prompt, UI_TIMEOUT).await?;
+            ensure!((w, h) == (1024, 1024), "the next image is {w}×{h}");
+            Ok(())
+        },
+    )
     .await;
 }

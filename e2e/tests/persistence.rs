@@ -27,83 +27,154 @@ async fn generate_asks_for_key(app: &App, prompt: &str) -> e2e::Result {
         "the alert does not tell where to put the key: {alert:?}"
     );
     let value = app.prompt_value().await?;
-    ensure!(value == prompt, "the prompt changed to {value:?} after the missing-key alert");
+    ensure!(
+        value == prompt,
+        "the prompt changed to {value:?} after the missing-key alert"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     let after = app.generation_requests().len();
-    ensure!(after == before, "Generate without a key still sent {} request(s)", after - before);
+    ensure!(
+        after == before,
+        "Generate without a key still sent {} request(s)",
+        after - before
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn remembered_key_and_settings_survive_a_reload_until_forgotten() {
-    run(MockConfig::default(), Duration::from_secs(90), async |app: &App| {
-        app.open().await?;
-        app.use_mock().await?;
-        app.select_aspect_ratio("3:2").await?;
-        app.set_remember(true).await?;
-        app.enter_key(DEMO_KEY).await?;
-        let stored = stored_key_entries(app).await?;
-        ensure!(!stored.is_empty(), "Remember is ticked but the key is not in localStorage");
+    run(
+        MockConfig::default(),
+        Duration::from_secs(90),
+        async |app: &App| {
+            app.open().await?;
+            app.use_mock().await?;
+            app.select_aspect_ratio("3:2").await?;
+            app.set_remember(true).await?;
+            app.enter_key(DEMO_KEY).await?;
+            let stored = stored_key_entries(app).await?;
+            ensure!(
+                !stored.is_empty(),
+                "Remember is ticked but the key is not in localStorage"
+            );
 
-        app.reload().await?;
-        app.open_settings().await?;
-        let base = app.value_of(Role::Textbox, "API base URL").await?;
-        ensure!(base == app.mock.base_url(), "after reload API base URL shows {base:?}, expected {:?}", app.mock.base_url());
-        let ratio = app.value_of(Role::Combobox, "Aspect ratio").await?;
-        ensure!(ratio == "3:2", "after reload the aspect ratio is {ratio:?}, expected \"3:2\"");
-        let remember = app.control(Role::Checkbox, "Remember on this device").await?;
-        ensure!(remember.is_selected().await?, "after reload \"Remember on this device\" is no longer ticked");
+            app.reload().await?;
+            app.open_settings().await?;
+            let base = app.value_of(Role::Textbox, "API base URL").await?;
+            ensure!(
+                base == app.mock.base_url(),
+                "after reload API base URL shows {base:?}, expected {:?}",
+                app.mock.base_url()
+            );
+            let ratio = app.value_of(Role::Combobox, "Aspect ratio").await?;
+            ensure!(
+                ratio == "3:2",
+                "after reload the aspect ratio is {ratio:?}, expected \"3:2\""
+            );
+            let remember = app
+                .control(Role::Checkbox, "Remember on this device")
+                .await?;
+            ensure!(
+                remember.is_selected().await?,
+                "after reload \"Remember on this device\" is no longer ticked"
+            );
 
-        // The remembered key works without pasting it again.
-        let prompt = "A red bicycle against a blue wall";
-        let (w, h) = app.generate(prompt).await?;
-        ensure!((w, h) == (1248, 832), "a 3:2 image should be 1248×832, got {w}×{h}");
-        let generations = app.generation_requests();
-        ensure!(generations.len() == 1, "expected one generation request, got {}", generations.len());
-        let auth = generations[0].headers.get("authorization").cloned().unwrap_or_default();
-        ensure!(auth == format!("Bearer {DEMO_KEY}"), "after reload the request carried authorization {auth:?}");
+            // The remembered key works without pasting it again.
+            let prompt = "A red bicycle against a blue wall";
+            let (w, h) = app.generate(prompt).await?;
+            ensure!(
+                (w, h) == (1248, 832),
+                "a 3:2 image should be 1248×832, got {w}×{h}"
+            );
+            let generations = app.generation_requests();
+            ensure!(
+                generations.len() == 1,
+                "expected one generation request, got {}",
+                generations.len()
+            );
+            let auth = generations[0]
+                .headers
+                .get("authorization")
+                .cloned()
+                .unwrap_or_default();
+            ensure!(
+                auth == format!("Bearer {DEMO_KEY}"),
+                "after reload the request carried authorization {auth:?}"
+            );
 
-        app.forget_key().await?;
-        let stored = stored_key_entries(app).await?;
-        ensure!(stored.is_empty(), "after Forget key the key is still in localStorage under {stored:?}");
-        generate_asks_for_key(app, "After forgetting, in the same tab").await?;
+            app.forget_key().await?;
+            let stored = stored_key_entries(app).await?;
+            ensure!(
+                stored.is_empty(),
+                "after Forget key the key is still in localStorage under {stored:?}"
+            );
+            generate_asks_for_key(app, "After forgetting, in the same tab").await?;
 
-        app.reload().await?;
-        let stored = stored_key_entries(app).await?;
-        ensure!(stored.is_empty(), "after Forget key + reload the key is back in localStorage under {stored:?}");
-        generate_asks_for_key(app, "After forgetting and reloading").await?;
-        // Settings are not part of forgetting the key.
-        app.open_settings().await?;
-        let base = app.value_of(Role::Textbox, "API base URL").await?;
-        ensure!(base == app.mock.base_url(), "Forget key changed the API base URL to {base:?}");
-        Ok(())
-    })
+            app.reload().await?;
+            let stored = stored_key_entries(app).await?;
+            ensure!(
+                stored.is_empty(),
+                "after Forget key + reload the key is back in localStorage under {stored:?}"
+            );
+            generate_asks_for_key(app, "After forgetting and reloading").await?;
+            // Settings are not part of forgetting the key.
+            app.open_settings().await?;
+            let base = app.value_of(Role::Textbox, "API base URL").await?;
+            ensure!(
+                base == app.mock.base_url(),
+                "Forget key changed the API base URL to {base:?}"
+            );
+            Ok(())
+        },
+    )
     .await;
 }
 
 #[tokio::test]
 async fn without_remember_the_key_is_gone_after_reload_but_settings_stay() {
-    run(MockConfig::default(), Duration::from_secs(90), async |app: &App| {
-        app.open().await?;
-        app.use_mock().await?;
-        app.select_aspect_ratio("4:3").await?;
-        app.enter_key(DEMO_KEY).await?;
-        let (w, h) = app.generate("Before the reload").await?;
-        ensure!((w, h) == (1184, 864), "a 4:3 image should be 1184×864, got {w}×{h}");
-        let stored = stored_key_entries(app).await?;
-        ensure!(stored.is_empty(), "Remember is not ticked but the key is in localStorage under {stored:?}");
+    run(
+        MockConfig::default(),
+        Duration::from_secs(90),
+        async |app: &App| {
+            app.open().await?;
+            app.use_mock().await?;
+            app.select_aspect_ratio("4:3").await?;
+            app.enter_key(DEMO_KEY).await?;
+            let (w, h) = app.generate("Before the reload").await?;
+            ensure!(
+                (w, h) == (1184, 864),
+                "a 4:3 image should be 1184×864, got {w}×{h}"
+            );
+            let stored = stored_key_entries(app).await?;
+            ensure!(
+                stored.is_empty(),
+                "Remember is not ticked but the key is in localStorage under {stored:?}"
+            );
 
-        app.reload().await?;
-        app.open_settings().await?;
-        let base = app.value_of(Role::Textbox, "API base URL").await?;
-        ensure!(base == app.mock.base_url(), "after reload API base URL shows {base:?}, expected {:?}", app.mock.base_url());
-        let ratio = app.value_of(Role::Combobox, "Aspect ratio").await?;
-        ensure!(ratio == "4:3", "after reload the aspect ratio is {ratio:?}, expected \"4:3\"");
-        let remember = app.control(Role::Checkbox, "Remember on this device").await?;
-        ensure!(!remember.is_selected().await?, "after reload \"Remember on this device\" is ticked although it never was");
-        generate_asks_for_key(app, "After the reload, without a key").await?;
-        Ok(())
-    })
+            app.reload().await?;
+            app.open_settings().await?;
+            let base = app.value_of(Role::Textbox, "API base URL").await?;
+            ensure!(
+                base == app.mock.base_url(),
+                "after reload API base URL shows {base:?}, expected {:?}",
+                app.mock.base_url()
+            );
+            let ratio = app.value_of(Role::Combobox, "Aspect ratio").await?;
+            ensure!(
+                ratio == "4:3",
+                "after reload the aspect ratio is {ratio:?}, expected \"4:3\""
+            );
+            let remember = app
+                .control(Role::Checkbox, "Remember on this device")
+                .await?;
+            ensure!(
+                !remember.is_selected().await?,
+                "after reload \"Remember on this device\" is ticked although it never was"
+            );
+            generate_asks_for_key(app, "After the reload, without a key").await?;
+            Ok(())
+        },
+    )
     .await;
 }
 

@@ -26,7 +26,10 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args> {
-    let mut args = Args { dist: e2e::dist_dir(), runs: 7 };
+    let mut args = Args {
+        dist: e2e::dist_dir(),
+        runs: 7,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -55,8 +58,17 @@ struct Stats {
 fn stats(mut v: Vec<f64>) -> Stats {
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
-    Stats { median, min: v[0], max: v[n - 1], runs: n }
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Stats {
+        median,
+        min: v[0],
+        max: v[n - 1],
+        runs: n,
+    }
 }
 
 fn line(name: &str, s: &Stats, extra: &str) {
@@ -114,7 +126,10 @@ async fn cold_loads(args: &Args) -> Result<Vec<f64>> {
 
 /// Generation of a large image, `runs` times in one page.
 async fn image_display(args: &Args) -> Result<(Vec<f64>, Vec<f64>, Option<usize>, (u64, u64))> {
-    let config = MockConfig { large_images: true, ..MockConfig::default() };
+    let config = MockConfig {
+        large_images: true,
+        ..MockConfig::default()
+    };
     let app = App::start_in(config, args.dist.clone()).await?;
     let result = async {
         app.open_ready().await?;
@@ -179,7 +194,10 @@ async fn replay_image_bytes(addr: &std::net::SocketAddr, body: &Value) -> Result
     stream.write_all(payload.as_bytes()).await?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no HTTP header end")?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("no HTTP header end")?;
     let headers = String::from_utf8_lossy(&raw[..split]).to_lowercase();
     let mut body = raw[split + 4..].to_vec();
     if headers.contains("transfer-encoding: chunked") {
@@ -190,7 +208,11 @@ async fn replay_image_bytes(addr: &std::net::SocketAddr, body: &Value) -> Result
         .pointer("/choices/0/message/images/0/image_url/url")
         .and_then(Value::as_str)
         .ok_or("no image in the replayed answer")?;
-    let b64 = url.split_once("base64,").ok_or("not a base64 data URL")?.1.trim();
+    let b64 = url
+        .split_once("base64,")
+        .ok_or("not a base64 data URL")?
+        .1
+        .trim();
     let padding = b64.bytes().rev().take_while(|b| *b == b'=').count();
     Ok(b64.len() / 4 * 3 - padding)
 }
@@ -198,7 +220,10 @@ async fn replay_image_bytes(addr: &std::net::SocketAddr, body: &Value) -> Result
 fn dechunk(mut data: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     loop {
-        let end = data.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk header")?;
+        let end = data
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("bad chunk header")?;
         let size_text = String::from_utf8_lossy(&data[..end]);
         let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)?;
         data = &data[end + 2..];
@@ -229,7 +254,11 @@ async fn real_main() -> Result {
         .filter_map(|e| e.metadata().ok())
         .map(|m| m.len())
         .sum();
-    println!("# kleinbild bench: dist={} runs={} wasm_bytes={wasm}", args.dist.display(), args.runs);
+    println!(
+        "# kleinbild bench: dist={} runs={} wasm_bytes={wasm}",
+        args.dist.display(),
+        args.runs
+    );
 
     let cold = cold_loads(&args).await?;
     line("cold_load_to_generate_ms", &stats(cold), "");
