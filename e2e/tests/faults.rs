@@ -451,6 +451,12 @@ async fn request_timeout_from_settings_stops_a_slow_answer() {
                 shown == "2",
                 "the timeout field shows {shown:?} after the timeout"
             );
+            // "Dismiss" clears the alert.
+            app.control(Role::Button, "Dismiss").await?.click().await?;
+            app.poll("the alert to be dismissed", UI_TIMEOUT, async || {
+                Ok(app.alert_text().await?.is_empty().then_some(()))
+            })
+            .await?;
             let record = app
                 .poll(
                     "the timed-out request to end at the mock",

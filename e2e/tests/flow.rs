@@ -365,3 +365,83 @@ async fn every_control_of_the_ui_contract_has_its_accessible_name() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn empty_prompt_and_seed_are_checked_and_the_seed_is_sent() {
+    run(
+        MockConfig::default(),
+        Duration::from_secs(60),
+        async |app: &App| {
+            app.open_ready().await?;
+            // An empty prompt is caught before anything is sent, and the prompt gets the focus.
+            app.click_generate().await?;
+            let alert = app.wait_alert("Type a prompt first", UI_TIMEOUT).await?;
+            ensure!(!alert.is_empty(), "no alert for an empty prompt");
+            let focused = app
+                .js(
+                    "return document.activeElement && document.activeElement.tagName",
+                    vec![],
+                )
+                .await?;
+            ensure!(
+                focused == json!("TEXTAREA"),
+                "after the empty-prompt alert the focus is on {focused}, not the prompt"
+            );
+            ensure!(
+                app.generation_requests().is_empty(),
+                "an empty prompt was sent to the API"
+            );
+
+            // A seed outside 0..=u32::MAX is refused (by the browser's number-field validation or
+            // by the app), and nothing is sent.
+            let seed = app.control(Role::Spinbutton, "Seed").await?;
+            app.replace_text(&seed, "4294967296").await?;
+            let prompt = "A lantern on a jetty";
+            app.type_prompt(prompt).await?;
+            app.click_generate().await?;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let native = app.native_validation_message(Role::Spinbutton, "Seed").await?;
+            let alert = app.alert_text().await?;
+            ensure!(
+                native.is_some() || alert.contains("Seed must be a whole number"),
+                "an out-of-range seed was neither refused by the browser nor by the app (alert: {alert:?})"
+            );
+            ensure!(
+                app.generation_requests().is_empty(),
+                "an out-of-range seed was still sent: {:?}",
+                app.generation_requests().first().map(|r| r.body["seed"].clone())
+            );
+
+            // A valid seed reaches the API and is shown with the image.
+            let seed = app.control(Role::Spinbutton, "Seed").await?;
+            app.replace_text(&seed, "4242").await?;
+            app.click_generate().await?;
+            app.wait_image(prompt, UI_TIMEOUT).await?;
+            let generations = app.generation_requests();
+            ensure!(
+                generations.len() == 1,
+                "expected 1 generation request, got {}",
+                generations.len()
+            );
+            ensure!(
+                generations[0].body["seed"] == json!(4242),
+                "the mock received seed {}, expected 4242",
+                generations[0].body["seed"]
+            );
+            let shown = app
+                .js("return document.body.innerText.includes('seed 4242')", vec![])
+                .await?;
+            ensure!(
+                shown == json!(true),
+                "the result does not show \"seed 4242\""
+            );
+            let alert = app.alert_text().await?;
+            ensure!(
+                alert.is_empty(),
+                "the old alert is still shown after a successful generation: {alert:?}"
+            );
+            Ok(())
+        },
+    )
+    .await;
+}
