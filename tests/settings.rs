@@ -119,5 +119,6 @@ fn download_names_are_safe_slugs() {
         "etc-passwd-1.jpg"
     );
     assert_eq!(file_name("   ", 7, ImageFormat::Webp), "kleinbild-7.webp");
+    assert_eq!(file_name("Füchse im Schnee", 3, ImageFormat::Png), "f-chse-im-schnee-3.png");
     assert!(file_name(&"x".repeat(500), 1, ImageFormat::Png).len() < 70);
 }

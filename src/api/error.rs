@@ -1,7 +1,7 @@
 //! `ApiError`: one variant per thing the user must be told, each with a plain
 //! message that says what happened and what to do next.
 
-use super::types::{ErrorBody, ErrorObject};
+use super::types::{ErrorBody, ErrorMetadata, ErrorObject};
 
 /// Where people add credits; shown with 402 errors.
 pub const CREDITS_URL: &str = "https://openrouter.ai/settings/credits";
@@ -71,7 +71,7 @@ impl ApiError {
     /// the object has no numeric `code` (availability errors have none).
     pub fn from_error_object(status: u16, error: &ErrorObject) -> ApiError {
         let code = error
-            .numeric_code()
+            .code
             .filter(|c| (400..600).contains(c))
             .unwrap_or(status);
         let message = error.message.clone().unwrap_or_default();
@@ -85,12 +85,17 @@ impl ApiError {
             400 | 422 => ApiError::BadRequest { message },
             401 => ApiError::InvalidKey { message },
             402 => ApiError::OutOfCredits { message },
-            403 => match moderation_reasons(error) {
-                Some(reasons) => ApiError::Moderation {
-                    reasons,
-                    flagged_input: error.metadata_str("flagged_input").map(str::to_owned),
+            // Moderation errors are 403s whose metadata lists `reasons`.
+            403 => match &error.metadata {
+                Some(ErrorMetadata {
+                    reasons: Some(reasons),
+                    flagged_input,
+                    ..
+                }) => ApiError::Moderation {
+                    reasons: reasons.clone(),
+                    flagged_input: flagged_input.clone(),
                 },
-                None => ApiError::Forbidden { message },
+                _ => ApiError::Forbidden { message },
             },
             404 => ApiError::NotAvailable { message },
             408 | 524 => ApiError::ProviderTimeout { status: code },
@@ -188,17 +193,6 @@ fn quoted(message: &str) -> String {
     } else {
         format!(": \u{201c}{message}\u{201d}")
     }
-}
-
-/// Moderation errors are 403s whose metadata lists `reasons`.
-fn moderation_reasons(error: &ErrorObject) -> Option<Vec<String>> {
-    let reasons = error.metadata.as_ref()?.get("reasons")?.as_array()?;
-    Some(
-        reasons
-            .iter()
-            .filter_map(|r| r.as_str().map(str::to_owned))
-            .collect(),
-    )
 }
 
 /// Removes every occurrence of `secret` (and anything shaped like an OpenRouter

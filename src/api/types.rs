@@ -1,8 +1,10 @@
 //! Serde shapes of the OpenRouter requests and responses Kleinbild uses.
 //! Pure Rust: tested natively against fixtures built from the API reference.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use std::fmt;
+
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The model this studio is built around.
 pub const KLEIN_MODEL: &str = "black-forest-labs/flux.2-klein-4b";
@@ -69,28 +71,51 @@ pub struct AssistantMessage {
 }
 
 /// `{type:"image_url", image_url:{url}}`; `type` is optional, and old clients
-/// crashed assuming plain strings, so both forms are accepted.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum ImageEntry {
-    Object { image_url: ImageUrl },
-    Url(String),
-    Other(Value),
+/// crashed assuming plain strings, so a bare URL string is accepted too.
+/// Hand-written (not `untagged`) to keep serde's buffering code out of the wasm.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImageEntry {
+    pub url: Option<String>,
 }
 
 impl ImageEntry {
     pub fn url(&self) -> Option<&str> {
-        match self {
-            ImageEntry::Object { image_url } => Some(&image_url.url),
-            ImageEntry::Url(url) => Some(url),
-            ImageEntry::Other(_) => None,
-        }
+        self.url.as_deref()
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct ImageUrl {
-    pub url: String,
+#[derive(Deserialize)]
+struct ImageUrl {
+    url: String,
+}
+
+impl<'de> Deserialize<'de> for ImageEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+        impl<'de> Visitor<'de> for EntryVisitor {
+            type Value = ImageEntry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an image object or URL")
+            }
+            fn visit_str<E: de::Error>(self, url: &str) -> Result<ImageEntry, E> {
+                Ok(ImageEntry {
+                    url: Some(url.to_owned()),
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ImageEntry, A::Error> {
+                let mut entry = ImageEntry::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "image_url" {
+                        entry.url = map.next_value::<Option<ImageUrl>>()?.map(|u| u.url);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(entry)
+            }
+        }
+        deserializer.deserialize_any(EntryVisitor)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -109,29 +134,65 @@ pub struct ErrorBody {
 pub struct ErrorObject {
     /// A number in the chat skin, a string in some older examples, absent on
     /// availability errors: the HTTP status is the fallback.
-    #[serde(default)]
-    pub code: Option<Value>,
+    #[serde(default, deserialize_with = "status_code")]
+    pub code: Option<u16>,
     #[serde(default)]
     pub message: Option<String>,
     #[serde(default)]
-    pub metadata: Option<Value>,
+    pub metadata: Option<ErrorMetadata>,
     #[serde(default)]
     pub availability: Option<Availability>,
 }
 
-impl ErrorObject {
-    pub fn numeric_code(&self) -> Option<u16> {
-        match self.code.as_ref()? {
-            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-            Value::String(s) => s.parse().ok(),
-            _ => None,
+/// The parts of `error.metadata` the user is told about.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ErrorMetadata {
+    /// Moderation: why the input was flagged.
+    #[serde(default)]
+    pub reasons: Option<Vec<String>>,
+    /// Moderation: the flagged text (≤ 100 characters).
+    #[serde(default)]
+    pub flagged_input: Option<String>,
+    #[serde(default)]
+    pub provider_name: Option<String>,
+}
+
+/// Accepts `502`, `"502"` or anything else (which becomes `None`).
+fn status_code<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u16>, D::Error> {
+    struct CodeVisitor;
+    impl<'de> Visitor<'de> for CodeVisitor {
+        type Value = Option<u16>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an error code")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<u16>, E> {
+            Ok(u16::try_from(v).ok())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<u16>, E> {
+            Ok(u16::try_from(v).ok())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<u16>, E> {
+            Ok(None)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<u16>, E> {
+            Ok(None)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<u16>, E> {
+            Ok(v.parse().ok())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Option<u16>, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<u16>, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<u16>, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
         }
     }
-
-    /// A string field of `metadata`, if present.
-    pub fn metadata_str(&self, key: &str) -> Option<&str> {
-        self.metadata.as_ref()?.get(key)?.as_str()
-    }
+    deserializer.deserialize_any(CodeVisitor)
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

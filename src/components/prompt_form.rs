@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
@@ -138,15 +139,18 @@ pub fn PromptForm() -> impl IntoView {
             <div class="prompt-form__actions" aria-live="polite">
                 {move || match studio.job.get() {
                     JobState::Idle => {
-                        view! {
-                            <button type="submit" class="button--primary">
-                                "Generate"
-                            </button>
-                        }
-                            .into_any()
+                        Either::Left(
+                            view! {
+                                <button type="submit" class="button--primary">
+                                    "Generate"
+                                </button>
+                            },
+                        )
                     }
                     JobState::Running { started_ms } => {
-                        view! { <Progress started_ms on_cancel=move || studio.cancel() /> }.into_any()
+                        Either::Right(
+                            view! { <Progress started_ms on_cancel=move || studio.cancel() /> },
+                        )
                     }
                 }}
             </div>

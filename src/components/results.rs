@@ -10,11 +10,16 @@ pub fn Results() -> impl IntoView {
     let studio = Studio::expect();
     view! {
         <section class="results" aria-label="Result">
-            <For
-                each=move || studio.results.get()
-                key=|image| image.object_url.clone()
-                children=|image| view! { <ResultCard image /> }
-            />
+            // One generation's images at a time: a plain re-render is enough here
+            // (and keeps keyed-diffing code out of the bundle).
+            {move || {
+                studio
+                    .results
+                    .get()
+                    .into_iter()
+                    .map(|image| view! { <ResultCard image /> })
+                    .collect_view()
+            }}
         </section>
     }
 }

@@ -74,12 +74,13 @@ pub fn parse_seed(text: &str) -> Result<Option<u32>, String> {
     })
 }
 
-/// A file name for downloads: a slug of the prompt plus the seed.
+/// A file name for downloads: a slug of the prompt plus the seed. ASCII only:
+/// safe on every file system, and keeps Unicode case tables out of the wasm.
 pub fn file_name(prompt: &str, seed: u32, format: ImageFormat) -> String {
     let mut slug = String::new();
     for c in prompt.chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
         } else if !slug.ends_with('-') && !slug.is_empty() {
             slug.push('-');
         }

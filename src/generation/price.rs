@@ -12,11 +12,22 @@ pub fn estimate_cost_usd(width: u32, height: u32) -> f64 {
     FIRST_MEGAPIXEL_USD + FURTHER_MEGAPIXEL_USD * (megapixels - 1.0).max(0.0)
 }
 
-/// `$0.014`, or more digits for sub-cent amounts.
+/// `$0.014`, or five decimals for sub-tenth-of-a-cent amounts. Integer
+/// arithmetic keeps float formatting code out of the wasm.
 pub fn format_usd(amount: f64) -> String {
-    if amount != 0.0 && amount.abs() < 0.001 {
-        format!("${amount:.5}")
+    let sign = if amount < 0.0 { "-" } else { "" };
+    let amount = amount.abs();
+    let (scale, digits) = if amount != 0.0 && amount < 0.001 {
+        (100_000.0, 5)
     } else {
-        format!("${amount:.3}")
-    }
+        (1_000.0, 3)
+    };
+    let units = (amount * scale).round() as u64;
+    let divisor = 10u64.pow(digits);
+    format!(
+        "{sign}${}.{:0width$}",
+        units / divisor,
+        units % divisor,
+        width = digits as usize
+    )
 }

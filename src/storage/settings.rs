@@ -6,7 +6,7 @@ use crate::generation::{ASPECT_RATIOS, DEFAULT_ASPECT_RATIO};
 
 const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
     pub version: u32,
     pub api_base: String,
@@ -35,37 +35,44 @@ impl Settings {
     /// Parses stored settings. Missing fields take the defaults; invalid values
     /// are replaced one by one, so one bad field never resets the rest.
     pub fn from_json(raw: &str, defaults: &Settings) -> Result<Settings, String> {
-        let value: serde_json::Value =
-            serde_json::from_str(raw).map_err(|_| "not valid JSON".to_owned())?;
-        let object = value.as_object().ok_or("not a JSON object")?;
-        let version = object.get("version").and_then(|v| v.as_u64());
-        if version != Some(u64::from(SCHEMA_VERSION)) {
-            return Err(format!("unknown version {version:?}"));
+        let stored: StoredSettings = serde_json::from_str(raw).map_err(|e| {
+            if e.is_syntax() || e.is_eof() {
+                "not valid JSON".to_owned()
+            } else {
+                "unexpected contents".to_owned()
+            }
+        })?;
+        if stored.version != Some(SCHEMA_VERSION) {
+            let version = stored.version.map_or_else(|| "none".to_owned(), |v| v.to_string());
+            return Err(format!("unknown version {version}"));
         }
-        let text = |key: &str| object.get(key).and_then(|v| v.as_str());
-        let api_base = text("api_base")
-            .and_then(|s| validate_api_base(s).ok())
-            .unwrap_or_else(|| defaults.api_base.clone());
-        let aspect_ratio = text("aspect_ratio")
-            .filter(|r| ASPECT_RATIOS.iter().any(|(label, _, _)| label == r))
-            .map_or_else(|| defaults.aspect_ratio.clone(), str::to_owned);
-        let timeout_seconds = object
-            .get("timeout_seconds")
-            .and_then(|v| v.as_u64())
-            .and_then(|s| u32::try_from(s).ok())
-            .filter(|s| TIMEOUT_RANGE.contains(s))
-            .unwrap_or(defaults.timeout_seconds);
         Ok(Settings {
             version: SCHEMA_VERSION,
-            api_base,
-            remember_key: object
-                .get("remember_key")
-                .and_then(|v| v.as_bool())
-                .unwrap_or(defaults.remember_key),
-            aspect_ratio,
-            timeout_seconds,
+            api_base: stored
+                .api_base
+                .and_then(|s| validate_api_base(&s).ok())
+                .unwrap_or_else(|| defaults.api_base.clone()),
+            remember_key: stored.remember_key.unwrap_or(defaults.remember_key),
+            aspect_ratio: stored
+                .aspect_ratio
+                .filter(|r| ASPECT_RATIOS.iter().any(|(label, _, _)| label == r))
+                .unwrap_or_else(|| defaults.aspect_ratio.clone()),
+            timeout_seconds: stored
+                .timeout_seconds
+                .filter(|s| TIMEOUT_RANGE.contains(s))
+                .unwrap_or(defaults.timeout_seconds),
         })
     }
+}
+
+/// Settings as read back: every field optional, so older or partial records load.
+#[derive(Deserialize)]
+struct StoredSettings {
+    version: Option<u32>,
+    api_base: Option<String>,
+    remember_key: Option<bool>,
+    aspect_ratio: Option<String>,
+    timeout_seconds: Option<u32>,
 }
 
 /// Allowed request timeouts, in seconds.
@@ -99,7 +106,7 @@ pub fn validate_api_base(input: &str) -> Result<String, String> {
     if scheme != "https" && scheme != "http" {
         return Err("It must start with https://, e.g. https://openrouter.ai/api/v1.".into());
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if url.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
         return Err("It must not contain spaces.".into());
     }
     if url.contains(['?', '#']) {

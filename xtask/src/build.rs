@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha384};
 
 use crate::{flag_value, root, run_step, tools};
 
@@ -52,6 +52,7 @@ pub fn build(options: BuildOptions) -> Result<PathBuf, String> {
             .env_remove("KLEINBILD_DEMO_API_KEY"),
     };
     run_step("trunk build --release", &mut trunk)?;
+    minify_js(&dist)?;
     add_content_security_policy(&dist)?;
     Ok(dist)
 }
@@ -59,6 +60,57 @@ pub fn build(options: BuildOptions) -> Result<PathBuf, String> {
 /// The key the bundled mock always accepts (see mock-openrouter DEMO_KEY).
 fn mock_demo_key() -> &'static str {
     "sk-or-v1-mock-demo-key"
+}
+
+/// Minifies the JS glue in place and updates its SRI hash in index.html.
+fn minify_js(dist: &std::path::Path) -> Result<(), String> {
+    let index = dist.join("index.html");
+    let mut html = std::fs::read_to_string(&index).map_err(|e| format!("{index:?}: {e}"))?;
+    let scripts = std::fs::read_dir(dist)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "js"));
+    for script in scripts {
+        run_step(
+            "minify JS glue",
+            Command::new(tools::tool("esbuild"))
+                .arg(&script)
+                .args(["--minify", "--format=esm", "--log-level=warning", "--allow-overwrite"])
+                .arg(format!("--outfile={}", script.display())),
+        )?;
+        let name = script.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let bytes = std::fs::read(&script).map_err(|e| e.to_string())?;
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes));
+        html = replace_integrity(&html, &name, &format!("sha384-{hash}"))
+            .ok_or_else(|| format!("index.html has no integrity attribute for {name}"))?;
+    }
+    std::fs::write(&index, html).map_err(|e| format!("{index:?}: {e}"))
+}
+
+/// Replaces the `integrity` value of the tag whose attributes reference `file`.
+fn replace_integrity(html: &str, file: &str, integrity: &str) -> Option<String> {
+    let needle = format!("/{file}");
+    let mut from = 0;
+    while let Some(found) = html[from..].find(&needle) {
+        let reference = from + found;
+        from = reference + needle.len();
+        let tag_start = html[..reference].rfind('<')?;
+        // Only a reference inside a tag's attributes (not in a script body).
+        if html[tag_start..reference].contains('>') {
+            continue;
+        }
+        let tag_end = reference + html[reference..].find('>')?;
+        let Some(at) = html[tag_start..tag_end].find("integrity=") else {
+            continue;
+        };
+        let value_start = tag_start + at + "integrity=".len();
+        let value_end = html[value_start..tag_end]
+            .find(' ')
+            .map_or(tag_end, |n| value_start + n);
+        return Some(format!("{}{integrity}{}", &html[..value_start], &html[value_end..]));
+    }
+    None
 }
 
 fn add_content_security_policy(dist: &std::path::Path) -> Result<(), String> {
@@ -103,7 +155,15 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 
 #[cfg(test)]
 mod tests {
-    use super::inline_scripts;
+    use super::{inline_scripts, replace_integrity};
+
+    #[test]
+    fn replaces_the_integrity_of_the_right_tag() {
+        let html = "<script type=module>import init from '/app-1.js';</script><link href=/a.css integrity=sha384-AAA rel=stylesheet><link crossorigin href=/app-1.js integrity=sha384-OLD rel=modulepreload>";
+        let out = replace_integrity(html, "app-1.js", "sha384-NEW").unwrap();
+        assert_eq!(out, html.replace("sha384-OLD", "sha384-NEW"));
+        assert!(replace_integrity(html, "missing.js", "x").is_none());
+    }
 
     #[test]
     fn finds_inline_scripts_only() {

@@ -10,6 +10,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// npm's binaryen 132; Debian's binaryen 108 produces a blank page.
 const BINARYEN_NPM: &str = "binaryen@132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
+/// Minifies wasm-bindgen's JS glue (trunk 0.21's own JS minifier fails on it).
+const ESBUILD_NPM: &str = "esbuild@0.28.2";
+const ESBUILD_VERSION: &str = "0.28.2";
 
 /// Project-local tools (npm binaryen) live here, outside git.
 fn tools_dir() -> PathBuf {
@@ -103,25 +106,29 @@ pub fn ensure_build_tools() -> Result<(), String> {
             crate::cargo().args(["install", "wasm-bindgen-cli", "--version", &bindgen]),
         )?;
     }
-    let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
-    if !version_of(&wasm_opt.to_string_lossy()).is_some_and(|v| v.contains(WASM_OPT_VERSION)) {
+    let wasm_opt_ok = version_of(&tool("wasm-opt")).is_some_and(|v| v.contains(WASM_OPT_VERSION));
+    let esbuild_ok = version_of(&tool("esbuild")).as_deref() == Some(ESBUILD_VERSION);
+    if !(wasm_opt_ok && esbuild_ok) {
         ensure_debian_package("npm", &["npm"])?;
         std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
         run_step(
-            "install wasm-opt (npm binaryen)",
+            "install wasm-opt and esbuild (npm)",
             Command::new("npm")
-                .args([
-                    "install",
-                    "--no-audit",
-                    "--no-fund",
-                    "--loglevel=error",
-                    "--prefix",
-                ])
+                .args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
                 .arg(tools_dir())
-                .arg(BINARYEN_NPM),
+                .args([BINARYEN_NPM, ESBUILD_NPM]),
         )?;
     }
     Ok(())
+}
+
+/// Path of an npm-installed tool in `.tools/`.
+pub fn tool(name: &str) -> String {
+    tools_dir()
+        .join("node_modules/.bin")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
 }
 
 pub fn chromedriver() -> String {
