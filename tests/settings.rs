@@ -95,6 +95,10 @@ fn price_follows_the_megapixel_table() {
     assert!((estimate_cost_usd(2048, 2048) - 0.017).abs() < 1e-9);
     assert!((estimate_cost_usd(1025, 1024) - 0.015).abs() < 1e-9);
     assert_eq!(format_usd(0.014), "$0.014");
+    assert_eq!(format_usd(0.0145), "$0.015");
+    assert_eq!(format_usd(1.5), "$1.500");
+    assert_eq!(format_usd(0.00042), "$0.00042");
+    assert_eq!(format_usd(0.0), "$0.000");
     assert_eq!(expected_size("16:9"), Some((1344, 768)));
     assert_eq!(expected_size("7:3"), None);
 }
@@ -119,6 +123,9 @@ fn download_names_are_safe_slugs() {
         "etc-passwd-1.jpg"
     );
     assert_eq!(file_name("   ", 7, ImageFormat::Webp), "kleinbild-7.webp");
-    assert_eq!(file_name("Füchse im Schnee", 3, ImageFormat::Png), "f-chse-im-schnee-3.png");
+    assert_eq!(
+        file_name("Füchse im Schnee", 3, ImageFormat::Png),
+        "f-chse-im-schnee-3.png"
+    );
     assert!(file_name(&"x".repeat(500), 1, ImageFormat::Png).len() < 70);
 }

@@ -1,8 +1,9 @@
-//! The HTTP side: fetch via gloo-net with an AbortSignal that both the Cancel
+//! The HTTP side: `fetch` (through web-sys) with an AbortSignal that both the Cancel
 //! button and the total timeout can fire. Browser-only at run time.
 
-use gloo_net::http::Request;
-use web_sys::{AbortController, AbortSignal};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 
 use super::error::{ApiError, redact};
 use super::response::parse_chat_response;
@@ -70,24 +71,48 @@ pub async fn generate(
     let body = serde_json::to_string(&chat_request(request)).map_err(|e| ApiError::Malformed {
         detail: e.to_string(),
     })?;
-    let response = Request::post(&format!("{}/chat/completions", config.api_base))
-        .header("Authorization", &format!("Bearer {}", config.api_key))
-        .header("Content-Type", "application/json")
-        .header("HTTP-Referer", &app_url())
-        .header("X-OpenRouter-Title", APP_TITLE)
-        .abort_signal(Some(&signal))
-        .body(body)
-        .map_err(|e| classify(e.to_string()))?
-        .send()
+    let url = format!("{}/chat/completions", config.api_base);
+    let (status, text) = post_json(&url, &config.api_key, &body, &signal)
         .await
-        .map_err(|e| classify(e.to_string()))?;
-
-    let status = response.status();
-    let text = response.text().await.map_err(|e| classify(e.to_string()))?;
+        .map_err(|e| classify(describe(&e)))?;
     if (200..300).contains(&status) {
         parse_chat_response(status, &text)
     } else {
         Err(ApiError::from_http(status, &text))
+    }
+}
+
+/// POSTs `body` with exactly the headers OpenRouter documents (each extra one
+/// would need CORS approval) and returns the status and the whole body text.
+async fn post_json(
+    url: &str,
+    key: &str,
+    body: &str,
+    signal: &AbortSignal,
+) -> Result<(u16, String), JsValue> {
+    let headers = Headers::new()?;
+    headers.set("Authorization", &format!("Bearer {key}"))?;
+    headers.set("Content-Type", "application/json")?;
+    headers.set("HTTP-Referer", &app_url())?;
+    headers.set("X-OpenRouter-Title", APP_TITLE)?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(body));
+    init.set_signal(Some(signal));
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await?
+        .dyn_into()?;
+    let text = JsFuture::from(response.text()?).await?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
+}
+
+/// A readable one-liner for a JS exception (e.g. "TypeError: Failed to fetch").
+fn describe(error: &JsValue) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(e) => format!("{}: {}", e.name(), e.message()),
+        None => error.as_string().unwrap_or_else(|| "unknown error".into()),
     }
 }
 

@@ -45,7 +45,10 @@ fn ResultCard(
                 alt=image.prompt.clone()
                 width=image.width
                 height=image.height
-                on:load=|_| performance_mark("kleinbild:image-load")
+                on:load=|ev| {
+                    performance_mark("kleinbild:image-load");
+                    reveal(&ev);
+                }
             />
             <figcaption class="result-card__caption">
                 <span class="result-card__meta">{meta}</span>
@@ -55,5 +58,18 @@ fn ResultCard(
                 </a>
             </figcaption>
         </figure>
+    }
+}
+
+/// On a phone the result sits below the form: bring it into view once loaded.
+fn reveal(ev: &leptos::ev::Event) {
+    use wasm_bindgen::JsCast;
+    if let Some(image) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        image.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }

@@ -43,7 +43,9 @@ impl Settings {
             }
         })?;
         if stored.version != Some(SCHEMA_VERSION) {
-            let version = stored.version.map_or_else(|| "none".to_owned(), |v| v.to_string());
+            let version = stored
+                .version
+                .map_or_else(|| "none".to_owned(), |v| v.to_string());
             return Err(format!("unknown version {version}"));
         }
         Ok(Settings {
@@ -106,7 +108,10 @@ pub fn validate_api_base(input: &str) -> Result<String, String> {
     if scheme != "https" && scheme != "http" {
         return Err("It must start with https://, e.g. https://openrouter.ai/api/v1.".into());
     }
-    if url.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+    if url
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
         return Err("It must not contain spaces.".into());
     }
     if url.contains(['?', '#']) {

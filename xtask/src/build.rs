@@ -76,10 +76,18 @@ fn minify_js(dist: &std::path::Path) -> Result<(), String> {
             "minify JS glue",
             Command::new(tools::tool("esbuild"))
                 .arg(&script)
-                .args(["--minify", "--format=esm", "--log-level=warning", "--allow-overwrite"])
+                .args([
+                    "--minify",
+                    "--format=esm",
+                    "--log-level=warning",
+                    "--allow-overwrite",
+                ])
                 .arg(format!("--outfile={}", script.display())),
         )?;
-        let name = script.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = script
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let bytes = std::fs::read(&script).map_err(|e| e.to_string())?;
         let hash = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes));
         html = replace_integrity(&html, &name, &format!("sha384-{hash}"))
@@ -108,7 +116,11 @@ fn replace_integrity(html: &str, file: &str, integrity: &str) -> Option<String> 
         let value_end = html[value_start..tag_end]
             .find(' ')
             .map_or(tag_end, |n| value_start + n);
-        return Some(format!("{}{integrity}{}", &html[..value_start], &html[value_end..]));
+        return Some(format!(
+            "{}{integrity}{}",
+            &html[..value_start],
+            &html[value_end..]
+        ));
     }
     None
 }

@@ -114,7 +114,13 @@ pub fn ensure_build_tools() -> Result<(), String> {
         run_step(
             "install wasm-opt and esbuild (npm)",
             Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    "--prefix",
+                ])
                 .arg(tools_dir())
                 .args([BINARYEN_NPM, ESBUILD_NPM]),
         )?;
