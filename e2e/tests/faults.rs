@@ -193,7 +193,13 @@ async fn snapshot(app: &App) -> e2e::Result<SettingsSnapshot> {
 /// Fault → alert → prompt and settings intact → the same prompt generates fine.
 async fn check_case(app: &App, i: usize, c: &Case, baseline: &SettingsSnapshot) -> e2e::Result {
     let prompt = format!("Fault check {i}: a quiet harbour at dawn");
-    let before = app.generation_requests().len();
+    // Requests are told apart by their sequence number (the mock's record list is bounded).
+    let before = app.mock.requests().last().map_or(0, |r| r.seq);
+    let since = |seq: u64| {
+        app.generation_requests()
+            .into_iter()
+            .filter(move |r| r.seq > seq)
+    };
     app.type_prompt(&prompt).await?;
     for _ in 0..c.times {
         app.mock.push_fault(c.fault.clone());
@@ -214,8 +220,7 @@ async fn check_case(app: &App, i: usize, c: &Case, baseline: &SettingsSnapshot) 
         )
         .await
         .map_err(|e| {
-            let sent: Vec<String> = app.generation_requests()[before..]
-                .iter()
+            let sent: Vec<String> = since(before)
                 .map(|r| format!("{:?}/{:?}", r.status, r.outcome))
                 .collect();
             format!(
@@ -253,7 +258,7 @@ async fn check_case(app: &App, i: usize, c: &Case, baseline: &SettingsSnapshot) 
         now == *baseline,
         "settings changed after the error: {now:?}, before {baseline:?}"
     );
-    let sent = app.generation_requests().len() - before;
+    let sent = since(before).count();
     ensure!(
         (1..=c.times).contains(&sent),
         "the failed Generate sent {sent} generation requests, expected {} (no silent retries)",
