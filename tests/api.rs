@@ -97,10 +97,19 @@ fn leading_whitespace_keepalive_is_tolerated() {
 #[test]
 fn errors_hidden_in_a_200_are_errors() {
     let choice = parse_chat_response(200, &fixture("chat_choice_error.json")).unwrap_err();
-    assert!(
-        matches!(choice, ApiError::ProviderDown { status: 502, .. }),
-        "{choice:?}"
+    assert_eq!(
+        choice,
+        ApiError::GenerationFailed {
+            message: "Provider returned error".into()
+        }
     );
+    assert!(choice.user_message().contains("failed while generating"));
+
+    let moderated = r#"{"error":{"code":403,"message":"flagged","metadata":{"reasons":["violence"]}},"choices":[]}"#;
+    assert!(matches!(
+        parse_chat_response(200, moderated).unwrap_err(),
+        ApiError::Moderation { .. }
+    ));
 
     let top_level = r#"{"error":{"code":"server_error","message":"boom"}}"#;
     let err = parse_chat_response(200, top_level).unwrap_err();

@@ -64,11 +64,17 @@ pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, 
     })
 }
 
+/// An error inside an HTTP 200 means the generation itself failed after it
+/// started; only causes the user can act on keep their own message.
 fn generation_error(status: u16, error: &super::types::ErrorObject) -> ApiError {
     match ApiError::from_error_object(status, error) {
-        // A 200 carrying an error means the generation itself failed.
-        ApiError::UnexpectedStatus { message, .. } => ApiError::GenerationFailed { message },
-        other => other,
+        kept @ (ApiError::InvalidKey { .. }
+        | ApiError::OutOfCredits { .. }
+        | ApiError::Moderation { .. }
+        | ApiError::RateLimited { .. }) => kept,
+        _ => ApiError::GenerationFailed {
+            message: error.message.clone().unwrap_or_default(),
+        },
     }
 }
 

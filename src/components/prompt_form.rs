@@ -74,6 +74,7 @@ pub fn PromptForm() -> impl IntoView {
     view! {
         <form
             class="prompt-form"
+            novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
                 generate();

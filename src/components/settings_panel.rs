@@ -37,8 +37,10 @@ pub fn SettingsPanel() -> impl IntoView {
     view! {
         <details class="settings">
             <summary>"Settings"</summary>
+            // novalidate: the app's own messages are clearer than the browser's bubbles.
             <form
                 class="settings__body"
+                novalidate
                 on:submit=move |ev| {
                     ev.prevent_default();
                     save();
