@@ -138,12 +138,14 @@ fn test() -> Result<(), String> {
     )?;
     build::run(&[])?;
     let mut e2e = cargo();
+    // --no-fail-fast: one failing test file must not hide the others' results.
     e2e.args([
         "test",
         "-p",
         "e2e",
         "--release",
         "--locked",
+        "--no-fail-fast",
         "--",
         "--test-threads=2",
     ])

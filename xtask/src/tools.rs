@@ -57,14 +57,13 @@ pub fn locked_wasm_bindgen() -> Result<String, String> {
         .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines
-                .next()
-                .and_then(|l| l.strip_prefix("version = \""))
-                .and_then(|v| v.strip_suffix('"'))
-            {
-                return Ok(version.to_owned());
-            }
+        let version = (line == "name = \"wasm-bindgen\"")
+            .then(|| lines.next())
+            .flatten()
+            .and_then(|l| l.strip_prefix("version = \""))
+            .and_then(|v| v.strip_suffix('"'));
+        if let Some(version) = version {
+            return Ok(version.to_owned());
         }
     }
     Err("Cargo.lock has no wasm-bindgen entry".into())
