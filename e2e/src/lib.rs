@@ -411,7 +411,7 @@ pub struct App {
 /// Runs a test body against a fresh [`App`] and always closes the browser, even when the body
 /// fails or panics; then reports the failure. `timeout` bounds the whole body.
 ///
-/// ```ignore
+/// ```text
 /// e2e::run(MockConfig::default(), Duration::from_secs(60), async |app| {
 ///     app.open_ready().await?;
 ///     Ok(())

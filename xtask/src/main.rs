@@ -6,8 +6,10 @@ mod serve;
 mod sizes;
 mod tools;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 const USAGE: &str = "\
@@ -75,6 +77,56 @@ pub fn run_step(name: &str, command: &mut Command) -> Result<(), String> {
     }
 }
 
+/// Tests passed and failed over every `cargo test` step of this run.
+static TESTS_PASSED: AtomicUsize = AtomicUsize::new(0);
+static TESTS_FAILED: AtomicUsize = AtomicUsize::new(0);
+
+/// Like [`run_step`], but echoes and tallies the `test result:` lines, so the
+/// run can end with one total for people and CI.
+fn run_tests(name: &str, command: &mut Command) -> Result<(), String> {
+    let started = Instant::now();
+    eprintln!("==> {name}");
+    command
+        .current_dir(root())
+        .env("PATH", tools::path_with_tools())
+        .stdout(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("{name}: could not start {:?}: {e}", command.get_program()))?;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some((passed, failed)) = parse_test_result(&line) {
+                TESTS_PASSED.fetch_add(passed, Ordering::Relaxed);
+                TESTS_FAILED.fetch_add(failed, Ordering::Relaxed);
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    eprintln!("<== {name}: {:.1} s", started.elapsed().as_secs_f64());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{name} failed ({status})"))
+    }
+}
+
+/// `test result: ok. 13 passed; 0 failed; ...` → (13, 0).
+fn parse_test_result(line: &str) -> Option<(usize, usize)> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    let count = |word: &str| {
+        rest.split(';')
+            .find_map(|part| {
+                part.trim()
+                    .trim_start_matches("ok. ")
+                    .trim_start_matches("FAILED. ")
+                    .strip_suffix(word)
+            })
+            .and_then(|n| n.trim().parse::<usize>().ok())
+    };
+    Some((count(" passed")?, count(" failed")?))
+}
+
 pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -118,7 +170,7 @@ fn test() -> Result<(), String> {
             "warnings",
         ]),
     )?;
-    run_step(
+    run_tests(
         "native tests (app, mock, contract, xtask)",
         cargo().args(["test", "--workspace", "--exclude", "e2e", "--locked"]),
     )?;
@@ -132,7 +184,7 @@ fn test() -> Result<(), String> {
         "--locked",
     ]);
     browser_env(&mut wasm);
-    run_step(
+    run_tests(
         "browser tests (wasm-bindgen-test in headless Chromium)",
         &mut wasm,
     )?;
@@ -151,13 +203,19 @@ fn test() -> Result<(), String> {
     ])
     .env("DIST_DIR", root().join("dist"));
     browser_env(&mut e2e);
-    run_step(
+    run_tests(
         "end-to-end tests (release build + mock, headless Chromium)",
         &mut e2e,
     )?;
     eprintln!(
         "all checks passed in {:.0} s",
         started.elapsed().as_secs_f64()
+    );
+    // The plain closing line CI and people read: every test of every step.
+    println!(
+        "tests: {} passed, {} failed",
+        TESTS_PASSED.load(Ordering::Relaxed),
+        TESTS_FAILED.load(Ordering::Relaxed)
     );
     Ok(())
 }
@@ -210,4 +268,19 @@ pub fn flag_value(args: &[String], name: &str) -> Option<String> {
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_test_result;
+
+    #[test]
+    fn reads_cargo_and_wasm_bindgen_result_lines() {
+        let cargo = "test result: ok. 13 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.17s";
+        assert_eq!(parse_test_result(cargo), Some((13, 0)));
+        let failed =
+            "test result: FAILED. 4 passed; 1 failed; 0 ignored; 0 filtered out; finished in 0.13s";
+        assert_eq!(parse_test_result(failed), Some((4, 1)));
+        assert_eq!(parse_test_result("running 13 tests"), None);
+    }
 }
