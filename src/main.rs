@@ -1,4 +1,8 @@
 fn main() {
-    console_error_panic_hook::set_once();
+    // A readable panic message in the console (the message names file and line);
+    // lighter than console_error_panic_hook, which also captures a JS stack.
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("Kleinbild crashed: {info}").into());
+    }));
     leptos::mount::mount_to_body(kleinbild::App);
 }

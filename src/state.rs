@@ -16,13 +16,29 @@ pub fn default_api_base() -> &'static str {
     DEMO_API_BASE.unwrap_or(DEFAULT_API_BASE)
 }
 
+/// Every service, provided as one context value: each `X::expect()` reads its
+/// field, so the context lookup code exists once in the bundle, not per service.
+#[derive(Clone, Copy)]
+struct Services {
+    settings: SettingsStore,
+    key: KeyStore,
+    alerts: Alerts,
+    studio: Studio,
+}
+
+impl Services {
+    fn expect() -> Self {
+        expect_context()
+    }
+}
+
 /// Persisted settings; every change is written to localStorage.
 #[derive(Clone, Copy)]
 pub struct SettingsStore(pub RwSignal<Settings>);
 
 impl SettingsStore {
     pub fn expect() -> Self {
-        expect_context()
+        Services::expect().settings
     }
 
     pub fn get(&self) -> Settings {
@@ -32,6 +48,12 @@ impl SettingsStore {
     /// Changes settings and saves them; returns a message if saving failed.
     pub fn update(&self, change: impl FnOnce(&mut Settings)) -> Result<(), String> {
         self.0.update(change);
+        self.save()
+    }
+
+    // Not generic, so the saving code exists once, not once per caller.
+    #[inline(never)]
+    fn save(&self) -> Result<(), String> {
         storage::save_settings(&self.0.get_untracked())
             .map_err(|e| format!("Settings apply now but were not saved: {e}."))
     }
@@ -43,7 +65,7 @@ pub struct KeyStore(pub RwSignal<Option<String>>);
 
 impl KeyStore {
     pub fn expect() -> Self {
-        expect_context()
+        Services::expect().key
     }
 }
 
@@ -59,12 +81,12 @@ pub struct Alerts(pub RwSignal<Option<Alert>>);
 
 impl Alerts {
     pub fn expect() -> Self {
-        expect_context()
+        Services::expect().alerts
     }
 
-    pub fn show(&self, message: impl Into<String>) {
+    pub fn show(&self, message: String) {
         self.0.set(Some(Alert {
-            message: message.into(),
+            message,
             details: None,
         }));
     }
@@ -122,7 +144,7 @@ impl Studio {
     }
 
     pub fn expect() -> Self {
-        expect_context()
+        Services::expect().studio
     }
 
     pub fn is_running(&self) -> bool {
@@ -226,9 +248,11 @@ pub fn provide_services() -> Option<String> {
         None
     }
     .or_else(|| DEMO_API_KEY.map(str::to_owned));
-    provide_context(SettingsStore(RwSignal::new(settings)));
-    provide_context(KeyStore(RwSignal::new(key)));
-    provide_context(Alerts(RwSignal::new(None)));
-    provide_context(Studio::new());
+    provide_context(Services {
+        settings: SettingsStore(RwSignal::new(settings)),
+        key: KeyStore(RwSignal::new(key)),
+        alerts: Alerts(RwSignal::new(None)),
+        studio: Studio::new(),
+    });
     notice
 }

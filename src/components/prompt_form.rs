@@ -24,12 +24,12 @@ pub fn PromptForm() -> impl IntoView {
             return;
         }
         let Some(api_key) = key.0.get_untracked() else {
-            alerts.show("Add your OpenRouter API key first: paste it into \u{201c}OpenRouter API key\u{201d} and press Enter.");
+            alerts.show("Add your OpenRouter API key first: paste it into \u{201c}OpenRouter API key\u{201d} and press Enter.".into());
             return;
         };
         let text = prompt.get_untracked();
         if text.trim().is_empty() {
-            alerts.show("Type a prompt first: describe the image you want.");
+            alerts.show("Type a prompt first: describe the image you want.".into());
             if let Some(el) = prompt_ref.get_untracked() {
                 let _ = el.focus();
             }

@@ -131,20 +131,27 @@ fn add_content_security_policy(dist: &std::path::Path) -> Result<(), String> {
     if html.contains("Content-Security-Policy") {
         return Ok(());
     }
-    let hashes: Vec<String> = inline_scripts(&html)
-        .map(|script| {
-            let digest = Sha256::digest(script.as_bytes());
-            format!(
-                "'sha256-{}'",
-                base64::engine::general_purpose::STANDARD.encode(digest)
-            )
-        })
-        .collect();
+    // trunk inlines each stylesheet as its own <style>: one element, one CSP hash.
+    let html = html.replace("</style><style>", "");
+    let hashes = |tag: &str| {
+        inline_elements(&html, tag)
+            .into_iter()
+            .map(|body| {
+                let digest = Sha256::digest(body.as_bytes());
+                format!(
+                    "'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let policy = format!(
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' {}; \
          img-src 'self' blob:; connect-src 'self' {CONNECT_SRC}; manifest-src 'self'; \
          base-uri 'self'; form-action 'none'",
-        hashes.join(" ")
+        hashes("script"),
+        hashes("style"),
     );
     let meta = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
     let at = html
@@ -154,20 +161,24 @@ fn add_content_security_policy(dist: &std::path::Path) -> Result<(), String> {
     std::fs::write(&path, html).map_err(|e| format!("{path:?}: {e}"))
 }
 
-/// Bodies of `<script>` elements without `src`.
-fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
-    html.split("<script").skip(1).filter_map(|rest| {
-        let (attributes, body) = rest.split_once('>')?;
-        if attributes.contains("src=") {
-            return None;
-        }
-        body.split_once("</script>").map(|(script, _)| script)
-    })
+/// Bodies of inline `<tag>` elements (scripts with `src` are not inline).
+fn inline_elements<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
+    let close = format!("</{tag}>");
+    html.split(format!("<{tag}").as_str())
+        .skip(1)
+        .filter_map(|rest| {
+            let (attributes, body) = rest.split_once('>')?;
+            if attributes.contains("src=") {
+                return None;
+            }
+            body.split_once(close.as_str()).map(|(inner, _)| inner)
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{inline_scripts, replace_integrity};
+    use super::{inline_elements, replace_integrity};
 
     #[test]
     fn replaces_the_integrity_of_the_right_tag() {
@@ -180,7 +191,10 @@ mod tests {
     #[test]
     fn finds_inline_scripts_only() {
         let html = "<script type=module>import a from '/x.js';</script><script src=/y.js></script><script>b()</script>";
-        let found: Vec<&str> = inline_scripts(html).collect();
+        let found = inline_elements(html, "script");
         assert_eq!(found, ["import a from '/x.js';", "b()"]);
+        let styles = "<style>a{b:c}</style><p>x</p><style media=print>d{e:f}</style>";
+        let found = inline_elements(styles, "style");
+        assert_eq!(found, ["a{b:c}", "d{e:f}"]);
     }
 }
