@@ -423,10 +423,15 @@ pub async fn run(config: MockConfig, timeout: Duration, body: impl AsyncFnOnce(&
         .unwrap_or_else(|e| panic!("harness: {e}"));
     let outcome = tokio::time::timeout(timeout, CatchUnwind(Box::pin(body(&app)))).await;
     let log = app.browser_log().await.unwrap_or_default();
+    let violations = check_recorded_requests(&app.mock);
     app.close().await;
     let panics: Vec<&String> = log.iter().filter(|l| l.contains("panicked at")).collect();
     match outcome {
-        Ok(Ok(Ok(()))) if panics.is_empty() => {}
+        Ok(Ok(Ok(()))) if panics.is_empty() && violations.is_empty() => {}
+        Ok(Ok(Ok(()))) if !violations.is_empty() => panic!(
+            "requests the app sent break the rules:\n{}",
+            violations.join("\n")
+        ),
         Ok(Ok(Ok(()))) => panic!("the app panicked (browser console):\n{}", join(&panics)),
         Ok(Ok(Err(e))) => panic!("{e}\n--- browser console ---\n{}", log.join("\n")),
         Ok(Err(p)) => std::panic::resume_unwind(p),
@@ -435,6 +440,32 @@ pub async fn run(config: MockConfig, timeout: Duration, body: impl AsyncFnOnce(&
             log.join("\n")
         ),
     }
+}
+
+/// Every request the app sent during a test, checked after it: each chat body
+/// must validate against OpenRouter's published OpenAPI description, and no key
+/// may ever travel in a URL.
+fn check_recorded_requests(mock: &MockServer) -> Vec<String> {
+    let contract = contract::Contract::load();
+    let mut problems = Vec::new();
+    for request in mock.requests() {
+        if request.path.contains("sk-or-") || request.query.contains("sk-or-") {
+            problems.push(format!(
+                "#{}: a key in the URL {}",
+                request.seq, request.path
+            ));
+        }
+        let is_chat = request.method == "POST" && request.path.ends_with("/chat/completions");
+        if !is_chat || request.body.is_null() {
+            continue;
+        }
+        let checked =
+            contract::validate_request_body(contract, "/chat/completions", "post", &request.body);
+        if let Err(e) = checked {
+            problems.push(format!("#{}: body breaks ChatRequest: {e}", request.seq));
+        }
+    }
+    problems
 }
 
 /// Turns a panic inside a future into a value, so the browser can be closed before re-raising.
