@@ -657,8 +657,15 @@ impl App {
                 let field = self.control(Role::Password, "OpenRouter API key").await?;
                 let cleared = field.prop("value").await?.unwrap_or_default().is_empty();
                 let enabled = forget.is_enabled().await?;
-                let placeholder = field.attr("placeholder").await?.unwrap_or_default();
-                Ok((cleared && enabled && placeholder.ends_with(&tail)).then_some(()))
+                // The status line under the field names the key in use by its last characters.
+                let status = self
+                    .client
+                    .find(Locator::Css(".key-panel__status"))
+                    .await?
+                    .text()
+                    .await?;
+                let named = status.contains(&format!("\u{2026}{tail}"));
+                Ok((cleared && enabled && named).then_some(()))
             },
         )
         .await
