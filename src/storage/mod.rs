@@ -1,8 +1,10 @@
 //! What survives a reload: settings and (if the user asks) the API key, in
 //! localStorage under versioned keys. Never image data (see design.md).
 
+mod history;
 mod settings;
 
+pub use history::HistoryEntry;
 pub use settings::{Settings, TIMEOUT_RANGE, validate_api_base, validate_timeout};
 
 use web_sys::Storage;
