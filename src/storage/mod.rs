@@ -1,7 +1,7 @@
 //! What survives a reload: settings and (if the user asks) the API key, in
 //! localStorage under versioned keys. Never image data (see design.md).
 
-mod history;
+pub mod history;
 mod settings;
 
 pub use history::HistoryEntry;
