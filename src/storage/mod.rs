@@ -2,7 +2,9 @@
 //! localStorage under versioned keys. Never image data (see design.md).
 
 pub mod history;
+pub mod manifest;
 mod settings;
+pub mod zip;
 
 pub use history::HistoryEntry;
 pub use settings::{Settings, TIMEOUT_RANGE, validate_api_base, validate_timeout};

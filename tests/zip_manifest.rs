@@ -1,0 +1,707 @@
+//! Native tests of the stored-zip reader/writer and the export manifest,
+//! including hostile archives and manifests.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::HashSet;
+
+use kleinbild::storage::HistoryEntry;
+use kleinbild::storage::manifest::{
+    ImportError, ManifestError, build_manifest, export_zip, image_path, import_summary, import_zip,
+    parse_manifest, split_duplicates,
+};
+use kleinbild::storage::zip::{ZipError, crc32, read_stored, write_stored};
+
+const PY_STORED: &[u8] = include_bytes!("fixtures/history/python_stored.zip");
+const PY_DEFLATED: &[u8] = include_bytes!("fixtures/history/python_deflated.zip");
+const PY_ID: &str = "img-1732470000000-0badc0de";
+
+// ---------------------------------------------------------------------------
+// Tiny but genuine image headers: enough for magic numbers and pixel size.
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    b.extend_from_slice(&w.to_be_bytes());
+    b.extend_from_slice(&h.to_be_bytes());
+    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    b
+}
+
+fn gif(w: u16, h: u16) -> Vec<u8> {
+    let mut b = b"GIF89a".to_vec();
+    b.extend_from_slice(&w.to_le_bytes());
+    b.extend_from_slice(&h.to_le_bytes());
+    b.extend_from_slice(&[0, 0, 0, 0x3b]);
+    b
+}
+
+fn jpeg(w: u16, h: u16) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xC0, 0, 11, 8];
+    b.extend_from_slice(&h.to_be_bytes());
+    b.extend_from_slice(&w.to_be_bytes());
+    b.extend_from_slice(&[1, 1, 0x11, 0, 0xFF, 0xD9]);
+    b
+}
+
+fn webp(w: u32, h: u32) -> Vec<u8> {
+    let mut b = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
+    b.extend_from_slice(&(w - 1).to_le_bytes()[..3]);
+    b.extend_from_slice(&(h - 1).to_le_bytes()[..3]);
+    b
+}
+
+fn entry(id: &str, mime: &str, w: u32, h: u32) -> HistoryEntry {
+    HistoryEntry {
+        id: id.into(),
+        created_ms: 1_732_470_000_000.0,
+        prompt: format!("prompt of {id}"),
+        model: "black-forest-labs/flux.2-klein-4b".into(),
+        seed: 7,
+        aspect_ratio: "1:1".into(),
+        width: w,
+        height: h,
+        cost_usd: Some(0.014),
+        mime: mime.into(),
+        bytes: 0,
+        generation_id: None,
+        favorite: false,
+    }
+}
+
+fn sample() -> Vec<(HistoryEntry, Vec<u8>)> {
+    let mut items = vec![
+        (entry("img-4-png", "image/png", 1024, 1024), png(1024, 1024)),
+        (
+            entry("img-3-jpeg", "image/jpeg", 1344, 768),
+            jpeg(1344, 768),
+        ),
+        (
+            entry("img-2-webp", "image/webp", 832, 1248),
+            webp(832, 1248),
+        ),
+        (entry("img-1-gif", "image/gif", 16, 9), gif(16, 9)),
+    ];
+    for (e, bytes) in &mut items {
+        e.bytes = bytes.len() as u64;
+    }
+    items[0].0.favorite = true;
+    items[0].0.generation_id = Some("gen-xyz".into());
+    items[1].0.cost_usd = None;
+    items[2].0.prompt =
+        "<img src=x onerror=alert(1)> & <script>alert(2)</script>\n\tsecond line".into();
+    items
+}
+
+// ---------------------------------------------------------------------------
+// zip
+
+#[test]
+fn crc32_matches_the_standard_check_value() {
+    assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    assert_eq!(crc32(b""), 0);
+    assert_eq!(
+        crc32(b"The quick brown fox jumps over the lazy dog"),
+        0x414F_A339
+    );
+}
+
+#[test]
+fn reads_a_zip_written_by_python() {
+    let files = read_stored(PY_STORED).unwrap();
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "history.json",
+            &format!("images/{PY_ID}.png"),
+            "notes/café.txt"
+        ]
+    );
+    assert_eq!(files[2].1, "Grüße\n".as_bytes());
+    assert!(files[1].1.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_eq!(files[1].1.len(), 73);
+    assert!(files[0].1.starts_with(b"{"));
+}
+
+#[test]
+fn writes_the_same_bytes_python_writes() {
+    // Python's zipfile wrote the fixture; identical bytes mean Python (and
+    // every reader that opens Python's zips) accepts ours.
+    let files = read_stored(PY_STORED).unwrap();
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let ours = write_stored(&borrowed).unwrap();
+    assert_eq!(ours.len(), PY_STORED.len());
+    assert!(
+        ours == PY_STORED,
+        "write_stored differs from Python's zipfile output"
+    );
+}
+
+#[test]
+fn written_zips_have_sound_structure_and_read_back() {
+    let files: [(&str, &[u8]); 3] = [
+        ("a.txt", b"hello"),
+        ("dir/b.bin", &[0, 1, 2, 255]),
+        ("empty", b""),
+    ];
+    let zip = write_stored(&files).unwrap();
+    assert_eq!(&zip[..4], b"PK\x03\x04");
+    let end = zip.len() - 22;
+    assert_eq!(&zip[end..end + 4], b"PK\x05\x06");
+    assert_eq!(u16::from_le_bytes([zip[end + 10], zip[end + 11]]), 3);
+    let cd_size = u32::from_le_bytes(zip[end + 12..end + 16].try_into().unwrap()) as usize;
+    let cd_offset = u32::from_le_bytes(zip[end + 16..end + 20].try_into().unwrap()) as usize;
+    assert_eq!(cd_offset + cd_size, end);
+    assert_eq!(&zip[cd_offset..cd_offset + 4], b"PK\x01\x02");
+    let back = read_stored(&zip).unwrap();
+    assert_eq!(back.len(), 3);
+    for ((name, data), (n, d)) in files.iter().zip(&back) {
+        assert_eq!((*name, *data), (n.as_str(), d.as_slice()));
+    }
+    assert_eq!(write_stored(&[]).unwrap().len(), 22);
+    assert_eq!(read_stored(&write_stored(&[]).unwrap()).unwrap(), vec![]);
+}
+
+#[test]
+fn writer_refuses_unsafe_names() {
+    for bad in ["../x", "/abs", "a\\b", "a\0b", "", "c:/x"] {
+        assert!(
+            matches!(write_stored(&[(bad, b"x")]), Err(ZipError::UnsafeName(_))),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn deflated_entries_are_refused_clearly() {
+    let err = read_stored(PY_DEFLATED).unwrap_err();
+    assert_eq!(err, ZipError::Compressed);
+    assert_eq!(
+        err.to_string(),
+        "compressed zip entries are not supported: export from Kleinbild"
+    );
+    let import = import_zip(PY_DEFLATED).unwrap_err();
+    assert_eq!(
+        import.to_string(),
+        "Import failed: compressed zip entries are not supported: export from Kleinbild."
+    );
+}
+
+#[test]
+fn every_truncation_fails_without_panicking() {
+    let zip = write_stored(&[("a.txt", b"hello"), ("b.txt", b"world!")]).unwrap();
+    for len in 0..zip.len() {
+        assert!(
+            read_stored(&zip[..len]).is_err(),
+            "prefix of {len} bytes was accepted"
+        );
+    }
+    assert!(read_stored(&zip).is_ok());
+}
+
+#[test]
+fn corrupted_bytes_never_panic_and_data_damage_is_caught() {
+    let zip = write_stored(&[("a.txt", b"hello"), ("b.txt", b"world!")]).unwrap();
+    for i in 0..zip.len() {
+        for flip in [0x01, 0x80, 0xFF] {
+            let mut bad = zip.clone();
+            bad[i] ^= flip;
+            let _ = read_stored(&bad);
+        }
+    }
+    // Byte 30 + 5 is the first byte of "hello".
+    let mut bad = zip.clone();
+    bad[35] ^= 0x20;
+    assert_eq!(read_stored(&bad), Err(ZipError::Checksum("a.txt".into())));
+    // Same for the Python fixture, and for arbitrary junk.
+    for len in 0..PY_STORED.len() {
+        let _ = read_stored(&PY_STORED[..len]);
+    }
+    let mut seed = 0x1234_5678u32;
+    for len in [0, 1, 21, 22, 23, 100, 4096] {
+        let junk: Vec<u8> = (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                seed as u8
+            })
+            .collect();
+        assert!(read_stored(&junk).is_err());
+    }
+    assert_eq!(read_stored(b"PK\x05\x06"), Err(ZipError::NotAZip));
+}
+
+/// Renames an entry in place (local header and central directory): CRCs do
+/// not cover names, so this is how a hostile archive would look.
+fn rename(zip: &mut [u8], from: &[u8], to: &[u8]) {
+    assert_eq!(from.len(), to.len());
+    let mut hits = 0;
+    for i in 0..=zip.len() - from.len() {
+        if &zip[i..i + from.len()] == from {
+            zip[i..i + from.len()].copy_from_slice(to);
+            hits += 1;
+        }
+    }
+    assert_eq!(hits, 2);
+}
+
+#[test]
+fn hostile_names_are_refused() {
+    for bad in [
+        &b"../evil.png"[..],
+        b"/etc/passwd",
+        b"images\\a.png",
+        b"images/\0.png",
+        b"a/../../x.p",
+        b"C:/win.png",
+        b"bad\xff\xfe.png",
+    ] {
+        let safe = vec![b'x'; bad.len()];
+        let mut zip = write_stored(&[(std::str::from_utf8(&safe).unwrap(), b"data")]).unwrap();
+        rename(&mut zip, &safe, bad);
+        assert!(
+            matches!(read_stored(&zip), Err(ZipError::UnsafeName(_))),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}
+
+#[test]
+fn duplicate_names_encryption_and_too_many_entries_are_refused() {
+    let mut zip = write_stored(&[("a.png", b"one"), ("b.png", b"two")]).unwrap();
+    rename(&mut zip, b"b.png", b"a.png");
+    assert_eq!(
+        read_stored(&zip),
+        Err(ZipError::DuplicateName("a.png".into()))
+    );
+
+    let mut zip = write_stored(&[("a.png", b"one")]).unwrap();
+    let cd = zip.len() - 22 - (46 + 5);
+    zip[cd + 8] |= 1;
+    assert_eq!(read_stored(&zip), Err(ZipError::Encrypted));
+
+    let names: Vec<String> = (0..10_002).map(|i| format!("{i}")).collect();
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+    let zip = write_stored(&files).unwrap();
+    assert_eq!(read_stored(&zip), Err(ZipError::TooManyEntries));
+}
+
+// ---------------------------------------------------------------------------
+// manifest, export and import
+
+#[test]
+fn export_then_import_restores_identical_entries_and_bytes() {
+    let items = sample();
+    let export = export_zip(&items, 1_732_480_000_000.0).unwrap();
+    assert_eq!(export.left_out, 0);
+    let files = read_stored(&export.zip).unwrap();
+    assert_eq!(files[0].0, "history.json");
+    assert_eq!(files[1].0, "images/img-4-png.png");
+    assert_eq!(files[2].0, "images/img-3-jpeg.jpg");
+    let plan = import_zip(&export.zip).unwrap();
+    assert_eq!(plan.skipped_invalid, 0);
+    assert_eq!(plan.entries, items);
+
+    // Export, clear, import: everything is new; importing again adds nothing.
+    let (fresh, duplicates) = split_duplicates(plan.clone(), &HashSet::new());
+    assert_eq!((fresh.len(), duplicates), (4, 0));
+    let existing: HashSet<String> = items.iter().map(|(e, _)| e.id.clone()).collect();
+    let (fresh, duplicates) = split_duplicates(plan, &existing);
+    assert_eq!((fresh.len(), duplicates), (0, 4));
+}
+
+#[test]
+fn export_leaves_out_what_import_would_refuse() {
+    let mut items = sample();
+    items[1].1 = b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec();
+    items[2].0.width = 1;
+    items.push(items[0].clone());
+    let export = export_zip(&items, 0.0).unwrap();
+    assert_eq!(export.left_out, 3);
+    let plan = import_zip(&export.zip).unwrap();
+    let ids: Vec<&str> = plan.entries.iter().map(|(e, _)| e.id.as_str()).collect();
+    assert_eq!(ids, ["img-4-png", "img-1-gif"]);
+}
+
+#[test]
+fn imports_the_python_fixture_with_html_kept_as_text() {
+    let plan = import_zip(PY_STORED).unwrap();
+    assert_eq!(plan.skipped_invalid, 0);
+    let [(entry, bytes)] = plan.entries.as_slice() else {
+        panic!("expected one entry, got {}", plan.entries.len());
+    };
+    assert_eq!(entry.id, PY_ID);
+    assert_eq!(entry.prompt, "a red <b>fox</b> & \"friends\"");
+    assert_eq!((entry.width, entry.height, entry.seed), (3, 2, 42));
+    assert_eq!(entry.cost_usd, Some(0.014));
+    assert_eq!(entry.generation_id.as_deref(), Some("gen-123"));
+    assert!(entry.favorite);
+    assert_eq!(entry.bytes, 73);
+    assert_eq!(bytes, &read_stored(PY_STORED).unwrap()[1].1);
+}
+
+#[test]
+fn manifest_has_the_documented_shape() {
+    let items = sample();
+    let entries: Vec<HistoryEntry> = items.iter().map(|(e, _)| e.clone()).collect();
+    let json = build_manifest(&entries, 5.0);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["format"], "kleinbild-history");
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["exported_ms"], 5.0);
+    assert_eq!(value["entries"][3]["file"], "images/img-1-gif.gif");
+    assert_eq!(value["entries"][0]["generation_id"], "gen-xyz");
+    assert_eq!(value["entries"][1]["cost_usd"], serde_json::Value::Null);
+    assert_eq!(value["entries"][2]["prompt"], entries[2].prompt.as_str());
+    assert_eq!(
+        image_path(&entries[1]).as_deref(),
+        Some("images/img-3-jpeg.jpg")
+    );
+}
+
+/// A one-entry manifest with `field` replaced by raw JSON (or removed when `None`).
+fn manifest_with(field: &str, value: Option<&str>) -> String {
+    let mut fields = vec![
+        ("id", "\"img-1\"".to_owned()),
+        ("created_ms", "1732470000000".to_owned()),
+        ("prompt", "\"a fox\"".to_owned()),
+        ("model", "\"m\"".to_owned()),
+        ("seed", "42".to_owned()),
+        ("aspect_ratio", "\"1:1\"".to_owned()),
+        ("width", "4".to_owned()),
+        ("height", "2".to_owned()),
+        ("cost_usd", "0.01".to_owned()),
+        ("mime", "\"image/png\"".to_owned()),
+        ("bytes", "33".to_owned()),
+        ("generation_id", "null".to_owned()),
+        ("favorite", "false".to_owned()),
+        ("file", "\"images/img-1.png\"".to_owned()),
+    ];
+    fields.retain(|(k, _)| *k != field);
+    if let Some(v) = value {
+        fields.push((field, v.to_owned()));
+    }
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+    format!(
+        r#"{{"format":"kleinbild-history","version":1,"exported_ms":1,"entries":[{{{}}}]}}"#,
+        body.join(",")
+    )
+}
+
+fn parse_with(
+    json: &str,
+    name: &str,
+    data: &[u8],
+) -> Result<kleinbild::storage::manifest::ImportPlan, ManifestError> {
+    parse_manifest(json, |n: &str| (n == name).then_some(data))
+}
+
+fn entry_problem(json: &str, data: &[u8]) -> String {
+    match parse_with(json, "images/img-1.png", data) {
+        Err(ManifestError::Entry { index: 1, problem }) => problem,
+        other => panic!("expected an entry error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_valid_manifest_parses() {
+    let plan = parse_with(&manifest_with("", None), "images/img-1.png", &png(4, 2)).unwrap();
+    assert_eq!(plan.entries.len(), 1);
+    assert_eq!(plan.entries[0].0.bytes, png(4, 2).len() as u64);
+    assert_eq!(plan.entries[0].1, png(4, 2));
+}
+
+#[test]
+fn malformed_manifests_are_refused_with_the_reason() {
+    let cases = [
+        ("{", "history.json is not valid JSON (line 1, column 1)"),
+        ("[]", "history.json is not a Kleinbild history file"),
+        (
+            r#"{"format":"other","version":1,"entries":[]}"#,
+            "history.json is not a Kleinbild history file",
+        ),
+        (
+            r#"{"format":"kleinbild-history","version":1}"#,
+            "history.json is not a Kleinbild history file",
+        ),
+        (
+            r#"{"format":"kleinbild-history","version":1,"entries":{}}"#,
+            "history.json is not a Kleinbild history file",
+        ),
+        (
+            r#"{"format":"kleinbild-history","format":"kleinbild-history","version":1,"entries":[]}"#,
+            "history.json is not a Kleinbild history file",
+        ),
+        (
+            r#"{"format":"kleinbild-history","version":2,"entries":[]}"#,
+            "history.json has version 2, which this version of Kleinbild cannot read",
+        ),
+        (
+            r#"{"format":"kleinbild-history","entries":[]}"#,
+            "history.json has version (none), which this version of Kleinbild cannot read",
+        ),
+        (
+            r#"{"format":"kleinbild-history","version":1,"entries":[42]}"#,
+            "history.json entry 1: must be an object, not a number",
+        ),
+    ];
+    for (json, message) in cases {
+        let err = parse_manifest(json, |_: &str| None).unwrap_err();
+        assert_eq!(err.to_string(), message, "{json}");
+    }
+    let many = format!(
+        r#"{{"format":"kleinbild-history","version":1,"entries":[{}0]}}"#,
+        "0,".repeat(10_000)
+    );
+    assert_eq!(
+        parse_manifest(&many, |_: &str| None),
+        Err(ManifestError::TooManyEntries)
+    );
+    let empty = r#"{"format":"kleinbild-history","version":1,"entries":[]}"#;
+    assert_eq!(
+        parse_manifest(empty, |_: &str| None).unwrap().entries,
+        vec![]
+    );
+}
+
+#[test]
+fn wrong_types_and_missing_fields_name_the_field() {
+    let image = png(4, 2);
+    let cases = [
+        (
+            "seed",
+            Some("\"42\""),
+            "\"seed\" must be a whole number from 0 to 4294967295",
+        ),
+        ("seed", Some("-1"), "\"seed\" must be a whole number"),
+        (
+            "seed",
+            Some("4294967296"),
+            "\"seed\" must be a whole number",
+        ),
+        ("seed", Some("4.5"), "\"seed\" must be a whole number"),
+        ("seed", None, "\"seed\" is missing"),
+        ("prompt", None, "\"prompt\" is missing"),
+        (
+            "prompt",
+            Some("[\"a\"]"),
+            "\"prompt\" must be text, not a list",
+        ),
+        (
+            "prompt",
+            Some("{\"html\":1}"),
+            "\"prompt\" must be text, not an object",
+        ),
+        ("width", Some("true"), "\"width\" must be a whole number"),
+        (
+            "width",
+            Some("0"),
+            "\"width\" must be from 1 to 16384 pixels",
+        ),
+        (
+            "height",
+            Some("16385"),
+            "\"height\" must be from 1 to 16384 pixels",
+        ),
+        (
+            "created_ms",
+            Some("\"today\""),
+            "\"created_ms\" must be a number, not text",
+        ),
+        ("created_ms", Some("-5"), "\"created_ms\" must be a time"),
+        (
+            "cost_usd",
+            Some("-0.5"),
+            "\"cost_usd\" must be a positive amount",
+        ),
+        (
+            "cost_usd",
+            Some("\"free\""),
+            "\"cost_usd\" must be a number",
+        ),
+        (
+            "favorite",
+            Some("1"),
+            "\"favorite\" must be true or false, not a number",
+        ),
+        ("mime", Some("\"image/svg+xml\""), "\"mime\""),
+        ("mime", Some("\"text/html\""), "\"mime\""),
+        (
+            "aspect_ratio",
+            Some("\"<b>\""),
+            "\"aspect_ratio\" must look like 16:9",
+        ),
+        (
+            "id",
+            Some("\"../../etc/passwd\""),
+            "is not a valid image id",
+        ),
+        ("id", Some("7"), "\"id\" must be text, not a number"),
+        (
+            "generation_id",
+            Some("false"),
+            "\"generation_id\" must be text",
+        ),
+        (
+            "model",
+            Some(&format!("\"{}\"", "m".repeat(201))),
+            "\"model\" is longer than 200 characters",
+        ),
+        (
+            "prompt",
+            Some(&format!("\"{}\"", "p".repeat(10_001))),
+            "\"prompt\" is longer than 10000 characters",
+        ),
+        (
+            "prompt",
+            Some("\"esc \\u001b[31m red\""),
+            "\"prompt\" contains control characters",
+        ),
+        (
+            "prompt",
+            Some("\"nul \\u0000\""),
+            "\"prompt\" contains control characters",
+        ),
+        ("file", None, "\"file\" is missing"),
+    ];
+    for (field, value, expected) in cases {
+        let problem = entry_problem(&manifest_with(field, value), &image);
+        assert!(problem.contains(expected), "{field}={value:?}: {problem}");
+    }
+    // Limits are inclusive.
+    let longest = manifest_with("prompt", Some(&format!("\"{}\"", "p".repeat(10_000))));
+    assert!(parse_with(&longest, "images/img-1.png", &image).is_ok());
+    let repeated = manifest_with("seed", Some("1,\"seed\":2"));
+    assert!(entry_problem(&repeated, &image).contains("\"seed\" appears twice"));
+}
+
+#[test]
+fn html_in_text_fields_is_kept_verbatim_as_text() {
+    let hostile = r#"<img src=x onerror="alert(1)"><script>alert('x')</script>&amp;"#;
+    let json = manifest_with("prompt", Some(&serde_json::to_string(hostile).unwrap()));
+    let json = json.replace(
+        "\"model\":\"m\"",
+        "\"model\":\"<iframe src=javascript:alert(1)>\"",
+    );
+    let plan = parse_with(&json, "images/img-1.png", &png(4, 2)).unwrap();
+    let entry = &plan.entries[0].0;
+    assert_eq!(entry.prompt, hostile);
+    assert_eq!(entry.model, "<iframe src=javascript:alert(1)>");
+    let ok = manifest_with("prompt", Some("\"two\\nlines\\tand a tab\""));
+    let plan = parse_with(&ok, "images/img-1.png", &png(4, 2)).unwrap();
+    assert_eq!(plan.entries[0].0.prompt, "two\nlines\tand a tab");
+}
+
+#[test]
+fn image_bytes_must_be_the_image_described() {
+    let json = manifest_with("", None);
+    let cases: [(&[u8], &str); 6] = [
+        (
+            b"<html><script>alert(1)</script></html>",
+            "the file images/img-1.png is not a PNG image",
+        ),
+        (
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+            "the file images/img-1.png is not a PNG image",
+        ),
+        (b"", "the file images/img-1.png is not a PNG image"),
+        (
+            b"\x89PNG\r\n\x1a\n",
+            "the file images/img-1.png is not a PNG image",
+        ),
+        (
+            &jpeg(4, 2),
+            "the file images/img-1.png is not a PNG image (it is JPG)",
+        ),
+        (
+            &png(8, 2),
+            "the file images/img-1.png is 8×2 pixels, not 4×2",
+        ),
+    ];
+    for (data, expected) in cases {
+        let err = parse_with(&json, "images/img-1.png", data).unwrap_err();
+        assert_eq!(err.to_string(), format!("history.json entry 1: {expected}"));
+    }
+}
+
+#[test]
+fn file_paths_must_be_exactly_the_entry_image() {
+    let image = png(4, 2);
+    for path in [
+        "images/../history.json",
+        "/images/img-1.png",
+        "images\\img-1.png",
+        "images/img-2.png",
+        "images/img-1.jpg",
+        "img-1.png",
+        "images/img-1.png\u{0}",
+        "images//img-1.png",
+    ] {
+        let json = manifest_with("file", Some(&serde_json::to_string(path).unwrap()));
+        let problem = entry_problem(&json, &image);
+        assert!(
+            problem.starts_with("\"file\" must be images/img-1.png"),
+            "{path:?}: {problem}"
+        );
+    }
+}
+
+#[test]
+fn duplicate_ids_and_missing_images_are_reported_per_entry() {
+    let one = manifest_with("", None);
+    let entry_json = &one[one.find("[{").unwrap() + 1..one.rfind("}]").unwrap() + 1];
+    let other = entry_json.replace("img-1", "img-2");
+    let files = |name: &str| -> Option<&'static [u8]> {
+        static IMAGE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        (name == "images/img-1.png").then(|| IMAGE.get_or_init(|| png(4, 2)).as_slice())
+    };
+    let dup = one.replace(entry_json, &format!("{entry_json},{other},{entry_json}"));
+    assert_eq!(
+        parse_manifest(&dup, files).unwrap_err().to_string(),
+        "history.json entry 3: the id img-1 appears twice"
+    );
+    // img-2's image is not in the zip: skipped and counted, the rest imports.
+    let missing = one.replace(entry_json, &format!("{other},{entry_json}"));
+    let plan = parse_manifest(&missing, files).unwrap();
+    assert_eq!(plan.skipped_invalid, 1);
+    assert_eq!(plan.entries.len(), 1);
+    assert_eq!(plan.entries[0].0.id, "img-1");
+}
+
+#[test]
+fn import_refuses_zips_without_a_manifest_or_with_a_broken_one() {
+    let zip = write_stored(&[("images/img-1.png", &png(4, 2))]).unwrap();
+    assert_eq!(import_zip(&zip), Err(ImportError::NoManifest));
+    let zip = write_stored(&[("history.json", b"\xff\xfe not utf-8")]).unwrap();
+    assert!(matches!(
+        import_zip(&zip),
+        Err(ImportError::Manifest(ManifestError::NotJson { .. }))
+    ));
+    let zip = write_stored(&[("history.json", br#"{"format":"x"}"#)]).unwrap();
+    assert_eq!(
+        import_zip(&zip).unwrap_err().to_string(),
+        "Import failed: history.json is not a Kleinbild history file."
+    );
+    assert_eq!(
+        import_zip(b"not a zip").unwrap_err().to_string(),
+        "Import failed: the file is not a zip archive."
+    );
+}
+
+#[test]
+fn import_summary_reads_naturally() {
+    assert_eq!(import_summary(0, 0, 0), "Imported 0 images.");
+    assert_eq!(import_summary(1, 0, 0), "Imported 1 image.");
+    assert_eq!(
+        import_summary(3, 1, 2),
+        "Imported 3 images; 1 already in your history was skipped; 2 images missing from the file were skipped."
+    );
+    assert_eq!(
+        import_summary(2, 5, 1),
+        "Imported 2 images; 5 already in your history were skipped; 1 image missing from the file was skipped."
+    );
+}
