@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::api::client::performance_mark;
-use crate::components::{AlertRegion, DemoBanner, KeyPanel, PromptForm, Results, SettingsPanel};
+use crate::components::{
+    AlertRegion, DemoBanner, Gallery, KeyPanel, PromptForm, Results, SettingsPanel,
+};
 use crate::state::{Alerts, provide_services};
 
 #[component]
@@ -28,7 +30,10 @@ pub fn App() -> impl IntoView {
                 <PromptForm />
                 <AlertRegion />
             </div>
-            <Results />
+            <div class="studio__output">
+                <Results />
+                <Gallery />
+            </div>
         </main>
     }
 }

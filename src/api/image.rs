@@ -32,6 +32,18 @@ impl ImageFormat {
         }
     }
 
+    /// The format a MIME type names, if it is one we show.
+    pub fn from_mime(mime: &str) -> Option<ImageFormat> {
+        [
+            ImageFormat::Png,
+            ImageFormat::Jpeg,
+            ImageFormat::Webp,
+            ImageFormat::Gif,
+        ]
+        .into_iter()
+        .find(|f| f.mime() == mime)
+    }
+
     /// Identifies the format from the first bytes, ignoring what the sender claims.
     pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
         if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {

@@ -1,12 +1,15 @@
 mod alert;
 mod demo_banner;
+mod gallery;
 mod key_panel;
+mod lightbox;
 mod prompt_form;
 mod results;
 mod settings_panel;
 
 pub use alert::AlertRegion;
 pub use demo_banner::DemoBanner;
+pub use gallery::Gallery;
 pub use key_panel::KeyPanel;
 pub use prompt_form::PromptForm;
 pub use results::Results;

@@ -6,7 +6,7 @@ use crate::api::client::ClientConfig;
 use crate::generation::{
     ASPECT_RATIOS, GenerationRequest, estimate_cost_usd, expected_size, format_usd, parse_seed,
 };
-use crate::state::{Alerts, JobState, KeyStore, SettingsStore, Studio};
+use crate::state::{Alerts, Draft, JobState, KeyStore, SettingsStore, Studio};
 
 /// Prompt, options, cost estimate and the Generate / Cancel controls.
 #[component]
@@ -15,8 +15,9 @@ pub fn PromptForm() -> impl IntoView {
     let key = KeyStore::expect();
     let alerts = Alerts::expect();
     let studio = Studio::expect();
-    let (prompt, set_prompt) = signal(String::new());
-    let (seed_text, set_seed_text) = signal(String::new());
+    let draft = Draft::expect();
+    let (prompt, set_prompt) = (draft.prompt.read_only(), draft.prompt.write_only());
+    let (seed_text, set_seed_text) = (draft.seed.read_only(), draft.seed.write_only());
     let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
 
     let generate = move || {
@@ -97,8 +98,11 @@ pub fn PromptForm() -> impl IntoView {
             <div class="prompt-form__options">
                 <label class="field">
                     <span class="field__label">"Aspect ratio"</span>
+                    // prop:value, not option attributes: once the user has picked an
+                    // option, the browser ignores later `selected` attribute changes.
                     <select
                         name="aspect-ratio"
+                        prop:value=move || settings.0.with(|s| s.aspect_ratio.clone())
                         on:change=move |ev| {
                             let value = event_target_value(&ev);
                             if let Err(message) = settings.update(|s| s.aspect_ratio = value) {

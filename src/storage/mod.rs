@@ -2,8 +2,10 @@
 //! localStorage under versioned keys. Never image data (see design.md).
 
 pub mod history;
+pub mod idb;
 pub mod manifest;
 mod settings;
+pub mod thumbnail;
 pub mod zip;
 
 pub use history::HistoryEntry;

@@ -3,9 +3,15 @@
 use leptos::prelude::*;
 
 use crate::api::client::{CancelHandle, ClientConfig, generate, performance_mark};
+use crate::api::types::KLEIN_MODEL;
 use crate::api::{ApiError, DEFAULT_API_BASE};
 use crate::generation::{GenerationOutput, GenerationRequest, file_name};
-use crate::storage::{self, Settings};
+use crate::storage::history::new_id;
+use crate::storage::{self, HistoryEntry, Settings, StorageError};
+
+mod history;
+
+pub use history::HistoryStore;
 
 /// Set at build time by `cargo xtask serve --mock`: the mock's API base.
 pub const DEMO_API_BASE: Option<&str> = option_env!("KLEINBILD_DEMO_API_BASE");
@@ -24,11 +30,19 @@ struct Services {
     key: KeyStore,
     alerts: Alerts,
     studio: Studio,
+    history: HistoryStore,
+    draft: Draft,
 }
 
 impl Services {
     fn expect() -> Self {
         expect_context()
+    }
+}
+
+impl HistoryStore {
+    pub fn expect() -> Self {
+        Services::expect().history
     }
 }
 
@@ -66,6 +80,20 @@ pub struct KeyStore(pub RwSignal<Option<String>>);
 impl KeyStore {
     pub fn expect() -> Self {
         Services::expect().key
+    }
+}
+
+/// What is being typed into the prompt form, shared so "Reuse settings" can fill it.
+#[derive(Clone, Copy)]
+pub struct Draft {
+    pub prompt: RwSignal<String>,
+    /// The Seed field as typed (blank = random).
+    pub seed: RwSignal<String>,
+}
+
+impl Draft {
+    pub fn expect() -> Self {
+        Services::expect().draft
     }
 }
 
@@ -132,14 +160,16 @@ pub struct Studio {
     pub job: RwSignal<JobState>,
     pub results: RwSignal<Vec<ShownImage>>,
     cancel: StoredValue<Option<CancelHandle>, LocalStorage>,
+    history: HistoryStore,
 }
 
 impl Studio {
-    pub fn new() -> Self {
+    pub fn new(history: HistoryStore) -> Self {
         Studio {
             job: RwSignal::new(JobState::Idle),
             results: RwSignal::new(Vec::new()),
             cancel: StoredValue::new_local(None),
+            history,
         }
     }
 
@@ -179,10 +209,19 @@ impl Studio {
             studio.cancel.set_value(None);
             studio.job.set(JobState::Idle);
             match outcome.and_then(|output| show(&request, output)) {
-                Ok(images) => {
+                Ok(shown) => {
                     let old = studio.results.get_untracked();
-                    studio.results.set(images);
+                    studio
+                        .results
+                        .set(shown.iter().map(|(image, _, _)| image.clone()).collect());
                     revoke(&old);
+                    // Shown first, then kept: a storage failure never hides the image.
+                    let history = studio.history;
+                    for (_, entry, blob) in shown {
+                        if let Err(e) = history.save(entry, blob).await {
+                            alerts.show(save_failure_message(&e));
+                        }
+                    }
                 }
                 Err(e) => alerts.show_error(&e, &config.api_key),
             }
@@ -190,26 +229,52 @@ impl Studio {
     }
 }
 
-impl Default for Studio {
-    fn default() -> Self {
-        Self::new()
+fn save_failure_message(error: &StorageError) -> String {
+    match error {
+        StorageError::Quota => "The image is shown but could not be saved: the browser's storage for this site is full. Download the image, then delete old images from History to make room.".into(),
+        other => format!("The image is shown but could not be saved to History ({other}). Download it to keep it."),
     }
 }
 
+/// Object URLs for display, plus the history record and bytes of each image.
 fn show(
     request: &GenerationRequest,
     output: GenerationOutput,
-) -> Result<Vec<ShownImage>, ApiError> {
+) -> Result<Vec<(ShownImage, HistoryEntry, web_sys::Blob)>, ApiError> {
     performance_mark("kleinbild:response-parsed");
+    let created_ms = js_sys::Date::now();
     output
         .images
         .iter()
         .map(|image| {
+            let unavailable = || ApiError::NoImage {
+                detail: "the browser could not hold the image".into(),
+            };
+            let blob = blob(&image.bytes, image.format.mime()).ok_or_else(unavailable)?;
             let object_url =
-                object_url(&image.bytes, image.format.mime()).ok_or_else(|| ApiError::NoImage {
-                    detail: "the browser could not hold the image".into(),
-                })?;
-            Ok(ShownImage {
+                web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| unavailable())?;
+            let entry = HistoryEntry {
+                id: new_id(
+                    created_ms,
+                    (js_sys::Math::random() * f64::from(u32::MAX)) as u32,
+                ),
+                created_ms,
+                prompt: request.prompt.clone(),
+                model: output
+                    .model
+                    .clone()
+                    .unwrap_or_else(|| KLEIN_MODEL.to_owned()),
+                seed: request.seed,
+                aspect_ratio: request.aspect_ratio.clone(),
+                width: image.width,
+                height: image.height,
+                cost_usd: output.cost_usd,
+                mime: image.format.mime().to_owned(),
+                bytes: image.bytes.len() as u64,
+                generation_id: output.generation_id.clone(),
+                favorite: false,
+            };
+            let shown = ShownImage {
                 object_url,
                 prompt: request.prompt.clone(),
                 seed: request.seed,
@@ -220,17 +285,17 @@ fn show(
                 file_name: file_name(&request.prompt, request.seed, image.format),
                 cost_usd: output.cost_usd,
                 generation_id: output.generation_id.clone(),
-            })
+            };
+            Ok((shown, entry, blob))
         })
         .collect()
 }
 
-fn object_url(bytes: &[u8], mime: &str) -> Option<String> {
+pub(crate) fn blob(bytes: &[u8], mime: &str) -> Option<web_sys::Blob> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
-    web_sys::Url::create_object_url_with_blob(&blob).ok()
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()
 }
 
 fn revoke(images: &[ShownImage]) {
@@ -248,11 +313,18 @@ pub fn provide_services() -> Option<String> {
         None
     }
     .or_else(|| DEMO_API_KEY.map(str::to_owned));
+    let history = HistoryStore::new();
     provide_context(Services {
         settings: SettingsStore(RwSignal::new(settings)),
         key: KeyStore(RwSignal::new(key)),
         alerts: Alerts(RwSignal::new(None)),
-        studio: Studio::new(),
+        studio: Studio::new(history),
+        history,
+        draft: Draft {
+            prompt: RwSignal::new(String::new()),
+            seed: RwSignal::new(String::new()),
+        },
     });
+    history.load();
     notice
 }

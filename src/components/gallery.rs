@@ -1,0 +1,271 @@
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::api::image::ImageFormat;
+use crate::components::lightbox::Lightbox;
+use crate::generation::file_name;
+use crate::state::{Draft, HistoryStore, SettingsStore};
+use crate::storage::history::{HistoryQuery, ShownEntry};
+
+/// Thumbnails rendered per step; more appear on "Show more", so the cost
+/// follows what is on screen, not the size of the history.
+const PAGE: usize = 48;
+
+/// Every saved image, newest first, with search and per-image actions.
+#[component]
+pub fn Gallery() -> impl IntoView {
+    let history = HistoryStore::expect();
+    let (text, set_text) = signal(String::new());
+    let (favorites_only, set_favorites_only) = signal(false);
+    let (oldest_first, set_oldest_first) = signal(false);
+    let (limit, set_limit) = signal(PAGE);
+    let matching = Memo::new(move |_| {
+        let query = HistoryQuery {
+            text: text.get(),
+            favorites_only: favorites_only.get(),
+            oldest_first: oldest_first.get(),
+        };
+        history.entries.with(|entries| {
+            query
+                .apply(entries)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let selected = RwSignal::new(None::<usize>);
+    let open = Callback::new(move |id: String| {
+        selected.set(matching.with(|m| m.iter().position(|s| s.entry.id == id)));
+    });
+    let visible = move || {
+        matching.with(|m| {
+            m.iter()
+                .take(limit.get())
+                .cloned()
+                .collect::<Vec<ShownEntry>>()
+        })
+    };
+    let total = move || history.entries.with(Vec::len);
+
+    view! {
+        <section class="gallery" aria-label="History">
+            <div class="gallery__header">
+                <h2 class="gallery__title">"History"</h2>
+                <span class="gallery__count">
+                    {move || match total() {
+                        1 => "1 image".to_owned(),
+                        n => format!("{n} images"),
+                    }}
+                </span>
+            </div>
+            {move || history.notice.get().map(|notice| view! { <p class="gallery__notice" role="status">{notice}</p> })}
+            <div class="gallery__tools">
+                <label class="field">
+                    <span class="field__label">"Search history"</span>
+                    <input
+                        type="search"
+                        prop:value=move || text.get()
+                        on:input=move |ev| {
+                            set_text.set(event_target_value(&ev));
+                            set_limit.set(PAGE);
+                        }
+                    />
+                </label>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || favorites_only.get()
+                        on:change=move |ev| set_favorites_only.set(event_target_checked(&ev))
+                    />
+                    "Favorites only"
+                </label>
+                <label class="field">
+                    <span class="field__label">"Order"</span>
+                    <select on:change=move |ev| set_oldest_first.set(event_target_value(&ev) == "oldest")>
+                        <option value="newest">"Newest first"</option>
+                        <option value="oldest">"Oldest first"</option>
+                    </select>
+                </label>
+            </div>
+            {move || {
+                history
+                    .undo
+                    .get()
+                    .map(|deleted| {
+                        view! {
+                            <p class="gallery__undo" role="status">
+                                {format!("Deleted \u{201c}{}\u{201d}.", short(&deleted.entry.prompt))}
+                                <button type="button" on:click=move |_| history.undo_delete()>
+                                    "Undo"
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
+            <ul class="gallery__grid">
+                <For
+                    each=visible
+                    key=|shown| (shown.entry.id.clone(), shown.entry.favorite, shown.image_missing)
+                    children=move |shown| view! { <GalleryItem shown open /> }
+                />
+            </ul>
+            <Lightbox entries=matching selected />
+            {move || {
+                let remaining = matching.with(Vec::len).saturating_sub(limit.get());
+                (remaining > 0)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="gallery__more"
+                                on:click=move |_| set_limit.update(|l| *l += PAGE)
+                            >
+                                {format!("Show more ({remaining})")}
+                            </button>
+                        }
+                    })
+            }}
+        </section>
+    }
+}
+
+/// One thumbnail with its actions.
+#[component]
+fn GalleryItem(
+    /// The history entry to show.
+    shown: ShownEntry,
+    /// Opens the entry (by id) in the lightbox.
+    open: Callback<String>,
+) -> impl IntoView {
+    let history = HistoryStore::expect();
+    let settings = SettingsStore::expect();
+    let draft = Draft::expect();
+    let entry = shown.entry;
+    let (thumb, set_thumb) = signal(None::<String>);
+    if !shown.image_missing {
+        let id = entry.id.clone();
+        // Read the thumbnail once the database is open (right after a reload
+        // the gallery paints from the index before IndexedDB is ready).
+        Effect::new(move |loaded: Option<bool>| {
+            if loaded == Some(true) || !history.ready.get() {
+                return loaded.unwrap_or(false);
+            }
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                if let Some(blob) = history.blob(&id, true).await {
+                    set_thumb.set(web_sys::Url::create_object_url_with_blob(&blob).ok());
+                }
+            });
+            true
+        });
+    }
+    // Object URLs pin memory until revoked: release it when the item goes away.
+    on_cleanup(move || {
+        if let Some(url) = thumb.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    });
+
+    let id = entry.id.clone();
+    let download = {
+        let entry = entry.clone();
+        move |_| {
+            let entry = entry.clone();
+            leptos::task::spawn_local(async move {
+                if let Some(blob) = history.blob(&entry.id, false).await {
+                    let format = ImageFormat::from_mime(&entry.mime).unwrap_or(ImageFormat::Png);
+                    save_blob(&blob, &file_name(&entry.prompt, entry.seed, format));
+                }
+            });
+        }
+    };
+    let reuse = {
+        let entry = entry.clone();
+        move |_| {
+            draft.prompt.set(entry.prompt.clone());
+            draft.seed.set(entry.seed.to_string());
+            let ratio = entry.aspect_ratio.clone();
+            let _ = settings.update(|s| s.aspect_ratio = ratio);
+        }
+    };
+    let favorite_id = id.clone();
+    let delete_id = id.clone();
+    let favorite = entry.favorite;
+    view! {
+        <li class="gallery__item">
+            {if shown.image_missing {
+                leptos::either::Either::Left(
+                    view! { <div class="gallery__missing" role="img" aria-label=entry.prompt.clone()>"Image missing"</div> },
+                )
+            } else {
+                let open_id = entry.id.clone();
+                leptos::either::Either::Right(
+                    view! {
+                        <button
+                            type="button"
+                            class="gallery__open"
+                            data-history-id=entry.id.clone()
+                            on:click=move |_| open.run(open_id.clone())
+                        >
+                            <img
+                                class="gallery__thumb"
+                                alt=entry.prompt.clone()
+                                src=move || thumb.get()
+                                loading="lazy"
+                                width=entry.width
+                                height=entry.height
+                            />
+                        </button>
+                    },
+                )
+            }}
+            <div class="gallery__actions">
+                <button type="button" on:click=download disabled=shown.image_missing>
+                    "Download"
+                </button>
+                <button type="button" on:click=reuse>
+                    "Reuse settings"
+                </button>
+                <button
+                    type="button"
+                    aria-pressed=favorite.to_string()
+                    on:click=move |_| history.toggle_favorite(&favorite_id)
+                >
+                    "Favorite"
+                </button>
+                <button type="button" class="button--danger" on:click=move |_| history.delete(&delete_id)>
+                    "Delete"
+                </button>
+            </div>
+        </li>
+    }
+}
+
+/// Saves a Blob under a file name through a temporary link.
+fn save_blob(blob: &web_sys::Blob, name: &str) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
+        return;
+    };
+    let link = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(link) = link {
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+    }
+    // Revoke after the click has handed the URL to the download.
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(10_000).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+}
+
+fn short(prompt: &str) -> String {
+    let mut out: String = prompt.chars().take(40).collect();
+    if prompt.chars().count() > 40 {
+        out.push('\u{2026}');
+    }
+    out
+}

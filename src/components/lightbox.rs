@@ -1,0 +1,146 @@
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::KeyboardEvent;
+
+use crate::generation::format_usd;
+use crate::state::HistoryStore;
+use crate::storage::history::ShownEntry;
+
+/// The full image with its metadata, in a modal dialog: the page behind is
+/// inert, so focus stays inside; ←/→ move through the list, Esc closes, and
+/// focus returns to the thumbnail that opened it.
+#[component]
+pub fn Lightbox(
+    /// The entries the arrows move through (the gallery's current list).
+    entries: Memo<Vec<ShownEntry>>,
+    /// Index into `entries` of the open image; `None` when closed.
+    selected: RwSignal<Option<usize>>,
+) -> impl IntoView {
+    let history = HistoryStore::expect();
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let (image_url, set_image_url) = signal(None::<String>);
+    let opened_from = StoredValue::new(None::<String>);
+
+    let current = move || {
+        selected
+            .get()
+            .and_then(|i| entries.with(|e| e.get(i).cloned()))
+    };
+    // Open/close the native dialog and load the full image for the current entry.
+    Effect::new(move |_| {
+        let Some(dialog) = dialog.get() else { return };
+        let shown = current();
+        if let Some(old) = image_url.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&old);
+            set_image_url.set(None);
+        }
+        match shown {
+            Some(shown) => {
+                if !dialog.open() {
+                    opened_from.set_value(Some(shown.entry.id.clone()));
+                    let _ = dialog.show_modal();
+                }
+                leptos::task::spawn_local(async move {
+                    if let Some(blob) = history.blob(&shown.entry.id, false).await {
+                        set_image_url.set(web_sys::Url::create_object_url_with_blob(&blob).ok());
+                    }
+                });
+            }
+            None if dialog.open() => dialog.close(),
+            None => {}
+        }
+    });
+    let step = move |by: isize| {
+        let count = entries.with(Vec::len) as isize;
+        selected.update(|s| {
+            if let Some(i) = s {
+                *s = Some((*i as isize + by).clamp(0, (count - 1).max(0)) as usize);
+            }
+        });
+    };
+    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "ArrowRight" => {
+            ev.prevent_default();
+            step(1);
+        }
+        "ArrowLeft" => {
+            ev.prevent_default();
+            step(-1);
+        }
+        _ => {}
+    };
+    // Esc (the dialog's cancel) and the Close button both end here.
+    let on_close = move |_| {
+        selected.set(None);
+        if let Some(id) = opened_from.get_value() {
+            focus_thumbnail(&id);
+        }
+    };
+
+    view! {
+        <dialog class="lightbox" node_ref=dialog aria-label="Image details" on:keydown=on_keydown on:close=on_close>
+            {move || {
+                current()
+                    .map(|shown| {
+                        let e = shown.entry;
+                        let cost = e.cost_usd.map_or_else(|| "not reported".to_owned(), format_usd);
+                        let date = js_sys::Date::new(&e.created_ms.into())
+                            .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
+                            .as_string()
+                            .unwrap_or_default();
+                        view! {
+                            <figure class="lightbox__figure">
+                                <img class="lightbox__image" alt=e.prompt.clone() src=move || image_url.get() />
+                                <figcaption class="lightbox__meta">
+                                    <p class="lightbox__prompt">{e.prompt.clone()}</p>
+                                    <dl>
+                                        <dt>"Model"</dt> <dd>{e.model.clone()}</dd>
+                                        <dt>"Seed"</dt> <dd>{e.seed}</dd>
+                                        <dt>"Aspect ratio"</dt> <dd>{e.aspect_ratio.clone()}</dd>
+                                        <dt>"Size"</dt> <dd>{format!("{}\u{d7}{} px", e.width, e.height)}</dd>
+                                        <dt>"Cost"</dt> <dd>{cost}</dd>
+                                        <dt>"Date"</dt> <dd>{date}</dd>
+                                        <dt>"Generation id"</dt>
+                                        <dd>{e.generation_id.clone().unwrap_or_else(|| "\u{2014}".into())}</dd>
+                                    </dl>
+                                </figcaption>
+                            </figure>
+                        }
+                    })
+            }}
+            <div class="lightbox__nav">
+                <button type="button" on:click=move |_| step(-1) aria-keyshortcuts="ArrowLeft">
+                    "Previous"
+                </button>
+                <button type="button" on:click=move |_| step(1) aria-keyshortcuts="ArrowRight">
+                    "Next"
+                </button>
+                <button
+                    type="button"
+                    aria-keyshortcuts="Escape"
+                    on:click=move |_| {
+                        if let Some(d) = dialog.get_untracked() {
+                            d.close();
+                        }
+                    }
+                >
+                    "Close"
+                </button>
+            </div>
+        </dialog>
+    }
+}
+
+fn focus_thumbnail(id: &str) {
+    let target = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(&format!("[data-history-id=\"{id}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = target {
+        let _ = el.focus();
+    }
+}

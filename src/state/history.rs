@@ -1,0 +1,247 @@
+//! The history service: images saved after each generation, loaded at start-up
+//! (index first for an instant paint, then reconciled with IndexedDB).
+
+use leptos::prelude::*;
+use web_sys::Blob;
+
+use crate::storage::history::{HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, ShownEntry, reconcile};
+use crate::storage::idb::ImageDb;
+use crate::storage::thumbnail::make_thumbnail;
+use crate::storage::{self, HistoryEntry, StorageError};
+
+/// How long a deleted image can still be brought back with Undo.
+pub const UNDO_SECONDS: u32 = 6;
+
+/// Images kept in memory when IndexedDB is unavailable: (image, thumbnail).
+type MemoryImages = std::collections::HashMap<String, (Blob, Blob)>;
+
+#[derive(Clone, Copy)]
+pub struct HistoryStore {
+    /// Newest first.
+    pub entries: RwSignal<Vec<ShownEntry>>,
+    /// A lasting warning about storage (memory-only, backup made, quota).
+    pub notice: RwSignal<Option<String>>,
+    /// The id of the entry deleted last, while Undo is possible.
+    pub undo: RwSignal<Option<ShownEntry>>,
+    /// True once IndexedDB is open (or known to be unavailable): images can be read.
+    pub ready: RwSignal<bool>,
+    db: StoredValue<Option<ImageDb>, LocalStorage>,
+    memory: StoredValue<MemoryImages, LocalStorage>,
+    asked_persist: StoredValue<bool>,
+}
+
+impl HistoryStore {
+    pub fn new() -> Self {
+        HistoryStore {
+            entries: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
+            undo: RwSignal::new(None),
+            ready: RwSignal::new(false),
+            db: StoredValue::new_local(None),
+            memory: StoredValue::new_local(MemoryImages::new()),
+            asked_persist: StoredValue::new(false),
+        }
+    }
+
+    /// Paints from the localStorage index at once, then reconciles with IndexedDB.
+    pub fn load(&self) {
+        let from_index = self.read_index();
+        self.entries.set(from_index.clone());
+        let store = *self;
+        leptos::task::spawn_local(async move {
+            match ImageDb::open().await {
+                Ok(db) => {
+                    let stored = db.all_meta().await.unwrap_or_default();
+                    store.db.set_value(Some(db));
+                    let index: Vec<HistoryEntry> = from_index.into_iter().map(|s| s.entry).collect();
+                    let reconciled = reconcile(&index, &stored);
+                    store.entries.set(reconciled.entries);
+                    if reconciled.index_stale {
+                        store.write_index();
+                    }
+                }
+                Err(_) => store.notice.set(Some(
+                    "This browser does not let Kleinbild store images (private mode or storage blocked): \
+                     new images are kept only until you close this tab. Download the ones you want to keep."
+                        .into(),
+                )),
+            }
+            store.ready.set(true);
+        });
+    }
+
+    fn read_index(&self) -> Vec<ShownEntry> {
+        let Some(raw) = storage::read(INDEX_KEY) else {
+            return Vec::new();
+        };
+        match HistoryIndex::from_json(&raw) {
+            Ok(loaded) => {
+                if let Some(notice) = loaded.notice() {
+                    self.notice.set(Some(notice));
+                }
+                loaded
+                    .index
+                    .entries
+                    .into_iter()
+                    .map(|entry| ShownEntry {
+                        entry,
+                        image_missing: false,
+                    })
+                    .collect()
+            }
+            Err(problem) => {
+                let _ = storage::write(INDEX_BACKUP_KEY, &raw);
+                storage::remove(INDEX_KEY);
+                self.notice.set(Some(problem.notice()));
+                Vec::new()
+            }
+        }
+    }
+
+    fn write_index(&self) {
+        let entries: Vec<HistoryEntry> = self
+            .entries
+            .with_untracked(|e| e.iter().map(|s| s.entry.clone()).collect());
+        let json = HistoryIndex { entries }.to_json();
+        if let Err(e) = storage::write(INDEX_KEY, &json) {
+            // The images are safe in IndexedDB; the index is rebuilt at the next start.
+            self.notice.set(Some(format!(
+                "The history list could not be saved ({e}); your images are safe."
+            )));
+        }
+    }
+
+    /// Saves one image: thumbnail, then image + metadata (IndexedDB, atomic),
+    /// then the index. On failure nothing is half-written.
+    pub async fn save(&self, entry: HistoryEntry, image: Blob) -> Result<(), StorageError> {
+        let thumb = make_thumbnail(&image, entry.width, entry.height)
+            .await
+            .unwrap_or_else(|_| image.clone());
+        match self.db.get_value() {
+            Some(db) => db.put(&entry, &image, &thumb).await?,
+            None => self.memory.update_value(|m| {
+                m.insert(entry.id.clone(), (image, thumb));
+            }),
+        }
+        self.entries.update(|entries| {
+            entries.insert(
+                0,
+                ShownEntry {
+                    entry,
+                    image_missing: false,
+                },
+            )
+        });
+        self.write_index();
+        self.ask_persistence();
+        Ok(())
+    }
+
+    /// Asks the browser once not to evict our storage under pressure.
+    fn ask_persistence(&self) {
+        if self.asked_persist.get_value() {
+            return;
+        }
+        self.asked_persist.set_value(true);
+        if let Ok(promise) = web_sys::window()
+            .map(|w| w.navigator().storage())
+            .ok_or(())
+            .and_then(|s| s.persist().map_err(|_| ()))
+        {
+            leptos::task::spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+            });
+        }
+    }
+
+    /// The stored image (or its thumbnail).
+    pub async fn blob(&self, id: &str, thumbnail: bool) -> Option<Blob> {
+        match self.db.get_value() {
+            Some(db) => db.blob(id, thumbnail).await.ok().flatten(),
+            None => self.memory.with_value(|m| {
+                m.get(id).map(|(image, thumb)| {
+                    if thumbnail {
+                        thumb.clone()
+                    } else {
+                        image.clone()
+                    }
+                })
+            }),
+        }
+    }
+
+    pub fn toggle_favorite(&self, id: &str) {
+        let mut changed = None;
+        self.entries.update(|entries| {
+            if let Some(shown) = entries.iter_mut().find(|s| s.entry.id == id) {
+                shown.entry.favorite = !shown.entry.favorite;
+                changed = Some(shown.entry.clone());
+            }
+        });
+        self.write_index();
+        if let (Some(entry), Some(db)) = (changed, self.db.get_value()) {
+            leptos::task::spawn_local(async move {
+                let _ = db.put_meta(&entry).await;
+            });
+        }
+    }
+
+    /// Hides the entry at once and deletes it for good after the Undo delay.
+    pub fn delete(&self, id: &str) {
+        self.finish_pending_delete();
+        let mut removed = None;
+        self.entries.update(|entries| {
+            if let Some(at) = entries.iter().position(|s| s.entry.id == id) {
+                removed = Some(entries.remove(at));
+            }
+        });
+        let Some(removed) = removed else { return };
+        self.write_index();
+        self.undo.set(Some(removed.clone()));
+        let store = *self;
+        let id = removed.entry.id.clone();
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(UNDO_SECONDS * 1000).await;
+            if store
+                .undo
+                .with_untracked(|u| u.as_ref().is_some_and(|u| u.entry.id == id))
+            {
+                store.finish_pending_delete();
+            }
+        });
+    }
+
+    /// Brings the last deleted entry back.
+    pub fn undo_delete(&self) {
+        if let Some(restored) = self.undo.get_untracked() {
+            self.undo.set(None);
+            self.entries.update(|entries| {
+                entries.push(restored);
+                entries.sort_by(|a, b| b.entry.created_ms.total_cmp(&a.entry.created_ms));
+            });
+            self.write_index();
+        }
+    }
+
+    fn finish_pending_delete(&self) {
+        let Some(pending) = self.undo.get_untracked() else {
+            return;
+        };
+        self.undo.set(None);
+        let id = pending.entry.id;
+        self.memory.update_value(|m| {
+            m.remove(&id);
+        });
+        if let Some(db) = self.db.get_value() {
+            leptos::task::spawn_local(async move {
+                let _ = db.delete(&id).await;
+            });
+        }
+    }
+}
+
+impl Default for HistoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}

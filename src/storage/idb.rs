@@ -1,0 +1,194 @@
+//! IndexedDB: image bytes, thumbnails and full metadata, the source of truth
+//! of the history. Three stores written in one transaction, so a save is all
+//! or nothing.
+
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, DomException, IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+use super::{HistoryEntry, StorageError};
+
+const DB_NAME: &str = "kleinbild";
+const DB_VERSION: u32 = 1;
+const META: &str = "meta";
+const IMAGES: &str = "images";
+const THUMBS: &str = "thumbs";
+
+/// An open Kleinbild database.
+#[derive(Clone, Debug)]
+pub struct ImageDb(IdbDatabase);
+
+impl ImageDb {
+    /// Opens (and on first use creates) the database. Fails in private modes
+    /// or browsers that block IndexedDB; the app then keeps history in memory.
+    pub async fn open() -> Result<ImageDb, StorageError> {
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or(StorageError::Unavailable)?;
+        let request = factory
+            .open_with_u32(DB_NAME, DB_VERSION)
+            .map_err(|_| StorageError::Unavailable)?;
+        let upgrade_target = request.clone();
+        let on_upgrade = Closure::once_into_js(move || {
+            if let Ok(db) = upgrade_target
+                .result()
+                .and_then(|r| r.dyn_into::<IdbDatabase>())
+            {
+                let names = db.object_store_names();
+                for store in [META, IMAGES, THUMBS] {
+                    if !names.contains(store) {
+                        let _ = db.create_object_store(store);
+                    }
+                }
+            }
+        });
+        request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+        let db = wait(&request)
+            .await
+            .map_err(|_| StorageError::Unavailable)?
+            .dyn_into::<IdbDatabase>()
+            .map_err(|_| StorageError::Unavailable)?;
+        // Another tab upgrading or deleting the database must not be blocked by us.
+        let closing = db.clone();
+        let on_version_change = Closure::<dyn FnMut()>::new(move || closing.close());
+        db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+        on_version_change.forget();
+        Ok(ImageDb(db))
+    }
+
+    fn transaction(&self, mode: IdbTransactionMode) -> Result<IdbTransaction, StorageError> {
+        let stores = Array::of3(&META.into(), &IMAGES.into(), &THUMBS.into());
+        self.0
+            .transaction_with_str_sequence_and_mode(&stores, mode)
+            .map_err(storage_error)
+    }
+
+    /// Stores an image, its thumbnail and its metadata, atomically.
+    pub async fn put(
+        &self,
+        entry: &HistoryEntry,
+        image: &Blob,
+        thumb: &Blob,
+    ) -> Result<(), StorageError> {
+        let tx = self.transaction(IdbTransactionMode::Readwrite)?;
+        let key = JsValue::from_str(&entry.id);
+        let meta = JsValue::from_str(&serde_json::to_string(entry).unwrap_or_default());
+        for (store, value) in [
+            (META, &meta),
+            (IMAGES, image.as_ref()),
+            (THUMBS, thumb.as_ref()),
+        ] {
+            tx.object_store(store)
+                .and_then(|s| s.put_with_key(value, &key))
+                .map_err(storage_error)?;
+        }
+        finish(&tx).await
+    }
+
+    /// Replaces the metadata of an entry (e.g. its favourite flag).
+    pub async fn put_meta(&self, entry: &HistoryEntry) -> Result<(), StorageError> {
+        let tx = self.transaction(IdbTransactionMode::Readwrite)?;
+        let meta = JsValue::from_str(&serde_json::to_string(entry).unwrap_or_default());
+        tx.object_store(META)
+            .and_then(|s| s.put_with_key(&meta, &JsValue::from_str(&entry.id)))
+            .map_err(storage_error)?;
+        finish(&tx).await
+    }
+
+    /// Every stored entry's metadata (unreadable records are skipped, not fatal).
+    pub async fn all_meta(&self) -> Result<Vec<HistoryEntry>, StorageError> {
+        let tx = self.transaction(IdbTransactionMode::Readonly)?;
+        let request = tx
+            .object_store(META)
+            .and_then(|s| s.get_all())
+            .map_err(storage_error)?;
+        let values: Array = wait(&request)
+            .await
+            .map_err(storage_error)?
+            .unchecked_into();
+        Ok(values
+            .iter()
+            .filter_map(|v| v.as_string())
+            .filter_map(|json| serde_json::from_str(&json).ok())
+            .collect())
+    }
+
+    /// The full image or the thumbnail of an entry.
+    pub async fn blob(&self, id: &str, thumbnail: bool) -> Result<Option<Blob>, StorageError> {
+        let tx = self.transaction(IdbTransactionMode::Readonly)?;
+        let store = if thumbnail { THUMBS } else { IMAGES };
+        let request = tx
+            .object_store(store)
+            .and_then(|s| s.get(&JsValue::from_str(id)))
+            .map_err(storage_error)?;
+        Ok(wait(&request)
+            .await
+            .map_err(storage_error)?
+            .dyn_into::<Blob>()
+            .ok())
+    }
+
+    /// Removes an entry from all three stores.
+    pub async fn delete(&self, id: &str) -> Result<(), StorageError> {
+        let tx = self.transaction(IdbTransactionMode::Readwrite)?;
+        let key = JsValue::from_str(id);
+        for store in [META, IMAGES, THUMBS] {
+            tx.object_store(store)
+                .and_then(|s| s.delete(&key))
+                .map_err(storage_error)?;
+        }
+        finish(&tx).await
+    }
+}
+
+/// Resolves with the request's result once it succeeds.
+async fn wait(request: &IdbRequest) -> Result<JsValue, JsValue> {
+    let target = request.clone();
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        let done = target.clone();
+        let on_success = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let failed = target.clone();
+        let on_error = Closure::once_into_js(move || {
+            let error = failed.error().ok().flatten().map(JsValue::from);
+            let _ = reject.call1(&JsValue::NULL, &error.unwrap_or(JsValue::NULL));
+        });
+        target.set_onsuccess(Some(on_success.unchecked_ref()));
+        target.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise).await
+}
+
+/// Waits until a write transaction is committed (or reports why it was not).
+async fn finish(tx: &IdbTransaction) -> Result<(), StorageError> {
+    let target = tx.clone();
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        let on_complete = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed = target.clone();
+        let reject = reject.clone();
+        let on_fail = Closure::once_into_js(move || {
+            let error = failed.error().map(JsValue::from).unwrap_or(JsValue::NULL);
+            let _ = reject.call1(&JsValue::NULL, &error);
+        });
+        target.set_oncomplete(Some(on_complete.unchecked_ref()));
+        // A failed request aborts the transaction; `abort` fires once for both.
+        target.set_onabort(Some(on_fail.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(storage_error)
+}
+
+fn storage_error(error: JsValue) -> StorageError {
+    match error.dyn_ref::<DomException>() {
+        Some(e) if e.name() == "QuotaExceededError" => StorageError::Quota,
+        Some(e) => StorageError::Write(e.message()),
+        None => StorageError::Write("IndexedDB failed".into()),
+    }
+}
