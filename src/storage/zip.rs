@@ -2,6 +2,8 @@
 //! are already compressed, so no deflate code ships), read through the central
 //! directory, with every offset checked. Pure Rust; never panics on any input.
 
+use std::collections::HashSet;
+
 /// More entries than any export holds (the manifest allows 10,000 images).
 pub const MAX_ENTRIES: usize = 10_001;
 
@@ -197,6 +199,7 @@ pub fn read_stored(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ZipError> {
         return Err(damaged("central directory out of range"));
     }
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut names = HashSet::new();
     let mut total: u64 = 0;
     let mut at = cd_offset;
     for _ in 0..count {
@@ -233,7 +236,7 @@ pub fn read_stored(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ZipError> {
         if std::str::from_utf8(name_bytes).is_err() || !is_safe_name(&name) {
             return Err(ZipError::UnsafeName(name));
         }
-        if files.iter().any(|(n, _)| *n == name) {
+        if !names.insert(name.clone()) {
             return Err(ZipError::DuplicateName(name));
         }
         // The local header repeats the name; its extra field may differ.
