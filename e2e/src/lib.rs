@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex};
 
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use fantoccini::elements::Element;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -1076,4 +1077,60 @@ impl App {
 /// Phrase check helper for table-driven tests: case-insensitive `contains`.
 pub fn contains_ci(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+/// Sends `body` to the mock's chat endpoint again and returns the first image's bytes
+/// (the mock is deterministic: the same request gives the same image).
+pub async fn replay_image(addr: &std::net::SocketAddr, body: &Value) -> Result<Vec<u8>> {
+    let payload = body.to_string();
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let head = format!(
+        "POST /api/v1/chat/completions HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {DEMO_KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        payload.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(payload.as_bytes()).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("no HTTP header end")?;
+    let headers = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    let mut body = raw[split + 4..].to_vec();
+    if headers.contains("transfer-encoding: chunked") {
+        body = dechunk(&body)?;
+    }
+    let json: Value = serde_json::from_slice(&body)?;
+    let url = json
+        .pointer("/choices/0/message/images/0/image_url/url")
+        .and_then(Value::as_str)
+        .ok_or("no image in the replayed answer")?;
+    let b64 = url
+        .split_once("base64,")
+        .ok_or("not a base64 data URL")?
+        .1
+        .trim();
+    Ok(base64::engine::general_purpose::STANDARD.decode(b64)?)
+}
+
+fn dechunk(mut data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let end = data
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("bad chunk header")?;
+        let size_text = String::from_utf8_lossy(&data[..end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)?;
+        data = &data[end + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        if data.len() < size {
+            bail!("truncated chunk");
+        }
+        out.extend_from_slice(&data[..size]);
+        data = data.get(size + 2..).unwrap_or_default();
+    }
 }

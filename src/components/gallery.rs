@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 use crate::api::image::ImageFormat;
 use crate::components::lightbox::Lightbox;
 use crate::generation::file_name;
-use crate::state::{Draft, HistoryStore, SettingsStore};
+use crate::state::{Alerts, Draft, HistoryStore, SettingsStore};
 use crate::storage::history::{HistoryQuery, ShownEntry};
 
 /// Thumbnails rendered per step; more appear on "Show more", so the cost
@@ -46,6 +46,71 @@ pub fn Gallery() -> impl IntoView {
         })
     };
     let total = move || history.entries.with(Vec::len);
+    let alerts = Alerts::expect();
+    let (status, set_status) = signal(String::new());
+    let (confirm_clear, set_confirm_clear) = signal(false);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+
+    let export = move |_| {
+        set_status.set("Preparing the export\u{2026}".into());
+        leptos::task::spawn_local(async move {
+            match history.export().await {
+                Ok((zip, count)) => {
+                    let date = js_sys::Date::new_0()
+                        .to_iso_string()
+                        .as_string()
+                        .unwrap_or_default();
+                    let name = format!(
+                        "kleinbild-history-{}.zip",
+                        date.get(..10).unwrap_or("export")
+                    );
+                    if let Some(blob) = crate::state::blob(&zip, "application/zip") {
+                        save_blob(&blob, &name);
+                    }
+                    set_status.set(format!("Exported {count} images to {name}."));
+                }
+                Err(message) => {
+                    set_status.set(String::new());
+                    alerts.show(message);
+                }
+            }
+        });
+    };
+    let import = move |_| {
+        let Some(file) = file_input
+            .get_untracked()
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        // Let the same file be chosen again later.
+        if let Some(input) = file_input.get_untracked() {
+            input.set_value("");
+        }
+        set_status.set("Importing\u{2026}".into());
+        leptos::task::spawn_local(async move {
+            let bytes = crate::state::blob_bytes(&file).await.unwrap_or_default();
+            match history.import(&bytes).await {
+                Ok(summary) => set_status.set(summary),
+                Err(message) => {
+                    set_status.set(String::new());
+                    alerts.show(message);
+                }
+            }
+        });
+    };
+    let clear = move |_| {
+        set_confirm_clear.set(false);
+        leptos::task::spawn_local(async move {
+            match history.clear().await {
+                Ok(()) => set_status.set("History cleared.".into()),
+                Err(e) => alerts.show(format!(
+                    "The history could not be cleared completely ({e}). Try again."
+                )),
+            }
+        });
+    };
 
     view! {
         <section class="gallery" aria-label="History">
@@ -58,6 +123,60 @@ pub fn Gallery() -> impl IntoView {
                     }}
                 </span>
             </div>
+            <div class="gallery__file-actions">
+                <button type="button" on:click=export disabled=move || total() == 0>
+                    "Export history"
+                </button>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        if let Some(input) = file_input.get_untracked() {
+                            input.click();
+                        }
+                    }
+                >
+                    "Import history"
+                </button>
+                <input
+                    node_ref=file_input
+                    class="visually-hidden"
+                    type="file"
+                    accept=".zip,application/zip"
+                    tabindex="-1"
+                    aria-hidden="true"
+                    on:change=import
+                />
+                {move || {
+                    if confirm_clear.get() {
+                        leptos::either::Either::Left(
+                            view! {
+                                <span class="gallery__confirm" role="group" aria-label="Confirm clearing the history">
+                                    <button type="button" class="button--danger" on:click=clear>
+                                        {move || format!("Delete all {} images", total())}
+                                    </button>
+                                    <button type="button" on:click=move |_| set_confirm_clear.set(false)>
+                                        "Keep them"
+                                    </button>
+                                </span>
+                            },
+                        )
+                    } else {
+                        leptos::either::Either::Right(
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button--quiet"
+                                    disabled=move || total() == 0
+                                    on:click=move |_| set_confirm_clear.set(true)
+                                >
+                                    "Clear history"
+                                </button>
+                            },
+                        )
+                    }
+                }}
+            </div>
+            <p class="gallery__status" role="status">{move || status.get()}</p>
             {move || history.notice.get().map(|notice| view! { <p class="gallery__notice" role="status">{notice}</p> })}
             <div class="gallery__tools">
                 <label class="field">

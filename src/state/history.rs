@@ -4,8 +4,11 @@
 use leptos::prelude::*;
 use web_sys::Blob;
 
+use std::collections::HashSet;
+
 use crate::storage::history::{HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, ShownEntry, reconcile};
 use crate::storage::idb::ImageDb;
+use crate::storage::manifest::{export_zip, import_summary, import_zip, split_duplicates};
 use crate::storage::thumbnail::make_thumbnail;
 use crate::storage::{self, HistoryEntry, StorageError};
 
@@ -79,6 +82,10 @@ impl HistoryStore {
                 if let Some(notice) = loaded.notice() {
                     self.notice.set(Some(notice));
                 }
+                if loaded.migrated_from.is_some() {
+                    // Store the migrated form once, so the migration never runs again.
+                    let _ = storage::write(INDEX_KEY, &loaded.index.to_json());
+                }
                 loaded
                     .index
                     .entries
@@ -114,15 +121,7 @@ impl HistoryStore {
     /// Saves one image: thumbnail, then image + metadata (IndexedDB, atomic),
     /// then the index. On failure nothing is half-written.
     pub async fn save(&self, entry: HistoryEntry, image: Blob) -> Result<(), StorageError> {
-        let thumb = make_thumbnail(&image, entry.width, entry.height)
-            .await
-            .unwrap_or_else(|_| image.clone());
-        match self.db.get_value() {
-            Some(db) => db.put(&entry, &image, &thumb).await?,
-            None => self.memory.update_value(|m| {
-                m.insert(entry.id.clone(), (image, thumb));
-            }),
-        }
+        self.store(&entry, &image).await?;
         self.entries.update(|entries| {
             entries.insert(
                 0,
@@ -135,6 +134,22 @@ impl HistoryStore {
         self.write_index();
         self.ask_persistence();
         Ok(())
+    }
+
+    /// Thumbnail, then image + thumbnail + metadata in one IndexedDB transaction.
+    async fn store(&self, entry: &HistoryEntry, image: &Blob) -> Result<(), StorageError> {
+        let thumb = make_thumbnail(image, entry.width, entry.height)
+            .await
+            .unwrap_or_else(|_| image.clone());
+        match self.db.get_value() {
+            Some(db) => db.put(entry, image, &thumb).await,
+            None => {
+                self.memory.update_value(|m| {
+                    m.insert(entry.id.clone(), (image.clone(), thumb));
+                });
+                Ok(())
+            }
+        }
     }
 
     /// Asks the browser once not to evict our storage under pressure.
@@ -238,6 +253,107 @@ impl HistoryStore {
             });
         }
     }
+}
+
+impl HistoryStore {
+    /// Every stored image with its bytes, for export.
+    async fn all_with_bytes(&self) -> Vec<(HistoryEntry, Vec<u8>)> {
+        let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
+            e.iter()
+                .filter(|s| !s.image_missing)
+                .map(|s| s.entry.clone())
+                .collect()
+        });
+        let mut items = Vec::with_capacity(entries.len());
+        for entry in entries {
+            if let Some(blob) = self.blob(&entry.id, false).await
+                && let Ok(bytes) = blob_bytes(&blob).await
+            {
+                items.push((entry, bytes));
+            }
+        }
+        items
+    }
+
+    /// Builds the export zip (images stored as returned, plus history.json).
+    pub async fn export(&self) -> Result<(Vec<u8>, usize), String> {
+        let items = self.all_with_bytes().await;
+        if items.is_empty() {
+            return Err("There is nothing to export yet: the history has no stored images.".into());
+        }
+        let count = items.len();
+        export_zip(&items, js_sys::Date::now())
+            .map(|export| (export.zip, count - export.left_out))
+            .map_err(|e| format!("Export failed: {e}."))
+    }
+
+    /// Adds the images of an export zip, skipping ids already present.
+    /// Returns the summary shown to the user.
+    pub async fn import(&self, zip: &[u8]) -> Result<String, String> {
+        let plan = import_zip(zip).map_err(|e| e.to_string())?;
+        let skipped_invalid = plan.skipped_invalid;
+        let existing: HashSet<String> = self
+            .entries
+            .with_untracked(|e| e.iter().map(|s| s.entry.id.clone()).collect());
+        let (fresh, duplicates) = split_duplicates(plan, &existing);
+        let mut imported = 0;
+        for (entry, bytes) in fresh {
+            let Some(blob) = crate::state::blob(&bytes, &entry.mime) else {
+                continue;
+            };
+            match self.store(&entry, &blob).await {
+                Ok(()) => {
+                    imported += 1;
+                    self.entries.update(|entries| {
+                        entries.push(ShownEntry {
+                            entry,
+                            image_missing: false,
+                        })
+                    });
+                }
+                Err(StorageError::Quota) => {
+                    self.finish_import();
+                    return Err(format!(
+                        "Import stopped: the browser's storage for this site is full after {imported} images. \
+                         Delete old images, then import again (images already imported are skipped)."
+                    ));
+                }
+                Err(e) => return Err(format!("Import failed after {imported} images: {e}.")),
+            }
+        }
+        self.finish_import();
+        Ok(import_summary(imported, duplicates, skipped_invalid))
+    }
+
+    fn finish_import(&self) {
+        self.entries.update(|entries| {
+            entries.sort_by(|a, b| b.entry.created_ms.total_cmp(&a.entry.created_ms))
+        });
+        self.write_index();
+    }
+
+    /// Removes every image, for good.
+    pub async fn clear(&self) -> Result<(), StorageError> {
+        let ids: Vec<String> = self
+            .entries
+            .with_untracked(|e| e.iter().map(|s| s.entry.id.clone()).collect());
+        self.finish_pending_delete();
+        if let Some(db) = self.db.get_value() {
+            for id in &ids {
+                db.delete(id).await?;
+            }
+        }
+        self.memory.update_value(|m| m.clear());
+        self.entries.set(Vec::new());
+        self.write_index();
+        Ok(())
+    }
+}
+
+/// The bytes of a Blob, copied into wasm memory.
+pub async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 impl Default for HistoryStore {

@@ -11,7 +11,7 @@ use crate::storage::{self, HistoryEntry, Settings, StorageError};
 
 mod history;
 
-pub use history::HistoryStore;
+pub use history::{HistoryStore, blob_bytes};
 
 /// Set at build time by `cargo xtask serve --mock`: the mock's API base.
 pub const DEMO_API_BASE: Option<&str> = option_env!("KLEINBILD_DEMO_API_BASE");

@@ -16,9 +16,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use e2e::{App, DEMO_KEY, Driver, MockConfig, Result, Role, StaticServer, bail};
-use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use e2e::{App, Driver, MockConfig, Result, Role, StaticServer, bail};
 
 struct Args {
     dist: PathBuf,
@@ -174,68 +172,12 @@ async fn image_display(args: &Args) -> Result<(Vec<f64>, Vec<f64>, Option<usize>
         // The image size, from replaying the last request (the mock's images are deterministic
         // per prompt and seed; the page's CSP does not let a script read the blob back).
         let last = app.generation_requests().pop().ok_or("no generation request")?;
-        let bytes = replay_image_bytes(&app.mock.addr(), &last.body).await.ok();
+        let bytes = e2e::replay_image(&app.mock.addr(), &last.body).await.ok().map(|b| b.len());
         Ok::<_, e2e::Error>((display, click_to_load, bytes, size))
     }
     .await;
     app.close().await;
     result
-}
-
-/// Sends `body` to the mock's chat endpoint and returns the decoded size of the first image.
-async fn replay_image_bytes(addr: &std::net::SocketAddr, body: &Value) -> Result<usize> {
-    let payload = body.to_string();
-    let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    let head = format!(
-        "POST /api/v1/chat/completions HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {DEMO_KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        payload.len()
-    );
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(payload.as_bytes()).await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("no HTTP header end")?;
-    let headers = String::from_utf8_lossy(&raw[..split]).to_lowercase();
-    let mut body = raw[split + 4..].to_vec();
-    if headers.contains("transfer-encoding: chunked") {
-        body = dechunk(&body)?;
-    }
-    let json: Value = serde_json::from_slice(&body)?;
-    let url = json
-        .pointer("/choices/0/message/images/0/image_url/url")
-        .and_then(Value::as_str)
-        .ok_or("no image in the replayed answer")?;
-    let b64 = url
-        .split_once("base64,")
-        .ok_or("not a base64 data URL")?
-        .1
-        .trim();
-    let padding = b64.bytes().rev().take_while(|b| *b == b'=').count();
-    Ok(b64.len() / 4 * 3 - padding)
-}
-
-fn dechunk(mut data: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let end = data
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or("bad chunk header")?;
-        let size_text = String::from_utf8_lossy(&data[..end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)?;
-        data = &data[end + 2..];
-        if size == 0 {
-            return Ok(out);
-        }
-        if data.len() < size {
-            bail!("truncated chunk");
-        }
-        out.extend_from_slice(&data[..size]);
-        data = data.get(size + 2..).unwrap_or_default();
-    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

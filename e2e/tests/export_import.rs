@@ -1,0 +1,280 @@
+//! Downloads are the bytes the API returned; export → clear → import restores
+//! identical images and metadata; hostile files are refused.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use e2e::{App, MockConfig, Role, UI_TIMEOUT};
+use kleinbild::storage::manifest::import_zip;
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(150);
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// Remembers every Blob the page turns into an object URL, and captures
+/// downloads (link clicks with `download`) instead of saving them to disk.
+const CAPTURE_DOWNLOADS: &str = "
+  window.__blobs = new Map(); window.__downloads = [];
+  const create = URL.createObjectURL;
+  URL.createObjectURL = b => { const u = create(b); window.__blobs.set(u, b); return u; };
+  const click = HTMLAnchorElement.prototype.click;
+  HTMLAnchorElement.prototype.click = function () {
+    const blob = this.download && window.__blobs.get(this.href);
+    if (!blob) return click.call(this);
+    const name = this.download;
+    blob.arrayBuffer().then(buf => {
+      const bytes = new Uint8Array(buf); let text = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      window.__downloads.push({ name, data: btoa(text) });
+    });
+  };";
+
+/// Waits for download number `n` (from 0) and returns its name and bytes.
+async fn download(app: &App, n: usize) -> e2e::Result<(String, Vec<u8>)> {
+    let v = app
+        .poll(&format!("download #{n}"), UI_TIMEOUT, async || {
+            let v = app
+                .js(
+                    "return window.__downloads[arguments[0]] || null;",
+                    vec![json!(n)],
+                )
+                .await?;
+            Ok((!v.is_null()).then_some(v))
+        })
+        .await?;
+    let name = v["name"].as_str().unwrap_or_default().to_owned();
+    let bytes = B64.decode(v["data"].as_str().unwrap_or_default())?;
+    Ok((name, bytes))
+}
+
+/// Hands `bytes` to the hidden file input of "Import history", as choosing a file does.
+async fn import_file(app: &App, bytes: &[u8]) -> e2e::Result {
+    app.js(
+        "const input = document.querySelector('section[aria-label=History] input[type=file]');
+         const raw = atob(arguments[0]); const bytes = new Uint8Array(raw.length);
+         for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+         const dt = new DataTransfer();
+         dt.items.add(new File([bytes], 'history.zip', { type: 'application/zip' }));
+         input.files = dt.files; input.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![json!(B64.encode(bytes))],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn history_prompts(app: &App) -> e2e::Result<Vec<String>> {
+    let v = app
+        .js(
+            "return Array.from(document.querySelectorAll('section[aria-label=History] li img')).map(i => i.alt);",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(v).unwrap_or_default())
+}
+
+async fn wait_prompts(app: &App, expected: &[&str]) -> e2e::Result {
+    app.poll(
+        &format!("History to list {expected:?}"),
+        UI_TIMEOUT,
+        async || Ok((history_prompts(app).await? == expected).then_some(())),
+    )
+    .await
+}
+
+async fn gallery_status(app: &App) -> e2e::Result<String> {
+    let v = app
+        .js(
+            "return document.querySelector('.gallery__status').textContent;",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+async fn click_in_history(app: &App, prompt: &str, button: &str) -> e2e::Result {
+    let ok = app
+        .js(
+            "const li = Array.from(document.querySelectorAll('section[aria-label=History] li'))
+               .find(li => (li.querySelector('img') || {}).alt === arguments[0]);
+             const b = li && Array.from(li.querySelectorAll('button')).find(b => b.textContent.trim() === arguments[1]);
+             if (b) b.click(); return !!b;",
+            vec![json!(prompt), json!(button)],
+        )
+        .await?;
+    if ok == Value::Bool(true) {
+        Ok(())
+    } else {
+        Err(format!("no {button:?} for {prompt:?}").into())
+    }
+}
+
+#[tokio::test]
+async fn download_export_clear_import_round_trip() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open_ready().await?;
+        app.use_mock().await?;
+        app.enter_key(e2e::DEMO_KEY).await?;
+        app.generate("round trip one").await?;
+        app.generate("round trip two").await?;
+        wait_prompts(app, &["round trip two", "round trip one"]).await?;
+        let sent = app.generation_requests();
+        let mut returned = Vec::new();
+        for request in &sent {
+            returned.push(e2e::replay_image(&app.mock.addr(), &request.body).await?);
+        }
+        app.js(CAPTURE_DOWNLOADS, vec![]).await?;
+
+        // Download: exactly the bytes the API returned, under a prompt + seed name.
+        click_in_history(app, "round trip one", "Download").await?;
+        let (name, bytes) = download(app, 0).await?;
+        let seed = sent[0].body["seed"].as_u64().unwrap_or_default();
+        assert_eq!(name, format!("round-trip-one-{seed}.png"));
+        assert!(
+            bytes == returned[0],
+            "the downloaded file differs from what the API returned"
+        );
+
+        // Export: one zip with both images, byte for byte, and their metadata.
+        app.control(Role::Button, "Export history")
+            .await?
+            .click()
+            .await?;
+        let (zip_name, zip) = download(app, 1).await?;
+        assert!(
+            zip_name.starts_with("kleinbild-history-") && zip_name.ends_with(".zip"),
+            "{zip_name}"
+        );
+        let plan = import_zip(&zip).map_err(|e| format!("the export does not read back: {e}"))?;
+        let mut exported: Vec<_> = plan
+            .entries
+            .iter()
+            .map(|(e, b)| (e.prompt.clone(), e.seed, b.clone()))
+            .collect();
+        exported.sort();
+        let mut expected: Vec<_> = sent
+            .iter()
+            .zip(&returned)
+            .map(|(r, b)| {
+                (
+                    r.body["messages"][0]["content"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    r.body["seed"].as_u64().unwrap_or_default() as u32,
+                    b.clone(),
+                )
+            })
+            .collect();
+        expected.sort();
+        assert!(
+            exported == expected,
+            "the export's images or metadata differ from what was generated"
+        );
+
+        // Clear (two steps), and it stays cleared after a reload.
+        app.control(Role::Button, "Clear history")
+            .await?
+            .click()
+            .await?;
+        app.control(Role::Button, "Delete all 2 images")
+            .await?
+            .click()
+            .await?;
+        wait_prompts(app, &[]).await?;
+        app.reload().await?;
+        app.wait_ready().await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        wait_prompts(app, &[]).await?;
+
+        // Import restores both; importing again skips them as duplicates.
+        app.js(CAPTURE_DOWNLOADS, vec![]).await?;
+        import_file(app, &zip).await?;
+        wait_prompts(app, &["round trip two", "round trip one"]).await?;
+        let status = gallery_status(app).await?;
+        assert!(status.contains("Imported 2 images"), "{status:?}");
+        click_in_history(app, "round trip two", "Download").await?;
+        let (_, bytes) = download(app, 0).await?;
+        assert!(
+            bytes == returned[1],
+            "an imported image differs from the original"
+        );
+        import_file(app, &zip).await?;
+        app.poll("the duplicate import summary", UI_TIMEOUT, async || {
+            let s = gallery_status(app).await?;
+            Ok(
+                (s.contains("Imported 0 images") && s.contains("2 already in your history"))
+                    .then_some(()),
+            )
+        })
+        .await?;
+        wait_prompts(app, &["round trip two", "round trip one"]).await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_or_broken_files_are_refused_with_a_clear_message() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open_ready().await?;
+        app.use_mock().await?;
+        app.enter_key(e2e::DEMO_KEY).await?;
+        app.generate("stays untouched").await?;
+        wait_prompts(app, &["stays untouched"]).await?;
+
+        let manifest = |prompt: &str| {
+            json!({"format": "kleinbild-history", "version": 1, "exported_ms": 1.0, "entries": [{
+                "id": "img-1-00000001", "created_ms": 1.0, "prompt": prompt,
+                "model": "black-forest-labs/flux.2-klein-4b", "seed": 1, "aspect_ratio": "1:1",
+                "width": 1, "height": 1, "cost_usd": 0.014, "mime": "image/png", "bytes": 20,
+                "generation_id": null, "favorite": false, "file": "images/img-1-00000001.png"}]})
+            .to_string()
+        };
+        let html_as_png = manifest("<img src=x onerror=alert(1)>");
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("not a zip", b"<html>definitely not a zip</html>".to_vec()),
+            (
+                "HTML bytes named .png",
+                kleinbild::storage::zip::write_stored(&[
+                    ("history.json", html_as_png.as_bytes()),
+                    ("images/img-1-00000001.png", b"<script>alert(1)</script>"),
+                ])?,
+            ),
+            (
+                "bad JSON",
+                kleinbild::storage::zip::write_stored(&[("history.json", b"{\"entries\": [")])?,
+            ),
+            (
+                "no manifest",
+                kleinbild::storage::zip::write_stored(&[("readme.txt", b"hello")])?,
+            ),
+        ];
+        for (what, bytes) in cases {
+            import_file(app, &bytes).await?;
+            let alert = app
+                .wait_alert("Import failed", UI_TIMEOUT)
+                .await
+                .map_err(|e| format!("{what}: {e}"))?;
+            assert!(
+                alert.len() > "Import failed".len() + 10,
+                "{what}: the message should say what is wrong: {alert}"
+            );
+            app.control(Role::Button, "Dismiss").await?.click().await?;
+            assert_eq!(
+                history_prompts(app).await?,
+                ["stays untouched"],
+                "{what}: the history must not change"
+            );
+        }
+        // Nothing a hostile file carried was turned into markup.
+        let injected = app
+            .js(
+                "return document.querySelectorAll('img[src=x]').length;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(injected, json!(0));
+        Ok(())
+    })
+    .await;
+}
