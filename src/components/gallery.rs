@@ -46,6 +46,15 @@ pub fn Gallery() -> impl IntoView {
         })
     };
     let total = move || history.entries.with(Vec::len);
+    // The benchmark reads when the first thumbnails' list was rendered.
+    Effect::new(move |marked: Option<bool>| {
+        let marked = marked.unwrap_or(false);
+        if !marked && total() > 0 {
+            crate::api::client::performance_mark("kleinbild:gallery-paint");
+            return true;
+        }
+        marked
+    });
     let alerts = Alerts::expect();
     let (status, set_status) = signal(String::new());
     let (confirm_clear, set_confirm_clear) = signal(false);
