@@ -6,7 +6,11 @@ fn main() {
     }));
     // Lets the benchmark read the size of the wasm memory (a handle, no data).
     if let Some(window) = web_sys::window() {
-        let _ = js_sys::Reflect::set(&window, &"__kleinbildWasmMemory".into(), &wasm_bindgen::memory());
+        let _ = js_sys::Reflect::set(
+            &window,
+            &"__kleinbildWasmMemory".into(),
+            &wasm_bindgen::memory(),
+        );
     }
     leptos::mount::mount_to_body(kleinbild::App);
 }

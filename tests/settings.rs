@@ -129,3 +129,13 @@ fn download_names_are_safe_slugs() {
     );
     assert!(file_name(&"x".repeat(500), 1, ImageFormat::Png).len() < 70);
 }
+
+#[test]
+fn storage_sizes_read_like_people_write_them() {
+    use kleinbild::storage::format_bytes;
+    assert_eq!(format_bytes(0.0), "0 bytes");
+    assert_eq!(format_bytes(999.0), "999 bytes");
+    assert_eq!(format_bytes(12_345_678.0), "12.3 MB");
+    assert_eq!(format_bytes(2_100_000_000.0), "2.1 GB");
+    assert_eq!(format_bytes(1_500.0), "1.5 kB");
+}

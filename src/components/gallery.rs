@@ -11,6 +11,9 @@ use crate::storage::history::{HistoryQuery, ShownEntry};
 /// follows what is on screen, not the size of the history.
 const PAGE: usize = 48;
 
+/// How many of the oldest images the "storage full" offer deletes at once.
+const QUOTA_CLEANUP: usize = 10;
+
 /// Every saved image, newest first, with search and per-image actions.
 #[component]
 pub fn Gallery() -> impl IntoView {
@@ -186,6 +189,38 @@ pub fn Gallery() -> impl IntoView {
                 }}
             </div>
             <p class="gallery__status" role="status">{move || status.get()}</p>
+            {move || {
+                history
+                    .quota_full
+                    .get()
+                    .then(|| {
+                        view! {
+                            <div class="gallery__quota" role="group" aria-label="Storage full">
+                                <p>
+                                    "The browser's storage for this site is full, so new images cannot be kept. \
+                                     Export your history to a file, then delete the oldest images to make room."
+                                </p>
+                                <button type="button" on:click=export>
+                                    "Export history"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="button--danger"
+                                    on:click=move |_| {
+                                        leptos::task::spawn_local(async move {
+                                            match history.delete_oldest(QUOTA_CLEANUP).await {
+                                                Ok(n) => set_status.set(format!("Deleted the {n} oldest images.")),
+                                                Err(e) => alerts.show(format!("Could not delete old images ({e}).")),
+                                            }
+                                        });
+                                    }
+                                >
+                                    {format!("Delete the {QUOTA_CLEANUP} oldest images")}
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
             {move || history.notice.get().map(|notice| view! { <p class="gallery__notice" role="status">{notice}</p> })}
             <div class="gallery__tools">
                 <label class="field">

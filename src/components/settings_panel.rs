@@ -34,8 +34,28 @@ pub fn SettingsPanel() -> impl IntoView {
         }
     };
 
+    let (usage, set_usage) = signal(String::new());
+    // Measured when the panel opens, so the figure is current.
+    let on_toggle = move |_| {
+        leptos::task::spawn_local(async move {
+            set_usage.set(match crate::storage::usage().await {
+                Some(u) => format!(
+                    "Images and history use {} of the {} this browser allows this site{}.",
+                    crate::storage::format_bytes(u.used_bytes),
+                    crate::storage::format_bytes(u.quota_bytes),
+                    if u.persisted {
+                        "; the browser keeps them even when space runs low"
+                    } else {
+                        ""
+                    }
+                ),
+                None => "This browser does not report storage use here.".into(),
+            });
+        });
+    };
+
     view! {
-        <details class="settings">
+        <details class="settings" on:toggle=on_toggle>
             <summary>"Settings"</summary>
             // novalidate: the app's own messages are clearer than the browser's bubbles.
             <form
@@ -84,6 +104,7 @@ pub fn SettingsPanel() -> impl IntoView {
                         "Reset to default"
                     </button>
                 </div>
+                <p class="settings__usage">{move || usage.get()}</p>
                 <p id="api-base-message" class="settings__message" class:settings__message--error=move || invalid.get()>
                     {move || message.get()}
                 </p>

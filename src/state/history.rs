@@ -2,7 +2,9 @@
 //! (index first for an instant paint, then reconciled with IndexedDB).
 
 use leptos::prelude::*;
-use web_sys::Blob;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{Blob, BroadcastChannel};
 
 use std::collections::HashSet;
 
@@ -11,6 +13,9 @@ use crate::storage::idb::ImageDb;
 use crate::storage::manifest::{export_zip, import_summary, import_zip, split_duplicates};
 use crate::storage::thumbnail::make_thumbnail;
 use crate::storage::{self, HistoryEntry, StorageError};
+
+/// The BroadcastChannel all tabs of the app share.
+const CHANNEL: &str = "kleinbild-history";
 
 /// How long a deleted image can still be brought back with Undo.
 pub const UNDO_SECONDS: u32 = 6;
@@ -26,9 +31,13 @@ pub struct HistoryStore {
     pub notice: RwSignal<Option<String>>,
     /// The id of the entry deleted last, while Undo is possible.
     pub undo: RwSignal<Option<ShownEntry>>,
+    /// Set when a save hit the storage quota: the gallery offers export and cleanup.
+    pub quota_full: RwSignal<bool>,
     /// True once IndexedDB is open (or known to be unavailable): images can be read.
     pub ready: RwSignal<bool>,
     db: StoredValue<Option<ImageDb>, LocalStorage>,
+    /// Tells the app's other tabs that the history changed.
+    channel: StoredValue<Option<BroadcastChannel>, LocalStorage>,
     memory: StoredValue<MemoryImages, LocalStorage>,
     asked_persist: StoredValue<bool>,
 }
@@ -40,7 +49,9 @@ impl HistoryStore {
             notice: RwSignal::new(None),
             undo: RwSignal::new(None),
             ready: RwSignal::new(false),
+            quota_full: RwSignal::new(false),
             db: StoredValue::new_local(None),
+            channel: StoredValue::new_local(None),
             memory: StoredValue::new_local(MemoryImages::new()),
             asked_persist: StoredValue::new(false),
         }
@@ -56,6 +67,7 @@ impl HistoryStore {
                 Ok(db) => {
                     let stored = db.all_meta().await.unwrap_or_default();
                     store.db.set_value(Some(db));
+                    store.listen_to_other_tabs();
                     let index: Vec<HistoryEntry> = from_index.into_iter().map(|s| s.entry).collect();
                     let reconciled = reconcile(&index, &stored);
                     store.entries.set(reconciled.entries);
@@ -71,6 +83,44 @@ impl HistoryStore {
             }
             store.ready.set(true);
         });
+    }
+
+    /// Other tabs announce every change; this tab then re-reads IndexedDB.
+    fn listen_to_other_tabs(&self) {
+        let Ok(channel) = BroadcastChannel::new(CHANNEL) else {
+            return;
+        };
+        let store = *self;
+        let on_message = Closure::<dyn FnMut()>::new(move || {
+            leptos::task::spawn_local(async move { store.refresh().await });
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        self.channel.set_value(Some(channel));
+    }
+
+    fn announce(&self) {
+        if let Some(channel) = self.channel.get_value() {
+            let _ = channel.post_message(&"changed".into());
+        }
+    }
+
+    /// Rebuilds the list from IndexedDB (the truth), keeping an entry this tab
+    /// is about to delete hidden until its Undo delay is over.
+    async fn refresh(&self) {
+        let Some(db) = self.db.get_value() else {
+            return;
+        };
+        let Ok(stored) = db.all_meta().await else {
+            return;
+        };
+        let hidden = self
+            .undo
+            .with_untracked(|u| u.as_ref().map(|u| u.entry.id.clone()));
+        let mut entries = reconcile(&[], &stored).entries;
+        entries.retain(|s| Some(&s.entry.id) != hidden.as_ref());
+        self.entries.set(entries);
+        self.write_index();
     }
 
     fn read_index(&self) -> Vec<ShownEntry> {
@@ -121,7 +171,10 @@ impl HistoryStore {
     /// Saves one image: thumbnail, then image + metadata (IndexedDB, atomic),
     /// then the index. On failure nothing is half-written.
     pub async fn save(&self, entry: HistoryEntry, image: Blob) -> Result<(), StorageError> {
-        self.store(&entry, &image).await?;
+        if let Err(e) = self.store(&entry, &image).await {
+            self.quota_full.set(e == StorageError::Quota);
+            return Err(e);
+        }
         self.entries.update(|entries| {
             entries.insert(
                 0,
@@ -132,6 +185,7 @@ impl HistoryStore {
             )
         });
         self.write_index();
+        self.announce();
         self.ask_persistence();
         Ok(())
     }
@@ -195,8 +249,11 @@ impl HistoryStore {
         });
         self.write_index();
         if let (Some(entry), Some(db)) = (changed, self.db.get_value()) {
+            let store = *self;
             leptos::task::spawn_local(async move {
-                let _ = db.put_meta(&entry).await;
+                if db.put_meta(&entry).await.is_ok() {
+                    store.announce();
+                }
             });
         }
     }
@@ -248,8 +305,11 @@ impl HistoryStore {
             m.remove(&id);
         });
         if let Some(db) = self.db.get_value() {
+            let store = *self;
             leptos::task::spawn_local(async move {
-                let _ = db.delete(&id).await;
+                if db.delete(&id).await.is_ok() {
+                    store.announce();
+                }
             });
         }
     }
@@ -330,6 +390,34 @@ impl HistoryStore {
             entries.sort_by(|a, b| b.entry.created_ms.total_cmp(&a.entry.created_ms))
         });
         self.write_index();
+        self.announce();
+    }
+
+    /// Deletes the `count` oldest images for good (the user asked, after a full
+    /// storage; never done silently).
+    pub async fn delete_oldest(&self, count: usize) -> Result<usize, StorageError> {
+        let oldest: Vec<String> = self.entries.with_untracked(|e| {
+            let mut by_age: Vec<&ShownEntry> = e.iter().collect();
+            by_age.sort_by(|a, b| a.entry.created_ms.total_cmp(&b.entry.created_ms));
+            by_age
+                .iter()
+                .take(count)
+                .map(|s| s.entry.id.clone())
+                .collect()
+        });
+        if let Some(db) = self.db.get_value() {
+            for id in &oldest {
+                db.delete(id).await?;
+            }
+        }
+        self.memory
+            .update_value(|m| m.retain(|id, _| !oldest.contains(id)));
+        self.entries
+            .update(|e| e.retain(|s| !oldest.contains(&s.entry.id)));
+        self.write_index();
+        self.announce();
+        self.quota_full.set(false);
+        Ok(oldest.len())
     }
 
     /// Removes every image, for good.
@@ -346,6 +434,7 @@ impl HistoryStore {
         self.memory.update_value(|m| m.clear());
         self.entries.set(Vec::new());
         self.write_index();
+        self.announce();
         Ok(())
     }
 }

@@ -80,9 +80,14 @@ impl ImageDb {
             (IMAGES, image.as_ref()),
             (THUMBS, thumb.as_ref()),
         ] {
-            tx.object_store(store)
-                .and_then(|s| s.put_with_key(value, &key))
-                .map_err(storage_error)?;
+            let put = tx
+                .object_store(store)
+                .and_then(|s| s.put_with_key(value, &key));
+            if let Err(error) = put {
+                // Undo the puts already queued: never a record without its image.
+                let _ = tx.abort();
+                return Err(storage_error(error));
+            }
         }
         finish(&tx).await
     }

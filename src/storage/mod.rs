@@ -92,3 +92,44 @@ pub fn save_api_key(key: &str) -> Result<(), StorageError> {
 pub fn forget_api_key() {
     remove(API_KEY_KEY);
 }
+
+/// How much this site stores and may store, and whether the browser promised
+/// not to evict it (`navigator.storage`; only in secure contexts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageUsage {
+    pub used_bytes: f64,
+    pub quota_bytes: f64,
+    pub persisted: bool,
+}
+
+pub async fn usage() -> Option<StorageUsage> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let manager = web_sys::window()?.navigator().storage();
+    let estimate: web_sys::StorageEstimate = JsFuture::from(manager.estimate().ok()?)
+        .await
+        .ok()?
+        .unchecked_into();
+    let persisted = JsFuture::from(manager.persisted().ok()?)
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    Some(StorageUsage {
+        used_bytes: estimate.get_usage().unwrap_or(0.0),
+        quota_bytes: estimate.get_quota().unwrap_or(0.0),
+        persisted,
+    })
+}
+
+/// `12.3 MB`, `2.1 GB`: sizes as people read them (decimal units).
+pub fn format_bytes(bytes: f64) -> String {
+    let units = [("GB", 1e9), ("MB", 1e6), ("kB", 1e3)];
+    for (unit, size) in units {
+        if bytes >= size {
+            let tenths = (bytes / size * 10.0).round() as u64;
+            return format!("{}.{} {unit}", tenths / 10, tenths % 10);
+        }
+    }
+    format!("{} bytes", bytes.max(0.0) as u64)
+}
