@@ -279,6 +279,19 @@ async fn lightbox_shows_the_full_image_and_is_keyboard_operable() {
             assert_eq!(inside, json!(true), "focus left the open lightbox");
         }
 
+        // Copying goes through the real Clipboard API (a click is the user gesture it needs).
+        for (button, says) in [("Copy prompt", "Prompt copied."), ("Copy image", "Image copied.")] {
+            app.control(Role::Button, button).await?.click().await?;
+            app.poll(&format!("{button} to report success"), UI_TIMEOUT, async || {
+                let v = app
+                    .js("return document.querySelector('.lightbox__copied').textContent;", vec![])
+                    .await?;
+                Ok((v == json!(says)).then_some(()))
+            })
+            .await?;
+        }
+        app.js("document.querySelector('dialog.lightbox button').focus();", vec![]).await?;
+
         press(app, "\u{E00C}").await?; // Escape
         app.poll("the lightbox to close", UI_TIMEOUT, async || {
             Ok(lightbox(app).await?.is_none().then_some(()))

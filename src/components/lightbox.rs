@@ -20,6 +20,7 @@ pub fn Lightbox(
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let (image_url, set_image_url) = signal(None::<String>);
     let opened_from = StoredValue::new(None::<String>);
+    let (copied, set_copied) = signal(String::new());
 
     let current = move || {
         selected
@@ -34,6 +35,7 @@ pub fn Lightbox(
             let _ = web_sys::Url::revoke_object_url(&old);
             set_image_url.set(None);
         }
+        set_copied.set(String::new());
         match shown {
             Some(shown) => {
                 if !dialog.open() {
@@ -109,6 +111,34 @@ pub fn Lightbox(
                     })
             }}
             <div class="lightbox__nav">
+                <span class="lightbox__copied" role="status">{move || copied.get()}</span>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        let Some(shown) = current() else { return };
+                        leptos::task::spawn_local(async move {
+                            let done = match history.blob(&shown.entry.id, false).await {
+                                Some(blob) => copy_image(&blob, shown.entry.width, shown.entry.height).await,
+                                None => Err(wasm_bindgen::JsValue::NULL),
+                            };
+                            set_copied.set(copy_outcome(done.is_ok(), "Image"));
+                        });
+                    }
+                >
+                    "Copy image"
+                </button>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        let Some(shown) = current() else { return };
+                        leptos::task::spawn_local(async move {
+                            let done = copy_text(&shown.entry.prompt).await;
+                            set_copied.set(copy_outcome(done.is_ok(), "Prompt"));
+                        });
+                    }
+                >
+                    "Copy prompt"
+                </button>
                 <button type="button" on:click=move |_| step(-1) aria-keyshortcuts="ArrowLeft">
                     "Previous"
                 </button>
@@ -129,6 +159,44 @@ pub fn Lightbox(
             </div>
         </dialog>
     }
+}
+
+fn copy_outcome(ok: bool, what: &str) -> String {
+    if ok {
+        format!("{what} copied.")
+    } else {
+        "Could not copy: the browser refused access to the clipboard.".into()
+    }
+}
+
+fn clipboard() -> Result<web_sys::Clipboard, wasm_bindgen::JsValue> {
+    Ok(web_sys::window()
+        .ok_or("no window")?
+        .navigator()
+        .clipboard())
+}
+
+async fn copy_text(text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    wasm_bindgen_futures::JsFuture::from(clipboard()?.write_text(text)).await?;
+    Ok(())
+}
+
+/// Browsers accept PNG on the clipboard everywhere; other types are converted.
+async fn copy_image(
+    blob: &web_sys::Blob,
+    width: u32,
+    height: u32,
+) -> Result<(), wasm_bindgen::JsValue> {
+    let png = if blob.type_() == "image/png" {
+        blob.clone()
+    } else {
+        crate::storage::thumbnail::to_png(blob, width, height).await?
+    };
+    let record = js_sys::Object::new();
+    js_sys::Reflect::set(&record, &"image/png".into(), &png)?;
+    let item = web_sys::ClipboardItem::new_with_record_from_str_to_blob_promise(&record)?;
+    wasm_bindgen_futures::JsFuture::from(clipboard()?.write(&js_sys::Array::of1(&item))).await?;
+    Ok(())
 }
 
 fn focus_thumbnail(id: &str) {

@@ -30,6 +30,16 @@ pub async fn make_thumbnail(
     height: u32,
 ) -> Result<Blob, wasm_bindgen::JsValue> {
     let (w, h) = thumbnail_size(width, height);
+    reencode(image, w, h, "image/webp").await
+}
+
+/// The same picture as PNG (the one image type every clipboard accepts).
+pub async fn to_png(image: &Blob, width: u32, height: u32) -> Result<Blob, wasm_bindgen::JsValue> {
+    reencode(image, width, height, "image/png").await
+}
+
+/// Decodes `image`, scales it to `w`×`h` and encodes it as `mime`.
+async fn reencode(image: &Blob, w: u32, h: u32, mime: &str) -> Result<Blob, wasm_bindgen::JsValue> {
     let window = web_sys::window().ok_or("no window")?;
     let options = ImageBitmapOptions::new();
     options.set_resize_width(w);
@@ -48,7 +58,7 @@ pub async fn make_thumbnail(
     context.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0)?;
     bitmap.close();
     let encode = ImageEncodeOptions::new();
-    encode.set_type("image/webp");
+    encode.set_type(mime);
     encode.set_quality(0.8);
     JsFuture::from(canvas.convert_to_blob_with_options(&encode)?)
         .await?
