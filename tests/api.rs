@@ -23,6 +23,7 @@ fn request() -> GenerationRequest {
         prompt: "A watercolor fox in a snowy forest".into(),
         aspect_ratio: "16:9".into(),
         seed: 42,
+        references: Vec::new(),
     }
 }
 
@@ -40,6 +41,39 @@ fn chat_request_is_what_openrouter_expects() {
             "stream": false
         })
     );
+}
+
+#[test]
+fn references_become_image_parts_after_the_text() {
+    let png = kleinbild::api::image::decode_data_url(&fixture_image_url()).unwrap();
+    let url = kleinbild::generation::data_url(&png);
+    assert_eq!(
+        url,
+        fixture_image_url(),
+        "a decoded image turns back into the same data URL"
+    );
+    let mut with_refs = request();
+    with_refs.references = vec![url.clone(), url.clone()];
+    let body = serde_json::to_value(chat_request(&with_refs)).unwrap();
+    assert_eq!(
+        body["messages"][0]["content"],
+        json!([
+            {"type": "text", "text": "A watercolor fox in a snowy forest"},
+            {"type": "image_url", "image_url": {"url": url}},
+            {"type": "image_url", "image_url": {"url": url}}
+        ])
+    );
+    let contract = contract::Contract::load();
+    contract::validate_request_body(contract, "/chat/completions", "post", &body)
+        .unwrap_or_else(|e| panic!("a request with references violates the schema:\n{e}"));
+}
+
+fn fixture_image_url() -> String {
+    let value: Value = serde_json::from_str(&fixture("chat_success.json")).unwrap();
+    value["choices"][0]["message"]["images"][0]["image_url"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]

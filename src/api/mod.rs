@@ -9,7 +9,9 @@ pub mod types;
 pub use error::ApiError;
 
 use crate::generation::GenerationRequest;
-use types::{ChatMessage, ChatRequest, ImageConfig, KLEIN_MODEL};
+use types::{
+    ChatMessage, ChatRequest, ContentPart, ImageConfig, ImageUrlOut, KLEIN_MODEL, MessageContent,
+};
 
 /// OpenRouter's API root; requests go to `{base}/chat/completions` etc.
 pub const DEFAULT_API_BASE: &str = "https://openrouter.ai/api/v1";
@@ -23,7 +25,17 @@ pub fn chat_request(request: &GenerationRequest) -> ChatRequest {
         model: KLEIN_MODEL.to_owned(),
         messages: vec![ChatMessage {
             role: "user".into(),
-            content: request.prompt.clone(),
+            content: if request.references.is_empty() {
+                MessageContent::Text(request.prompt.clone())
+            } else {
+                let text = ContentPart::Text {
+                    text: request.prompt.clone(),
+                };
+                let images = request.references.iter().map(|url| ContentPart::ImageUrl {
+                    image_url: ImageUrlOut { url: url.clone() },
+                });
+                MessageContent::Parts(std::iter::once(text).chain(images).collect())
+            },
         }],
         modalities: vec!["image".into()],
         image_config: Some(ImageConfig {

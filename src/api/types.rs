@@ -26,7 +26,29 @@ pub struct ChatRequest {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ChatMessage {
     pub role: String,
-    pub content: String,
+    pub content: MessageContent,
+}
+
+/// A plain prompt, or the prompt followed by reference images (text part first,
+/// as OpenRouter recommends).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum MessageContent {
+    Text(String),
+    Parts(Vec<ContentPart>),
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ContentPart {
+    Text { text: String },
+    ImageUrl { image_url: ImageUrlOut },
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ImageUrlOut {
+    /// A `data:image/…;base64,…` URL.
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

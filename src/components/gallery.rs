@@ -3,6 +3,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::image::ImageFormat;
 use crate::components::lightbox::Lightbox;
+use crate::components::references::add_reference;
 use crate::generation::file_name;
 use crate::state::{Alerts, Draft, HistoryStore, SettingsStore};
 use crate::storage::history::{HistoryQuery, ShownEntry};
@@ -351,6 +352,25 @@ fn GalleryItem(
             let _ = settings.update(|s| s.aspect_ratio = ratio);
         }
     };
+    let use_as_reference = {
+        let entry = entry.clone();
+        let alerts = Alerts::expect();
+        move |_| {
+            let entry = entry.clone();
+            leptos::task::spawn_local(async move {
+                let Some(blob) = history.blob(&entry.id, false).await else {
+                    return;
+                };
+                let added = match crate::state::blob_bytes(&blob).await {
+                    Ok(bytes) => add_reference(draft, &entry.download_name(), bytes, &blob),
+                    Err(_) => Err("The image could not be read from storage.".into()),
+                };
+                if let Err(message) = added {
+                    alerts.show(message);
+                }
+            });
+        }
+    };
     let favorite_id = id.clone();
     let delete_id = id.clone();
     let favorite = entry.favorite;
@@ -388,6 +408,9 @@ fn GalleryItem(
                 </button>
                 <button type="button" on:click=reuse>
                     "Reuse settings"
+                </button>
+                <button type="button" on:click=use_as_reference disabled=shown.image_missing>
+                    "Use as reference"
                 </button>
                 <button
                     type="button"

@@ -4,6 +4,7 @@ mod gallery;
 mod key_panel;
 mod lightbox;
 mod prompt_form;
+mod references;
 mod results;
 mod settings_panel;
 

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use crate::api::client::ClientConfig;
+use crate::components::references::ReferencePicker;
 use crate::generation::{
     ASPECT_RATIOS, GenerationRequest, estimate_cost_usd, expected_size, format_usd, parse_seed,
 };
@@ -47,6 +48,9 @@ pub fn PromptForm() -> impl IntoView {
                 prompt: text.trim().to_owned(),
                 aspect_ratio: s.aspect_ratio.clone(),
                 seed,
+                references: draft
+                    .references
+                    .with_untracked(|r| r.iter().map(|r| r.data_url.clone()).collect()),
             },
             ClientConfig {
                 api_base: s.api_base,
@@ -139,6 +143,7 @@ pub fn PromptForm() -> impl IntoView {
                         on:input=move |ev| set_seed_text.set(event_target_value(&ev))
                     />
                 </label>
+                <ReferencePicker />
                 <p class="prompt-form__estimate">{estimate}</p>
             </div>
             <div class="prompt-form__actions" aria-live="polite">

@@ -4,7 +4,7 @@ mod price;
 
 pub use price::{estimate_cost_usd, format_usd};
 
-use crate::api::image::ImageFormat;
+use crate::api::image::{DecodedImage, ImageFormat};
 
 /// The aspect ratios OpenRouter documents, with the pixel size of each bucket.
 /// Klein's exact sizes are unconfirmed; these drive only the cost estimate.
@@ -38,6 +38,21 @@ pub struct GenerationRequest {
     pub aspect_ratio: String,
     /// Always sent, so every image can be reproduced.
     pub seed: u32,
+    /// Reference images as `data:` URLs (at most [`MAX_REFERENCES`]).
+    pub references: Vec<String>,
+}
+
+/// Klein accepts up to four reference images.
+pub const MAX_REFERENCES: usize = 4;
+
+/// A verified image as a `data:` URL, for sending as a reference.
+pub fn data_url(image: &DecodedImage) -> String {
+    use base64::Engine as _;
+    format!(
+        "data:{};base64,{}",
+        image.format.mime(),
+        base64::engine::general_purpose::STANDARD.encode(&image.bytes)
+    )
 }
 
 /// One image as it came back, verified.

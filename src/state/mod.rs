@@ -89,6 +89,18 @@ pub struct Draft {
     pub prompt: RwSignal<String>,
     /// The Seed field as typed (blank = random).
     pub seed: RwSignal<String>,
+    pub references: RwSignal<Vec<Reference>>,
+}
+
+/// A reference image chosen for the next generation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reference {
+    pub id: u32,
+    pub name: String,
+    /// What is sent: `data:image/…;base64,…`.
+    pub data_url: String,
+    /// A `blob:` URL for the small preview.
+    pub preview_url: String,
 }
 
 impl Draft {
@@ -323,6 +335,7 @@ pub fn provide_services() -> Option<String> {
         draft: Draft {
             prompt: RwSignal::new(String::new()),
             seed: RwSignal::new(String::new()),
+            references: RwSignal::new(Vec::new()),
         },
     });
     history.load();
