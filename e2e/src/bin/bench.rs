@@ -12,32 +12,72 @@
 //!   mark (img load event, as epoch ms) minus the mock's `response_end_ms` for that request.
 //! - `click_to_image_load_ms`: the click event on Generate to the same image-load mark.
 //! - `image_bytes`: size of the image file the mock sends for that prompt and seed.
+//! - `gallery_first_paint_ms images=N`: per history size N (`--history-sizes`, default
+//!   `100,1000`), the app's `kleinbild:gallery-paint` mark (ms since navigation start) after
+//!   a reload (same profile, fresh navigation), over `--runs` reloads.
+//! - `memory_mb images=N`: 2 s after that paint, the JS heap (CDP `Performance.getMetrics`
+//!   `JSHeapUsedSize`, as found, and after a forced GC) and the app's wasm memory
+//!   (`window.__kleinbildWasmMemory.buffer.byteLength`), in MiB; medians over the runs.
+//! - `gallery_paint_ratio_<largest>_vs_<smallest>`: ratio of the two paint medians.
+//!
+//! The history is seeded like this: the app generates 4 real 1024×1024 PNGs from the mock
+//! (so the app itself stores image, WebP thumbnail and metadata), then a page script copies
+//! those records in IndexedDB under N − 4 new ids (distinct prompts, one minute apart) and
+//! writes the localStorage index (`HistoryIndex::to_json`, computed here). Importing an
+//! export zip instead would push ~N MB of base64 through one WebDriver call.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use e2e::{App, Driver, MockConfig, Result, Role, StaticServer, bail};
+use kleinbild::storage::HistoryEntry;
+use kleinbild::storage::history::HistoryIndex;
+use serde_json::{Value, json};
+
+const USAGE: &str =
+    "usage: bench [--dist <dir>] [--runs N] [--history-sizes 100,1000] [--history-only]";
 
 struct Args {
     dist: PathBuf,
     runs: usize,
+    /// Stored-image counts for the gallery paint and memory figures (empty: skip them).
+    history_sizes: Vec<usize>,
+    /// Skip the cold-load and image-display benchmarks.
+    history_only: bool,
 }
 
 fn parse_args() -> Result<Args> {
     let mut args = Args {
         dist: e2e::dist_dir(),
         runs: 7,
+        history_sizes: vec![100, 1000],
+        history_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--dist" => args.dist = PathBuf::from(it.next().ok_or("--dist needs a directory")?),
             "--runs" => args.runs = it.next().ok_or("--runs needs a number")?.parse()?,
+            "--history-sizes" => {
+                let list = it
+                    .next()
+                    .ok_or("--history-sizes needs a list like 100,1000")?;
+                args.history_sizes = list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty() && *s != "none")
+                    .map(str::parse)
+                    .collect::<std::result::Result<_, _>>()?;
+                if args.history_sizes.iter().any(|&n| n < SEED_TEMPLATES) {
+                    bail!("--history-sizes: each size must be at least {SEED_TEMPLATES}");
+                }
+            }
+            "--history-only" => args.history_only = true,
             "-h" | "--help" => {
-                println!("usage: bench [--dist <dir>] [--runs N]");
+                println!("{USAGE}");
                 std::process::exit(0);
             }
-            other => bail!("unknown argument {other:?} (usage: bench [--dist <dir>] [--runs N])"),
+            other => bail!("unknown argument {other:?} ({USAGE})"),
         }
     }
     if args.runs == 0 {
@@ -180,6 +220,396 @@ async fn image_display(args: &Args) -> Result<(Vec<f64>, Vec<f64>, Option<usize>
     result
 }
 
+// ---------------------------------------------------------------------------------------------
+// Gallery first paint and memory with a large stored history
+// ---------------------------------------------------------------------------------------------
+
+/// Distinct images the app generates (and stores itself) before the rest is copied from them.
+const SEED_TEMPLATES: usize = 4;
+
+/// Injected before the app's scripts on every navigation (CDP, so the page's CSP does not
+/// apply): notes the first frame after the gallery-paint mark and the first thumbnail load.
+const OBSERVE_GALLERY: &str = "(() => {
+  const seen = window.__benchGallery = { frame: null, first_thumb: null, thumbs: 0 };
+  const mark = performance.mark.bind(performance);
+  performance.mark = function (name, ...rest) {
+    const m = mark(name, ...rest);
+    if (name === 'kleinbild:gallery-paint' && seen.frame === null) {
+      requestAnimationFrame(() => setTimeout(() => { seen.frame = performance.now(); }, 0));
+    }
+    return m;
+  };
+  document.addEventListener('load', e => {
+    const t = e.target;
+    if (t && t.tagName === 'IMG' && t.classList.contains('gallery__thumb')) {
+      if (seen.first_thumb === null) seen.first_thumb = performance.now();
+      seen.thumbs++;
+    }
+  }, true);
+})();";
+
+/// How long after the gallery-paint mark the memory is read (thumbnails read, IndexedDB
+/// reconciled).
+const SETTLE: Duration = Duration::from_secs(2);
+
+struct HistoryFigures {
+    paints: Vec<f64>,
+    /// The next frame after the mark (rAF + task), ms since navigation start.
+    frames: Vec<f64>,
+    /// The first gallery thumbnail's load event, ms since navigation start.
+    thumbs: Vec<f64>,
+    js_heap_mb: f64,
+    js_heap_gc_mb: f64,
+    wasm_mb: f64,
+    dom_nodes: u64,
+    seed_secs: f64,
+    /// Mean size of the stored (template) image files.
+    image_bytes: u64,
+}
+
+/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn cdp(app: &App, cmd: &'static str, params: Value) -> Result<Value> {
+    Ok(app.client.issue_cmd(Cdp { cmd, params }).await?)
+}
+
+/// `Performance.getMetrics` as name → value.
+async fn metrics(app: &App) -> Result<std::collections::HashMap<String, f64>> {
+    cdp(app, "Performance.enable", json!({})).await?;
+    let v = cdp(app, "Performance.getMetrics", json!({})).await?;
+    Ok(v["metrics"]
+        .as_array()
+        .ok_or("Performance.getMetrics returned no metrics")?
+        .iter()
+        .filter_map(|m| Some((m["name"].as_str()?.to_owned(), m["value"].as_f64()?)))
+        .collect())
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// The number the gallery header shows ("1000 images"), if any.
+async fn gallery_count(app: &App) -> Result<Option<usize>> {
+    let v = app
+        .js(
+            "const c = document.querySelector('section[aria-label=History] .gallery__count');
+             return c ? c.textContent : null;",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok()))
+}
+
+async fn wait_gallery_count(app: &App, n: usize, timeout: Duration) -> Result {
+    app.poll(
+        &format!("the gallery to say \"{n} images\""),
+        timeout,
+        async || Ok((gallery_count(app).await? == Some(n)).then_some(())),
+    )
+    .await
+}
+
+/// The `kleinbild:gallery-paint` mark of the current document (ms since navigation start).
+async fn wait_paint_mark(app: &App) -> Result<f64> {
+    app.poll("the 'kleinbild:gallery-paint' mark", Duration::from_secs(30), async || {
+        let v = app
+            .js(
+                "const m = performance.getEntriesByName('kleinbild:gallery-paint')[0]; return m ? m.startTime : null;",
+                vec![],
+            )
+            .await?;
+        Ok(v.as_f64())
+    })
+    .await
+}
+
+/// Every record of the app's IndexedDB `meta` store.
+async fn stored_meta(app: &App) -> Result<Vec<HistoryEntry>> {
+    let v = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const open = indexedDB.open('kleinbild');
+             open.onerror = () => done({ error: String(open.error) });
+             open.onsuccess = () => {
+               const db = open.result;
+               const r = db.transaction('meta').objectStore('meta').getAll();
+               r.onsuccess = () => { db.close(); done(r.result); };
+               r.onerror = () => { db.close(); done({ error: String(r.error) }); };
+             };",
+            vec![],
+        )
+        .await?;
+    let Some(records) = v.as_array() else {
+        bail!("reading IndexedDB meta failed: {v}");
+    };
+    records
+        .iter()
+        .map(|r| {
+            let json = r.as_str().ok_or("a meta record is not a JSON string")?;
+            Ok(serde_json::from_str(json)?)
+        })
+        .collect()
+}
+
+/// `n` entries: the stored `templates` plus copies of them (new id, prompt, time; same
+/// image size, mime, byte count), each copy one minute older than the one before.
+/// Returns the copies with the index of the template whose image they reuse.
+fn history_copies(templates: &[HistoryEntry], n: usize) -> Vec<(HistoryEntry, usize)> {
+    let oldest = templates
+        .iter()
+        .map(|e| e.created_ms)
+        .fold(f64::INFINITY, f64::min);
+    (0..n.saturating_sub(templates.len()))
+        .map(|k| {
+            let t = k % templates.len();
+            let template = &templates[t];
+            let created_ms = (oldest - 60_000.0 * (k as f64 + 1.0)).floor();
+            let random = (k as u32).wrapping_mul(0x9E37_79B9) ^ 0x5EED_0000;
+            let mut entry = template.clone();
+            entry.id = kleinbild::storage::history::new_id(created_ms, random);
+            entry.created_ms = created_ms;
+            entry.prompt = format!("History bench {k}: {}", template.prompt);
+            entry.seed = template.seed.wrapping_add(k as u32 + 1);
+            entry.favorite = k % 17 == 0;
+            (entry, t)
+        })
+        .collect()
+}
+
+/// Copies the templates' image and thumbnail Blobs in IndexedDB under the copies' ids
+/// (meta + image + thumb in one transaction per 50 entries, as the app's layout has it).
+async fn seed_copies(
+    app: &App,
+    templates: &[HistoryEntry],
+    copies: &[(HistoryEntry, usize)],
+) -> Result {
+    let template_ids: Vec<&str> = templates.iter().map(|e| e.id.as_str()).collect();
+    let items: Vec<Value> = copies
+        .iter()
+        .map(|(e, t)| Ok(json!([e.id, serde_json::to_string(e)?, t])))
+        .collect::<Result<_>>()?;
+    app.js(
+        "const [templateIds, items] = arguments;
+         const st = window.__benchSeed = { done: 0, error: null, finished: false };
+         const open = indexedDB.open('kleinbild');
+         open.onerror = () => { st.error = 'open: ' + open.error; };
+         open.onsuccess = async () => {
+           const db = open.result;
+           try {
+             const get = (store, key) => new Promise((ok, fail) => {
+               const r = db.transaction(store).objectStore(store).get(key);
+               r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error);
+             });
+             const images = [], thumbs = [];
+             for (const id of templateIds) { images.push(await get('images', id)); thumbs.push(await get('thumbs', id)); }
+             if (!images.concat(thumbs).every(b => b instanceof Blob)) throw new Error('a template has no image or thumbnail Blob');
+             const CHUNK = 50;
+             for (let i = 0; i < items.length; i += CHUNK) {
+               await new Promise((ok, fail) => {
+                 const tx = db.transaction(['meta', 'images', 'thumbs'], 'readwrite');
+                 for (const [id, meta, t] of items.slice(i, i + CHUNK)) {
+                   tx.objectStore('meta').put(meta, id);
+                   tx.objectStore('images').put(images[t], id);
+                   tx.objectStore('thumbs').put(thumbs[t], id);
+                 }
+                 tx.oncomplete = ok; tx.onabort = () => fail(tx.error || new Error('transaction aborted'));
+               });
+               st.done = Math.min(items.length, i + CHUNK);
+             }
+             st.finished = true;
+           } catch (e) { st.error = String(e); }
+           db.close();
+         };",
+        vec![json!(template_ids), json!(items)],
+    )
+    .await?;
+    let timeout = Duration::from_secs(60 + copies.len() as u64 / 2);
+    app.poll("the IndexedDB seeding to finish", timeout, async || {
+        let st = app.js("return window.__benchSeed;", vec![]).await?;
+        if let Some(e) = st["error"].as_str() {
+            bail!("seeding IndexedDB failed after {} entries: {e}", st["done"]);
+        }
+        Ok((st["finished"] == json!(true)).then_some(()))
+    })
+    .await
+}
+
+/// Seeds `n` stored images, then reloads `runs` times reading the gallery-paint mark and,
+/// `SETTLE` after it, the JS heap and wasm memory.
+async fn history_bench(args: &Args, n: usize) -> Result<HistoryFigures> {
+    let app = App::start_in(MockConfig::default(), args.dist.clone()).await?;
+    let result = async {
+        let seeding = std::time::Instant::now();
+        app.open_ready().await?;
+        for t in 0..SEED_TEMPLATES {
+            let (w, h) = app
+                .generate(&format!("History bench template {t}: a lighthouse at dusk"))
+                .await?;
+            if (w, h) != (1024, 1024) {
+                bail!("template {t} is {w}x{h}, expected 1024x1024");
+            }
+        }
+        wait_gallery_count(&app, SEED_TEMPLATES, e2e::UI_TIMEOUT).await?;
+        let templates = stored_meta(&app).await?;
+        if templates.len() != SEED_TEMPLATES {
+            bail!("IndexedDB holds {} entries, expected {SEED_TEMPLATES}", templates.len());
+        }
+        let image_bytes = templates.iter().map(|e| e.bytes).sum::<u64>() / SEED_TEMPLATES as u64;
+        let copies = history_copies(&templates, n);
+        seed_copies(&app, &templates, &copies).await?;
+        let mut all: Vec<HistoryEntry> = templates
+            .iter()
+            .cloned()
+            .chain(copies.into_iter().map(|(e, _)| e))
+            .collect();
+        all.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        for e in &all {
+            e.check().map_err(|p| format!("a seeded entry is invalid: {p}"))?;
+        }
+        let index = HistoryIndex { entries: all }.to_json();
+        app.js(
+            "localStorage.setItem(arguments[0], arguments[1]);",
+            vec![json!(kleinbild::storage::history::INDEX_KEY), json!(index)],
+        )
+        .await?;
+        // A first reload (not measured): everything is there and the thumbnails read back.
+        app.reload().await?;
+        wait_gallery_count(&app, n, Duration::from_secs(30)).await?;
+        app.poll("a decoded thumbnail in the gallery", Duration::from_secs(30), async || {
+            let v = app
+                .js(
+                    "return Array.from(document.querySelectorAll('section[aria-label=History] li img'))
+                       .some(i => i.complete && i.naturalWidth > 0);",
+                    vec![],
+                )
+                .await?;
+            Ok((v == json!(true)).then_some(()))
+        })
+        .await?;
+        tokio::time::sleep(SETTLE).await;
+        let count = gallery_count(&app).await?;
+        let missing = app
+            .js(
+                "return document.querySelectorAll('section[aria-label=History] .gallery__missing').length;",
+                vec![],
+            )
+            .await?;
+        if count != Some(n) || missing != json!(0) {
+            bail!("after reconciling, the gallery counts {count:?} images ({missing} missing), expected {n}");
+        }
+        let counts = app
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const open = indexedDB.open('kleinbild');
+                 open.onerror = () => done(null);
+                 open.onsuccess = () => {
+                   const db = open.result, tx = db.transaction(['meta', 'images', 'thumbs']), out = [];
+                   for (const s of ['meta', 'images', 'thumbs']) {
+                     const r = tx.objectStore(s).count(); r.onsuccess = () => out.push(r.result);
+                   }
+                   tx.oncomplete = () => { db.close(); done(out); };
+                   tx.onerror = () => done(null);
+                 };",
+                vec![],
+            )
+            .await?;
+        if counts != json!([n, n, n]) {
+            bail!("IndexedDB meta/images/thumbs counts are {counts}, expected {n} each");
+        }
+        let seed_secs = seeding.elapsed().as_secs_f64();
+
+        cdp(
+            &app,
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": OBSERVE_GALLERY }),
+        )
+        .await?;
+        let (mut paints, mut heap, mut heap_gc, mut wasm, mut nodes) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut frames, mut thumbs) = (Vec::new(), Vec::new());
+        for run in 0..args.runs {
+            app.reload().await?;
+            let paint = wait_paint_mark(&app).await?;
+            wait_gallery_count(&app, n, e2e::UI_TIMEOUT).await?;
+            paints.push(paint);
+            // Read the memory SETTLE after the paint (in the page's clock).
+            let now = app.js("return performance.now();", vec![]).await?;
+            let waited = now.as_f64().unwrap_or(paint) - paint;
+            let rest = SETTLE.as_secs_f64() * 1000.0 - waited;
+            if rest > 0.0 {
+                tokio::time::sleep(Duration::from_secs_f64(rest / 1000.0)).await;
+            }
+            let seen = app.js("return window.__benchGallery || null;", vec![]).await?;
+            match (seen["frame"].as_f64(), seen["first_thumb"].as_f64()) {
+                (Some(frame), Some(thumb)) => {
+                    frames.push(frame);
+                    thumbs.push(thumb);
+                }
+                _ => bail!("run {run}: no frame or thumbnail load seen after the paint ({seen})"),
+            }
+            let m = metrics(&app).await?;
+            let Some(&used) = m.get("JSHeapUsedSize") else {
+                bail!("run {run}: no JSHeapUsedSize metric");
+            };
+            nodes.push(m.get("Nodes").copied().unwrap_or_default());
+            let w = app
+                .js(
+                    "const m = window.__kleinbildWasmMemory; return m ? m.buffer.byteLength : null;",
+                    vec![],
+                )
+                .await?;
+            let Some(w) = w.as_f64() else {
+                bail!("run {run}: no window.__kleinbildWasmMemory");
+            };
+            cdp(&app, "HeapProfiler.collectGarbage", json!({})).await?;
+            let after = metrics(&app).await?;
+            heap.push(used / MIB);
+            heap_gc.push(after.get("JSHeapUsedSize").copied().unwrap_or_default() / MIB);
+            wasm.push(w / MIB);
+        }
+        Ok::<_, e2e::Error>(HistoryFigures {
+            paints,
+            frames,
+            thumbs,
+            js_heap_mb: stats(heap).median,
+            js_heap_gc_mb: stats(heap_gc).median,
+            wasm_mb: stats(wasm).median,
+            dom_nodes: stats(nodes).median as u64,
+            seed_secs,
+            image_bytes,
+        })
+    }
+    .await;
+    app.close().await;
+    result
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     if let Err(e) = real_main().await {
@@ -202,19 +632,55 @@ async fn real_main() -> Result {
         args.runs
     );
 
-    let cold = cold_loads(&args).await?;
-    line("cold_load_to_generate_ms", &stats(cold), "");
+    if !args.history_only {
+        let cold = cold_loads(&args).await?;
+        line("cold_load_to_generate_ms", &stats(cold), "");
 
-    let (display, click, bytes, (w, h)) = image_display(&args).await?;
-    let extra = format!(
-        "image_bytes={} width={w} height={h}",
-        bytes.map_or("unknown".to_owned(), |b| b.to_string())
-    );
-    line("image_display_ms", &stats(display), &extra);
-    if click.is_empty() {
-        println!("click_to_image_load_ms unavailable");
-    } else {
-        line("click_to_image_load_ms", &stats(click), "");
+        let (display, click, bytes, (w, h)) = image_display(&args).await?;
+        let extra = format!(
+            "image_bytes={} width={w} height={h}",
+            bytes.map_or("unknown".to_owned(), |b| b.to_string())
+        );
+        line("image_display_ms", &stats(display), &extra);
+        if click.is_empty() {
+            println!("click_to_image_load_ms unavailable");
+        } else {
+            line("click_to_image_load_ms", &stats(click), "");
+        }
+    }
+
+    let mut paint_medians = Vec::new();
+    for &n in &args.history_sizes {
+        let h = history_bench(&args, n).await?;
+        let paint = stats(h.paints);
+        for (name, s) in [
+            ("gallery_first_paint_ms", &paint),
+            ("gallery_paint_frame_ms", &stats(h.frames)),
+            ("gallery_first_thumbnail_ms", &stats(h.thumbs)),
+        ] {
+            println!(
+                "{name} images={n} median={:.1} min={:.1} max={:.1} runs={}",
+                s.median, s.min, s.max, s.runs
+            );
+        }
+        println!(
+            "memory_mb images={n} js_heap={:.1} wasm={:.1} total={:.1} js_heap_after_gc={:.1} dom_nodes={} seed_s={:.1} image_bytes={}",
+            h.js_heap_mb,
+            h.wasm_mb,
+            h.js_heap_mb + h.wasm_mb,
+            h.js_heap_gc_mb,
+            h.dom_nodes,
+            h.seed_secs,
+            h.image_bytes
+        );
+        paint_medians.push((n, paint.median));
+    }
+    let smallest = paint_medians.iter().min_by_key(|(n, _)| *n).copied();
+    let largest = paint_medians.iter().max_by_key(|(n, _)| *n).copied();
+    if let (Some((a, pa)), Some((b, pb))) = (smallest, largest)
+        && a != b
+    {
+        println!("gallery_paint_ratio_{b}_vs_{a}={:.2}", pb / pa);
     }
     Ok(())
 }
