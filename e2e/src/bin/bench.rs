@@ -15,6 +15,9 @@
 //! - `gallery_first_paint_ms images=N`: per history size N (`--history-sizes`, default
 //!   `100,1000`), the app's `kleinbild:gallery-paint` mark (ms since navigation start) after
 //!   a reload (same profile, fresh navigation), over `--runs` reloads.
+//! - `gallery_paint_frame_ms images=N`: the first frame after that mark (a script injected
+//!   through CDP wraps `performance.mark`: `requestAnimationFrame` + `setTimeout 0`).
+//! - `gallery_first_thumbnail_ms images=N`: the first gallery thumbnail's `load` event.
 //! - `memory_mb images=N`: 2 s after that paint, the JS heap (CDP `Performance.getMetrics`
 //!   `JSHeapUsedSize`, as found, and after a forced GC) and the app's wasm memory
 //!   (`window.__kleinbildWasmMemory.buffer.byteLength`), in MiB; medians over the runs.
@@ -23,8 +26,10 @@
 //! The history is seeded like this: the app generates 4 real 1024×1024 PNGs from the mock
 //! (so the app itself stores image, WebP thumbnail and metadata), then a page script copies
 //! those records in IndexedDB under N − 4 new ids (distinct prompts, one minute apart) and
-//! writes the localStorage index (`HistoryIndex::to_json`, computed here). Importing an
-//! export zip instead would push ~N MB of base64 through one WebDriver call.
+//! writes the localStorage index (`HistoryIndex::to_json`, computed here); a first reload
+//! checks the count, a decoded thumbnail and N records in each store. Importing an export zip
+//! instead would push ~0.6 × N MB of base64 through one WebDriver call and hold ~3× that in
+//! the app's wasm memory while importing.
 
 use std::path::PathBuf;
 use std::time::Duration;
