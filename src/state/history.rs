@@ -17,6 +17,9 @@ use crate::storage::{self, HistoryEntry, StorageError};
 /// The BroadcastChannel all tabs of the app share.
 const CHANNEL: &str = "kleinbild-history";
 
+/// Prompt characters kept in the localStorage index.
+const INDEX_PROMPT_CHARS: usize = 300;
+
 /// How long a deleted image can still be brought back with Undo.
 pub const UNDO_SECONDS: u32 = 6;
 
@@ -156,9 +159,19 @@ impl HistoryStore {
     }
 
     fn write_index(&self) {
-        let entries: Vec<HistoryEntry> = self
-            .entries
-            .with_untracked(|e| e.iter().map(|s| s.entry.clone()).collect());
+        // The index only paints the first screen: long prompts are cut, so
+        // localStorage's ~5 MB holds thousands of entries (IndexedDB keeps them whole).
+        let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
+            e.iter()
+                .map(|s| {
+                    let mut entry = s.entry.clone();
+                    if let Some((cut, _)) = entry.prompt.char_indices().nth(INDEX_PROMPT_CHARS) {
+                        entry.prompt.truncate(cut);
+                    }
+                    entry
+                })
+                .collect()
+        });
         let json = HistoryIndex { entries }.to_json();
         if let Err(e) = storage::write(INDEX_KEY, &json) {
             // The images are safe in IndexedDB; the index is rebuilt at the next start.
@@ -356,33 +369,35 @@ impl HistoryStore {
             .entries
             .with_untracked(|e| e.iter().map(|s| s.entry.id.clone()).collect());
         let (fresh, duplicates) = split_duplicates(plan, &existing);
-        let mut imported = 0;
+        let mut imported = Vec::new();
+        let mut failure = None;
         for (entry, bytes) in fresh {
             let Some(blob) = crate::state::blob(&bytes, &entry.mime) else {
                 continue;
             };
             match self.store(&entry, &blob).await {
-                Ok(()) => {
-                    imported += 1;
-                    self.entries.update(|entries| {
-                        entries.push(ShownEntry {
-                            entry,
-                            image_missing: false,
-                        })
-                    });
+                Ok(()) => imported.push(ShownEntry {
+                    entry,
+                    image_missing: false,
+                }),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
                 }
-                Err(StorageError::Quota) => {
-                    self.finish_import();
-                    return Err(format!(
-                        "Import stopped: the browser's storage for this site is full after {imported} images. \
-                         Delete old images, then import again (images already imported are skipped)."
-                    ));
-                }
-                Err(e) => return Err(format!("Import failed after {imported} images: {e}.")),
             }
         }
+        // One list update for the whole import: one re-render, not one per image.
+        let count = imported.len();
+        self.entries.update(|entries| entries.extend(imported));
         self.finish_import();
-        Ok(import_summary(imported, duplicates, skipped_invalid))
+        match failure {
+            None => Ok(import_summary(count, duplicates, skipped_invalid)),
+            Some(StorageError::Quota) => Err(format!(
+                "Import stopped: the browser's storage for this site is full after {count} images. \
+                 Delete old images, then import again (images already imported are skipped)."
+            )),
+            Some(e) => Err(format!("Import failed after {count} images: {e}.")),
+        }
     }
 
     fn finish_import(&self) {
