@@ -71,18 +71,25 @@ impl HistoryStore {
                     let stored = db.all_meta().await.unwrap_or_default();
                     store.db.set_value(Some(db));
                     store.listen_to_other_tabs();
-                    let index: Vec<HistoryEntry> = from_index.into_iter().map(|s| s.entry).collect();
+                    let index: Vec<HistoryEntry> =
+                        from_index.into_iter().map(|s| s.entry).collect();
                     let reconciled = reconcile(&index, &stored);
                     store.entries.set(reconciled.entries);
                     if reconciled.index_stale {
                         store.write_index();
                     }
                 }
-                Err(_) => store.notice.set(Some(
+                Err(_) => {
+                    // No images can be read: what the index lists is missing.
+                    store
+                        .entries
+                        .update(|entries| entries.iter_mut().for_each(|s| s.image_missing = true));
+                    store.notice.set(Some(
                     "This browser does not let Kleinbild store images (private mode or storage blocked): \
                      new images are kept only until you close this tab. Download the ones you want to keep."
                         .into(),
-                )),
+                    ));
+                }
             }
             store.ready.set(true);
         });
@@ -159,6 +166,11 @@ impl HistoryStore {
     }
 
     fn write_index(&self) {
+        // Memory-only images are gone after a reload: listing them would promise
+        // what cannot be kept.
+        if self.db.with_value(Option::is_none) {
+            return;
+        }
         // The index only paints the first screen: long prompts are cut, so
         // localStorage's ~5 MB holds thousands of entries (IndexedDB keeps them whole).
         let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
