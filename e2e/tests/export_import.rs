@@ -6,46 +6,10 @@ use std::time::Duration;
 use base64::Engine as _;
 use e2e::{App, MockConfig, Role, UI_TIMEOUT};
 use kleinbild::storage::manifest::import_zip;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(150);
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-/// Remembers every Blob the page turns into an object URL, and captures
-/// downloads (link clicks with `download`) instead of saving them to disk.
-const CAPTURE_DOWNLOADS: &str = "
-  window.__blobs = new Map(); window.__downloads = [];
-  const create = URL.createObjectURL;
-  URL.createObjectURL = b => { const u = create(b); window.__blobs.set(u, b); return u; };
-  const click = HTMLAnchorElement.prototype.click;
-  HTMLAnchorElement.prototype.click = function () {
-    const blob = this.download && window.__blobs.get(this.href);
-    if (!blob) return click.call(this);
-    const name = this.download;
-    blob.arrayBuffer().then(buf => {
-      const bytes = new Uint8Array(buf); let text = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      window.__downloads.push({ name, data: btoa(text) });
-    });
-  };";
-
-/// Waits for download number `n` (from 0) and returns its name and bytes.
-async fn download(app: &App, n: usize) -> e2e::Result<(String, Vec<u8>)> {
-    let v = app
-        .poll(&format!("download #{n}"), UI_TIMEOUT, async || {
-            let v = app
-                .js(
-                    "return window.__downloads[arguments[0]] || null;",
-                    vec![json!(n)],
-                )
-                .await?;
-            Ok((!v.is_null()).then_some(v))
-        })
-        .await?;
-    let name = v["name"].as_str().unwrap_or_default().to_owned();
-    let bytes = B64.decode(v["data"].as_str().unwrap_or_default())?;
-    Ok((name, bytes))
-}
 
 /// Hands `bytes` to the hidden file input of "Import history", as choosing a file does.
 async fn import_file(app: &App, bytes: &[u8]) -> e2e::Result {
@@ -91,23 +55,6 @@ async fn gallery_status(app: &App) -> e2e::Result<String> {
     Ok(v.as_str().unwrap_or_default().to_owned())
 }
 
-async fn click_in_history(app: &App, prompt: &str, button: &str) -> e2e::Result {
-    let ok = app
-        .js(
-            "const li = Array.from(document.querySelectorAll('section[aria-label=History] li'))
-               .find(li => (li.querySelector('img') || {}).alt === arguments[0]);
-             const b = li && Array.from(li.querySelectorAll('button')).find(b => b.textContent.trim() === arguments[1]);
-             if (b) b.click(); return !!b;",
-            vec![json!(prompt), json!(button)],
-        )
-        .await?;
-    if ok == Value::Bool(true) {
-        Ok(())
-    } else {
-        Err(format!("no {button:?} for {prompt:?}").into())
-    }
-}
-
 #[tokio::test]
 async fn download_export_clear_import_round_trip() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
@@ -122,11 +69,11 @@ async fn download_export_clear_import_round_trip() {
         for request in &sent {
             returned.push(e2e::replay_image(&app.mock.addr(), &request.body).await?);
         }
-        app.js(CAPTURE_DOWNLOADS, vec![]).await?;
+        app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
 
         // Download: exactly the bytes the API returned, under a prompt + seed name.
-        click_in_history(app, "round trip one", "Download").await?;
-        let (name, bytes) = download(app, 0).await?;
+        app.history_button("round trip one", "Download").await?;
+        let (name, bytes) = app.download(0).await?;
         let seed = sent[0].body["seed"].as_u64().unwrap_or_default();
         assert_eq!(name, format!("round-trip-one-{seed}.png"));
         assert!(
@@ -139,7 +86,7 @@ async fn download_export_clear_import_round_trip() {
             .await?
             .click()
             .await?;
-        let (zip_name, zip) = download(app, 1).await?;
+        let (zip_name, zip) = app.download(1).await?;
         assert!(
             zip_name.starts_with("kleinbild-history-") && zip_name.ends_with(".zip"),
             "{zip_name}"
@@ -187,13 +134,13 @@ async fn download_export_clear_import_round_trip() {
         wait_prompts(app, &[]).await?;
 
         // Import restores both; importing again skips them as duplicates.
-        app.js(CAPTURE_DOWNLOADS, vec![]).await?;
+        app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
         import_file(app, &zip).await?;
         wait_prompts(app, &["round trip two", "round trip one"]).await?;
         let status = gallery_status(app).await?;
         assert!(status.contains("Imported 2 images"), "{status:?}");
-        click_in_history(app, "round trip two", "Download").await?;
-        let (_, bytes) = download(app, 0).await?;
+        app.history_button("round trip two", "Download").await?;
+        let (_, bytes) = app.download(0).await?;
         assert!(
             bytes == returned[1],
             "an imported image differs from the original"

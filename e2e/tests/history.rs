@@ -56,25 +56,6 @@ async fn wait_gallery(app: &App, prompts: &[&str]) -> e2e::Result<Vec<(String, u
     .await
 }
 
-/// Clicks the button `name` of the gallery item whose image alt is `prompt`.
-async fn item_button(app: &App, prompt: &str, name: &str) -> e2e::Result {
-    let clicked = app
-        .js(
-            "const region = document.querySelector('section[aria-label=History]');
-             const li = Array.from(region.querySelectorAll('li')).find(li =>
-               (li.querySelector('img') || {}).alt === arguments[0]);
-             const b = li && Array.from(li.querySelectorAll('button')).find(b => b.textContent.trim() === arguments[1]);
-             if (!b) return false; b.click(); return true;",
-            vec![json!(prompt), json!(name)],
-        )
-        .await?;
-    if clicked == json!(true) {
-        Ok(())
-    } else {
-        Err(format!("no {name:?} button for {prompt:?} in History").into())
-    }
-}
-
 #[tokio::test]
 async fn images_survive_a_reload_with_thumbnails_and_favourites() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
@@ -94,7 +75,8 @@ async fn images_survive_a_reload_with_thumbnails_and_favourites() {
             "thumbnails must be at most 256 px: {items:?}"
         );
 
-        item_button(app, "a red lighthouse at dusk", "Favorite").await?;
+        app.history_button("a red lighthouse at dusk", "Favorite")
+            .await?;
         app.reload().await?;
         app.wait_ready().await?;
         let items = wait_gallery(
@@ -128,12 +110,12 @@ async fn delete_can_be_undone_and_is_final_afterwards() {
         app.generate("second of two").await?;
         wait_gallery(app, &["second of two", "first of two"]).await?;
 
-        item_button(app, "first of two", "Delete").await?;
+        app.history_button("first of two", "Delete").await?;
         wait_gallery(app, &["second of two"]).await?;
         app.control(Role::Button, "Undo").await?.click().await?;
         wait_gallery(app, &["second of two", "first of two"]).await?;
 
-        item_button(app, "first of two", "Delete").await?;
+        app.history_button("first of two", "Delete").await?;
         wait_gallery(app, &["second of two"]).await?;
         // Past the Undo delay the deletion reaches IndexedDB: a reload must not bring it back.
         tokio::time::sleep(Duration::from_secs(7)).await;
@@ -162,7 +144,8 @@ async fn reuse_settings_fills_the_form() {
 
         app.type_prompt("something else").await?;
         app.select_aspect_ratio("1:1").await?;
-        item_button(app, "a quiet harbour", "Reuse settings").await?;
+        app.history_button("a quiet harbour", "Reuse settings")
+            .await?;
         app.poll(
             "the form to be filled from History",
             UI_TIMEOUT,

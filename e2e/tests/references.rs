@@ -10,20 +10,6 @@ use serde_json::{Value, json};
 const TIMEOUT: Duration = Duration::from_secs(120);
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-async fn click_in_history(app: &App, prompt: &str, button: &str) -> e2e::Result {
-    let ok = app
-        .js(
-            "const li = Array.from(document.querySelectorAll('section[aria-label=History] li'))
-               .find(li => (li.querySelector('img') || {}).alt === arguments[0]);
-             const b = li && Array.from(li.querySelectorAll('button')).find(b => b.textContent.trim() === arguments[1]);
-             if (b) b.click(); return !!b;",
-            vec![json!(prompt), json!(button)],
-        )
-        .await?;
-    e2e::ensure!(ok == Value::Bool(true), "no {button:?} for {prompt:?}");
-    Ok(())
-}
-
 async fn reference_count(app: &App) -> e2e::Result<usize> {
     let v = app
         .js(
@@ -77,7 +63,8 @@ async fn history_image_as_reference_is_sent_as_an_image_part() {
             .ok_or("no request")?;
         let cat = e2e::replay_image(&app.mock.addr(), &first.body).await?;
 
-        click_in_history(app, "the cat to edit", "Use as reference").await?;
+        app.history_button("the cat to edit", "Use as reference")
+            .await?;
         wait_references(app, 1).await?;
         app.generate("the cat wearing a hat").await?;
         let sent = app

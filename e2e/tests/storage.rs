@@ -112,24 +112,6 @@ async fn wait_gallery_set(
     r.map_err(|e| format!("{e}; History showed {last:?}").into())
 }
 
-/// Clicks the button `name` of the History item whose image alt is `prompt`.
-async fn click_in_history(app: &App, prompt: &str, name: &str) -> e2e::Result {
-    let ok = app
-        .js(
-            "const li = Array.from(document.querySelectorAll('section[aria-label=History] li'))
-               .find(li => (li.querySelector('img') || {}).alt === arguments[0]);
-             const b = li && Array.from(li.querySelectorAll('button')).find(b => b.textContent.trim() === arguments[1]);
-             if (b) b.click(); return !!b;",
-            vec![json!(prompt), json!(name)],
-        )
-        .await?;
-    ensure!(
-        ok == json!(true),
-        "no {name:?} button for {prompt:?} in History"
-    );
-    Ok(())
-}
-
 /// The generated image shown as the result (outside History), decoded: its natural width.
 async fn result_width(app: &App, prompt: &str) -> e2e::Result<Option<u64>> {
     let v = app
@@ -282,23 +264,6 @@ async fn cdp(app: &App, cmd: &'static str, params: Value) -> e2e::Result<Value> 
     Ok(app.client.issue_cmd(Cdp { cmd, params }).await?)
 }
 
-/// Remembers every Blob turned into an object URL and captures downloads instead of saving.
-const CAPTURE_DOWNLOADS: &str = "
-  window.__blobs = new Map(); window.__downloads = [];
-  const create = URL.createObjectURL;
-  URL.createObjectURL = b => { const u = create(b); window.__blobs.set(u, b); return u; };
-  const click = HTMLAnchorElement.prototype.click;
-  HTMLAnchorElement.prototype.click = function () {
-    const blob = this.download && window.__blobs.get(this.href);
-    if (!blob) return click.call(this);
-    const name = this.download;
-    blob.arrayBuffer().then(buf => {
-      const bytes = new Uint8Array(buf); let text = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      window.__downloads.push({ name, data: btoa(text) });
-    });
-  };";
-
 /// Makes every `put` into the `images` store throw QuotaExceededError (the `meta` put, queued
 /// first in the same transaction, succeeds: the app must abort the transaction).
 const QUOTA_FULL: &str = "
@@ -335,8 +300,8 @@ async fn tabs_share_one_history_and_concurrent_generations_lose_nothing() {
             .map_err(|e| format!("tab B did not pick up tab A's images: {e}"))?;
 
         // B favourites one and deletes the other: A follows.
-        click_in_history(app, "tab a first", "Favorite").await?;
-        click_in_history(app, "tab a second", "Delete").await?;
+        app.history_button("tab a first", "Favorite").await?;
+        app.history_button("tab a second", "Delete").await?;
         wait_gallery(app, &["tab a first"], UI_TIMEOUT).await?;
         app.client.switch_to_window(tab_a.clone()).await?;
         app.poll(
@@ -517,7 +482,7 @@ async fn a_full_quota_writes_nothing_says_so_and_offers_export_and_cleanup() {
         assert_stored(app, &["older picture"], "right after the failed save").await?;
 
         // The offered export works and carries the stored image.
-        app.js(CAPTURE_DOWNLOADS, vec![]).await?;
+        app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
         click_in_quota_group(app, "Export history").await?;
         let export = app
             .poll("the export download", UI_TIMEOUT, async || {
