@@ -1158,6 +1158,16 @@ pub const CAPTURE_DOWNLOADS: &str = "
   };";
 
 impl App {
+    /// The bytes of the image the app's last generation request got back (the mock is
+    /// deterministic, so asking again gives the same image).
+    pub async fn last_generated_image(&self) -> Result<Vec<u8>> {
+        let last = self
+            .generation_requests()
+            .pop()
+            .ok_or("no generation request recorded")?;
+        replay_image(&self.mock.addr(), &last.body).await
+    }
+
     /// Clicks the button `name` of the History item whose image alt is `prompt`.
     pub async fn history_button(&self, prompt: &str, name: &str) -> Result {
         let ok = self

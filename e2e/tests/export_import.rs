@@ -59,8 +59,6 @@ async fn gallery_status(app: &App) -> e2e::Result<String> {
 async fn download_export_clear_import_round_trip() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
-        app.use_mock().await?;
-        app.enter_key(e2e::DEMO_KEY).await?;
         app.generate("round trip one").await?;
         app.generate("round trip two").await?;
         wait_prompts(app, &["round trip two", "round trip one"]).await?;
@@ -164,8 +162,6 @@ async fn download_export_clear_import_round_trip() {
 async fn hostile_or_broken_files_are_refused_with_a_clear_message() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
-        app.use_mock().await?;
-        app.enter_key(e2e::DEMO_KEY).await?;
         app.generate("stays untouched").await?;
         wait_prompts(app, &["stays untouched"]).await?;
 

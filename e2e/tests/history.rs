@@ -60,9 +60,7 @@ async fn wait_gallery(app: &App, prompts: &[&str]) -> e2e::Result<Vec<(String, u
 async fn images_survive_a_reload_with_thumbnails_and_favourites() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
-        app.use_mock().await?;
         app.set_remember(true).await?;
-        app.enter_key(e2e::DEMO_KEY).await?;
         app.generate("a red lighthouse at dusk").await?;
         app.generate("a blue tram in the rain").await?;
         let items = wait_gallery(
@@ -104,8 +102,6 @@ async fn images_survive_a_reload_with_thumbnails_and_favourites() {
 async fn delete_can_be_undone_and_is_final_afterwards() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
-        app.use_mock().await?;
-        app.enter_key(e2e::DEMO_KEY).await?;
         app.generate("first of two").await?;
         app.generate("second of two").await?;
         wait_gallery(app, &["second of two", "first of two"]).await?;
@@ -131,8 +127,6 @@ async fn delete_can_be_undone_and_is_final_afterwards() {
 async fn reuse_settings_fills_the_form() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
-        app.use_mock().await?;
-        app.enter_key(e2e::DEMO_KEY).await?;
         app.select_aspect_ratio("16:9").await?;
         app.generate("a quiet harbour").await?;
         wait_gallery(app, &["a quiet harbour"]).await?;
@@ -170,8 +164,6 @@ async fn reuse_settings_fills_the_form() {
 async fn a_corrupted_index_or_a_wiped_database_loses_nothing_the_other_holds() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
-        app.use_mock().await?;
-        app.enter_key(e2e::DEMO_KEY).await?;
         app.generate("kept in indexeddb").await?;
         wait_gallery(app, &["kept in indexeddb"]).await?;
 
@@ -229,8 +221,6 @@ async fn press(app: &App, key: &str) -> e2e::Result {
 async fn lightbox_shows_the_full_image_and_is_keyboard_operable() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
-        app.use_mock().await?;
-        app.enter_key(e2e::DEMO_KEY).await?;
         app.generate("older picture").await?;
         app.generate("newer picture").await?;
         wait_gallery(app, &["newer picture", "older picture"]).await?;

@@ -53,15 +53,8 @@ async fn pick_files(app: &App, files: &[(&str, &[u8])]) -> e2e::Result {
 async fn history_image_as_reference_is_sent_as_an_image_part() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
-        app.use_mock().await?;
-        app.enter_key(e2e::DEMO_KEY).await?;
         app.generate("the cat to edit").await?;
-        let first = app
-            .generation_requests()
-            .last()
-            .cloned()
-            .ok_or("no request")?;
-        let cat = e2e::replay_image(&app.mock.addr(), &first.body).await?;
+        let cat = app.last_generated_image().await?;
 
         app.history_button("the cat to edit", "Use as reference")
             .await?;
@@ -101,15 +94,8 @@ async fn history_image_as_reference_is_sent_as_an_image_part() {
 async fn at_most_four_references_and_only_real_images() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
-        app.use_mock().await?;
-        app.enter_key(e2e::DEMO_KEY).await?;
         app.generate("a source picture").await?;
-        let first = app
-            .generation_requests()
-            .last()
-            .cloned()
-            .ok_or("no request")?;
-        let png = e2e::replay_image(&app.mock.addr(), &first.body).await?;
+        let png = app.last_generated_image().await?;
 
         pick_files(
             app,
