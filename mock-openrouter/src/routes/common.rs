@@ -112,3 +112,18 @@ pub fn broken_json(full: Vec<u8>, plan: Plan) -> Response {
     );
     resp
 }
+
+/// The request body as a JSON object, or the 400 OpenRouter answers otherwise.
+pub fn json_object(json: Result<serde_json::Value, String>) -> Result<serde_json::Value, Response> {
+    match json {
+        Ok(v) if v.is_object() => Ok(v),
+        Ok(_) => Err(errors::bad_request(
+            "Request body must be a JSON object",
+            "invalid_request",
+        )),
+        Err(e) => Err(errors::bad_request(
+            &format!("Invalid JSON in request body: {e}"),
+            "invalid_request",
+        )),
+    }
+}

@@ -100,10 +100,9 @@ pub async fn handle(
         Ok(k) => k,
         Err(resp) => return resp,
     };
-    let body = match json {
-        Ok(v) if v.is_object() => v,
-        Ok(_) => return bad("Request body must be a JSON object"),
-        Err(e) => return bad(&format!("Invalid JSON in request body: {e}")),
+    let body = match super::common::json_object(json) {
+        Ok(v) => v,
+        Err(resp) => return resp,
     };
     let config = shared.config();
     let model_id = body.get("model").and_then(Value::as_str).unwrap_or("");
