@@ -262,12 +262,23 @@ impl Driver {
         caps.insert("goog:chromeOptions".into(), options);
         // Lets `browser_log` see console errors (a Rust panic is logged there before the abort).
         caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&self.url())
-            .await
-            .map_err(|e| format!("cannot open a browser session: {e}"))?;
-        Ok(client)
+        // A freshly started chromedriver (or Chromium's first start after an
+        // install) can drop the first connection: try again before failing.
+        let mut last = String::new();
+        for attempt in 0..3 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&self.url())
+                .await
+            {
+                Ok(client) => return Ok(client),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(format!("cannot open a browser session: {last}").into())
     }
 }
 
