@@ -20,6 +20,7 @@ fn fixture(name: &str) -> String {
 
 fn request() -> GenerationRequest {
     GenerationRequest {
+        model: "black-forest-labs/flux.2-klein-4b".into(),
         prompt: "A watercolor fox in a snowy forest".into(),
         aspect_ratio: "16:9".into(),
         seed: 42,

@@ -6,8 +6,8 @@ use kleinbild::api::image::ImageFormat;
 use kleinbild::generation::file_name;
 use kleinbild::storage::HistoryEntry;
 use kleinbild::storage::history::{
-    HistoryIndex, HistoryQuery, INDEX_BACKUP_KEY, INDEX_KEY, IndexError, ShownEntry, is_valid_id,
-    new_id, reconcile,
+    HistoryIndex, HistoryQuery, INDEX_BACKUP_KEY, INDEX_KEY, IndexError, ReferenceRecord,
+    ShownEntry, content_id, is_valid_id, new_id, reconcile,
 };
 
 fn entry(id: &str, created_ms: f64, prompt: &str) -> HistoryEntry {
@@ -25,6 +25,7 @@ fn entry(id: &str, created_ms: f64, prompt: &str) -> HistoryEntry {
         bytes: 1234,
         generation_id: None,
         favorite: false,
+        references: Vec::new(),
     }
 }
 
@@ -65,6 +66,11 @@ fn index_round_trips_every_field() {
     a.width = 1344;
     a.height = 768;
     a.seed = u32::MAX;
+    a.references = vec![ReferenceRecord {
+        id: content_id(b"reference bytes"),
+        mime: "image/jpeg".into(),
+        name: "my \"photo\" <1>.jpg".into(),
+    }];
     let b = entry("img-1-0000000b", 1_000.0, "");
     let index = HistoryIndex {
         entries: vec![a, b],
@@ -74,6 +80,22 @@ fn index_round_trips_every_field() {
     assert_eq!(loaded.skipped, 0);
     assert_eq!(loaded.migrated_from, None);
     assert_eq!(loaded.notice(), None);
+}
+
+#[test]
+fn entries_without_references_stay_compact_and_bad_references_are_skipped() {
+    let json = HistoryIndex {
+        entries: vec![entry("img-1-0000000b", 1_000.0, "a")],
+    }
+    .to_json();
+    assert!(!json.contains("\"r\""), "{json}");
+    // An index whose entry lists a broken reference: that entry is skipped and counted.
+    let bad = r#"{"version":1,"entries":[
+        {"i":"img-1","t":1,"p":"a","m":"m","s":1,"a":"1:1","w":1,"h":1,"y":"image/png","b":1,"r":[{"id":"zz","mime":"image/png","name":"x"}]},
+        {"i":"img-2","t":2,"p":"b","m":"m","s":1,"a":"1:1","w":1,"h":1,"y":"image/png","b":1}]}"#;
+    let loaded = HistoryIndex::from_json(bad).unwrap();
+    assert_eq!(ids(&loaded.index.entries), ["img-2"]);
+    assert_eq!(loaded.skipped, 1);
 }
 
 #[test]

@@ -47,6 +47,7 @@ fn settings_round_trip() {
     settings.aspect_ratio = "16:9".into();
     settings.remember_key = true;
     settings.timeout_seconds = 30;
+    settings.model = "black-forest-labs/flux.2-pro".into();
     let parsed = Settings::from_json(&settings.to_json(), &Settings::new(DEFAULT_BASE)).unwrap();
     assert_eq!(parsed, settings);
 }
@@ -54,12 +55,20 @@ fn settings_round_trip() {
 #[test]
 fn bad_fields_fall_back_one_by_one() {
     let defaults = Settings::new(DEFAULT_BASE);
-    let raw = r#"{"version":1,"api_base":"http://evil.example","aspect_ratio":"7:3","remember_key":true,"timeout_seconds":0}"#;
+    let raw = r#"{"version":1,"api_base":"http://evil.example","aspect_ratio":"7:3","remember_key":true,"timeout_seconds":0,"model":"<script>"}"#;
     let parsed = Settings::from_json(raw, &defaults).unwrap();
+    assert_eq!(parsed.model, defaults.model);
     assert_eq!(parsed.api_base, DEFAULT_BASE);
     assert_eq!(parsed.aspect_ratio, defaults.aspect_ratio);
     assert_eq!(parsed.timeout_seconds, defaults.timeout_seconds);
     assert!(parsed.remember_key, "the valid field is kept");
+}
+
+#[test]
+fn settings_from_before_the_model_choice_use_klein() {
+    let raw = r#"{"version":1,"api_base":"https://openrouter.ai/api/v1","aspect_ratio":"1:1","remember_key":false,"timeout_seconds":180}"#;
+    let parsed = Settings::from_json(raw, &Settings::new(DEFAULT_BASE)).unwrap();
+    assert_eq!(parsed.model, "black-forest-labs/flux.2-klein-4b");
 }
 
 #[test]

@@ -5,11 +5,14 @@
 use std::collections::HashSet;
 
 use kleinbild::storage::HistoryEntry;
+use kleinbild::storage::history::{ReferenceRecord, content_id};
 use kleinbild::storage::manifest::{
     ImportError, ManifestError, build_manifest, export_zip, image_path, import_summary, import_zip,
-    parse_manifest, split_duplicates,
+    parse_manifest, reference_path, split_duplicates,
 };
-use kleinbild::storage::zip::{ZipError, crc32, read_stored, write_stored};
+use kleinbild::storage::zip::{
+    TAIL_LEN, ZipError, ZipWriter, crc32, read_directory, read_end, read_stored, write_stored,
+};
 
 const PY_STORED: &[u8] = include_bytes!("fixtures/history/python_stored.zip");
 const PY_DEFLATED: &[u8] = include_bytes!("fixtures/history/python_deflated.zip");
@@ -64,6 +67,7 @@ fn entry(id: &str, mime: &str, w: u32, h: u32) -> HistoryEntry {
         bytes: 0,
         generation_id: None,
         favorite: false,
+        references: Vec::new(),
     }
 }
 
@@ -296,7 +300,7 @@ fn duplicate_names_encryption_and_too_many_entries_are_refused() {
 #[test]
 fn export_then_import_restores_identical_entries_and_bytes() {
     let items = sample();
-    let export = export_zip(&items, 1_732_480_000_000.0).unwrap();
+    let export = export_zip(&items, &[], 1_732_480_000_000.0).unwrap();
     assert_eq!(export.left_out, 0);
     let files = read_stored(&export.zip).unwrap();
     assert_eq!(files[0].0, "history.json");
@@ -307,10 +311,10 @@ fn export_then_import_restores_identical_entries_and_bytes() {
     assert_eq!(plan.entries, items);
 
     // Export, clear, import: everything is new; importing again adds nothing.
-    let (fresh, duplicates) = split_duplicates(plan.clone(), &HashSet::new());
+    let (fresh, duplicates) = split_duplicates(plan.entries.clone(), &HashSet::new(), |p| &p.0);
     assert_eq!((fresh.len(), duplicates), (4, 0));
     let existing: HashSet<String> = items.iter().map(|(e, _)| e.id.clone()).collect();
-    let (fresh, duplicates) = split_duplicates(plan, &existing);
+    let (fresh, duplicates) = split_duplicates(plan.entries, &existing, |p| &p.0);
     assert_eq!((fresh.len(), duplicates), (0, 4));
 }
 
@@ -320,7 +324,7 @@ fn export_leaves_out_what_import_would_refuse() {
     items[1].1 = b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec();
     items[2].0.width = 1;
     items.push(items[0].clone());
-    let export = export_zip(&items, 0.0).unwrap();
+    let export = export_zip(&items, &[], 0.0).unwrap();
     assert_eq!(export.left_out, 3);
     let plan = import_zip(&export.zip).unwrap();
     let ids: Vec<&str> = plan.entries.iter().map(|(e, _)| e.id.as_str()).collect();
@@ -703,5 +707,215 @@ fn import_summary_reads_naturally() {
     assert_eq!(
         import_summary(2, 5, 1),
         "Imported 2 images; 5 already in your history were skipped; 1 image missing from the file was skipped."
+    );
+}
+
+// ---------------------------------------------------------------------------
+// reference images
+
+fn reference(data: &[u8], name: &str) -> ReferenceRecord {
+    ReferenceRecord {
+        id: content_id(data),
+        mime: "image/png".into(),
+        name: name.into(),
+    }
+}
+
+#[test]
+fn content_ids_follow_the_bytes() {
+    let a = png(10, 10);
+    let mut b = a.clone();
+    b[20] ^= 1;
+    assert_eq!(content_id(&a), content_id(&a.clone()));
+    assert_ne!(content_id(&a), content_id(&b));
+    assert_eq!(content_id(&a).len(), 24);
+    assert!(content_id(b"").chars().all(|c| c.is_ascii_hexdigit()));
+}
+
+#[test]
+fn references_are_exported_once_and_restored_with_their_entries() {
+    let (fox, cat) = (png(64, 64), png(32, 48));
+    let (fox_ref, cat_ref) = (reference(&fox, "fox.png"), reference(&cat, "cat <b>.png"));
+    let mut items = sample();
+    items[0].0.references = vec![fox_ref.clone(), cat_ref.clone()];
+    items[1].0.references = vec![fox_ref.clone()];
+    let refs = [
+        (fox_ref.clone(), fox.clone()),
+        (cat_ref.clone(), cat.clone()),
+        (fox_ref.clone(), fox.clone()),
+    ];
+    let export = export_zip(&items, &refs, 0.0).unwrap();
+    let names: Vec<String> = read_stored(&export.zip)
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let fox_path = reference_path(&fox_ref).unwrap();
+    assert_eq!(names.iter().filter(|n| **n == fox_path).count(), 1);
+    assert_eq!(names.len(), 1 + 4 + 2);
+
+    let plan = import_zip(&export.zip).unwrap();
+    assert_eq!(plan.entries, items);
+    let mut got = plan.references.clone();
+    got.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    assert_eq!(got, vec![(cat_ref, cat), (fox_ref, fox)]);
+}
+
+#[test]
+fn a_reference_missing_from_the_export_is_left_out_of_its_entry() {
+    let fox = png(64, 64);
+    let mut items = sample();
+    items[0].0.references = vec![reference(&fox, "fox.png")];
+    // No bytes for it (e.g. lost from storage): the entry is kept without it.
+    let export = export_zip(&items, &[], 0.0).unwrap();
+    let plan = import_zip(&export.zip).unwrap();
+    assert_eq!(plan.entries[0].0.references, []);
+    assert_eq!(plan.entries.len(), 4);
+}
+
+#[test]
+fn forged_or_broken_references_are_refused() {
+    let fox = png(64, 64);
+    let mut items = sample();
+    let fox_ref = reference(&fox, "fox.png");
+    items[0].0.references = vec![fox_ref.clone()];
+    let export = export_zip(&items, &[(fox_ref.clone(), fox.clone())], 0.0).unwrap();
+    let path = reference_path(&fox_ref).unwrap();
+
+    // Other bytes under the fox's id: someone wants to replace a stored reference.
+    let mut files = read_stored(&export.zip).unwrap();
+    let at = files.iter().position(|(n, _)| *n == path).unwrap();
+    files[at].1 = png(65, 64);
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let err = import_zip(&write_stored(&borrowed).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("does not match its content id"), "{err}");
+
+    // Not an image at all.
+    files[at].1 = b"<html><script>alert(1)</script>".to_vec();
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let err = import_zip(&write_stored(&borrowed).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is not the image its name says"), "{err}");
+
+    // Export never writes what import would refuse.
+    let export = export_zip(&items, &[(fox_ref, png(1, 1))], 0.0).unwrap();
+    assert!(
+        !read_stored(&export.zip)
+            .unwrap()
+            .iter()
+            .any(|(n, _)| *n == path)
+    );
+}
+
+#[test]
+fn malformed_reference_lists_name_the_problem() {
+    let base = manifest_with("references", Some("[]"));
+    assert!(parse_manifest(&base, |_: &str| None).is_ok());
+    for (value, expected) in [
+        ("{}", "\"references\" must be a list"),
+        ("[1]", "a reference must be an object"),
+        (
+            r#"[{"id":"../x","mime":"image/png","name":"a"}]"#,
+            "reference id",
+        ),
+        (
+            r#"[{"id":"0123456789abcdef01234567","mime":"text/html","name":"a"}]"#,
+            "mime",
+        ),
+        (
+            r#"[{"id":"0123456789abcdef01234567","mime":"image/png"}]"#,
+            "\"name\" is missing",
+        ),
+    ] {
+        let json = manifest_with("references", Some(value));
+        let err = parse_manifest(&json, |_: &str| None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{value}: {err}");
+    }
+    let five = format!(
+        "[{}]",
+        [r#"{"id":"0123456789abcdef01234567","mime":"image/png","name":"a"}"#; 5].join(",")
+    );
+    let err = parse_manifest(&manifest_with("references", Some(&five)), |_: &str| None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than 4"), "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// streaming pieces: what the browser uses to read and write without whole-file buffers
+
+#[test]
+fn the_piecewise_writer_and_reader_agree_with_the_whole_file_ones() {
+    let files: Vec<(String, Vec<u8>)> = (0..5)
+        .map(|i| (format!("images/{i}.png"), png(i + 1, 7)))
+        .collect();
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let whole = write_stored(&borrowed).unwrap();
+
+    let mut writer = ZipWriter::default();
+    let mut pieces = Vec::new();
+    for (name, data) in &files {
+        pieces.extend(writer.add(name, data.len() as u64, crc32(data)).unwrap());
+        pieces.extend_from_slice(data);
+    }
+    pieces.extend(writer.finish().unwrap());
+    assert_eq!(pieces, whole);
+
+    // Read it as the browser does: tail, directory, then each file's header and data.
+    let total = whole.len() as u64;
+    let tail_start = total.saturating_sub(TAIL_LEN) as usize;
+    let end = read_end(&whole[tail_start..], total).unwrap();
+    let dir = &whole[end.directory_offset as usize..][..end.directory_size as usize];
+    let entries = read_directory(dir, &end, total).unwrap();
+    assert_eq!(entries.len(), 5);
+    for (entry, (name, data)) in entries.iter().zip(&files) {
+        assert_eq!(&entry.name, name);
+        let header = &whole[entry.local_offset as usize..][..entry.header_len() as usize];
+        let start = entry.data_start(header, total).unwrap() as usize;
+        let got = &whole[start..start + entry.size as usize];
+        assert_eq!(got, data.as_slice());
+        entry.verify(got).unwrap();
+        assert!(entry.verify(&got[1..]).is_err());
+    }
+}
+
+#[test]
+fn a_tail_shorter_than_the_file_still_finds_the_directory() {
+    // A 100 kB file: the tail read is the last 65,557 bytes, not the whole file.
+    let big = vec![7u8; 100_000];
+    let zip = write_stored(&[("images/a.bin", &big), ("history.json", b"{}")]).unwrap();
+    let total = zip.len() as u64;
+    let tail = &zip[(total - TAIL_LEN) as usize..];
+    let end = read_end(tail, total).unwrap();
+    let dir = &zip[end.directory_offset as usize..][..end.directory_size as usize];
+    let names: Vec<String> = read_directory(dir, &end, total)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, ["images/a.bin", "history.json"]);
+}
+
+#[test]
+fn the_writer_refuses_what_a_zip_without_zip64_cannot_hold() {
+    let mut writer = ZipWriter::default();
+    assert!(writer.add("images/a.png", 3_000_000_000, 0).is_ok());
+    assert_eq!(
+        writer.add("images/b.png", 2_000_000_000, 0),
+        Err(ZipError::TooLarge)
     );
 }

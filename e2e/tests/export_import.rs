@@ -221,3 +221,143 @@ async fn hostile_or_broken_files_are_refused_with_a_clear_message() {
     })
     .await;
 }
+
+/// How many reference images IndexedDB holds.
+async fn stored_references(app: &App) -> e2e::Result<u64> {
+    let v = app
+        .js(
+            "return new Promise((resolve, reject) => {
+               const open = indexedDB.open('kleinbild');
+               open.onsuccess = () => {
+                 const db = open.result;
+                 const count = db.transaction('refs').objectStore('refs').count();
+                 count.onsuccess = () => { db.close(); resolve(count.result); };
+                 count.onerror = () => reject(count.error);
+               };
+               open.onerror = () => reject(open.error);
+             });",
+            vec![],
+        )
+        .await?;
+    v.as_u64().ok_or_else(|| format!("refs count {v}").into())
+}
+
+async fn reference_count(app: &App) -> e2e::Result<usize> {
+    let v = app
+        .js(
+            "return document.querySelectorAll('.references__item').length;",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_u64().unwrap_or(0) as usize)
+}
+
+#[tokio::test]
+async fn references_and_models_survive_export_clear_import() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open_ready().await?;
+        app.generate("the base image").await?;
+        let base = app.last_generated_image().await?;
+        app.history_button("the base image", "Use as reference")
+            .await?;
+        app.poll("one reference", UI_TIMEOUT, async || {
+            Ok((reference_count(app).await? == 1).then_some(()))
+        })
+        .await?;
+        app.generate("the edited image").await?;
+        wait_prompts(app, &["the edited image", "the base image"]).await?;
+        assert_eq!(stored_references(app).await?, 1);
+
+        app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
+        app.control(Role::Button, "Export history")
+            .await?
+            .click()
+            .await?;
+        let (_, zip) = app.download(0).await?;
+        let plan = import_zip(&zip).map_err(|e| format!("the export does not read back: {e}"))?;
+        assert_eq!(plan.references.len(), 1, "one reference image, once");
+        assert!(plan.references[0].1 == base, "the reference bytes changed");
+        let edited = plan
+            .entries
+            .iter()
+            .find(|(e, _)| e.prompt == "the edited image")
+            .ok_or("edited entry missing")?;
+        assert_eq!(edited.0.references, [plan.references[0].0.clone()]);
+
+        // An image made with another model, as an older export could hold.
+        let image = kleinbild::api::image::verify_image(base.clone())
+            .map_err(|e| format!("mock image: {e}"))?;
+        let other = kleinbild::storage::HistoryEntry {
+            id: "img-5-00000005".into(),
+            created_ms: 5.0,
+            prompt: "made with pro".into(),
+            model: "black-forest-labs/flux.2-pro".into(),
+            seed: 5,
+            aspect_ratio: "1:1".into(),
+            width: image.width,
+            height: image.height,
+            cost_usd: None,
+            mime: "image/png".into(),
+            bytes: 0,
+            generation_id: None,
+            favorite: false,
+            references: Vec::new(),
+        };
+        let pro_zip = kleinbild::storage::manifest::export_zip(&[(other, base.clone())], &[], 0.0)?;
+
+        // Clear: the reference image goes with the last entry that used it.
+        app.js(
+            "document.querySelectorAll('.references__item button').forEach(b => b.click());",
+            vec![],
+        )
+        .await?;
+        app.control(Role::Button, "Clear history")
+            .await?
+            .click()
+            .await?;
+        app.control(Role::Button, "Delete all 2 images")
+            .await?
+            .click()
+            .await?;
+        wait_prompts(app, &[]).await?;
+        app.poll(
+            "the reference store to be emptied",
+            UI_TIMEOUT,
+            async || Ok((stored_references(app).await? == 0).then_some(())),
+        )
+        .await?;
+
+        // Import, then Reuse settings restores the reference from the import.
+        app.reload().await?;
+        import_file(app, &zip).await?;
+        wait_prompts(app, &["the edited image", "the base image"]).await?;
+        assert_eq!(stored_references(app).await?, 1);
+        app.history_button("the edited image", "Reuse settings")
+            .await?;
+        app.poll("the reference to come back", UI_TIMEOUT, async || {
+            Ok((reference_count(app).await? == 1).then_some(()))
+        })
+        .await?;
+
+        import_file(app, &pro_zip.zip).await?;
+        wait_prompts(
+            app,
+            &["the edited image", "the base image", "made with pro"],
+        )
+        .await?;
+        app.history_button("made with pro", "Reuse settings")
+            .await?;
+        app.poll("the model to be reused", UI_TIMEOUT, async || {
+            let model = app.value_of(Role::Combobox, "Model").await?;
+            Ok((model == "black-forest-labs/flux.2-pro").then_some(()))
+        })
+        .await?;
+        assert_eq!(
+            reference_count(app).await?,
+            0,
+            "that entry had no references"
+        );
+        Ok(())
+    })
+    .await;
+}

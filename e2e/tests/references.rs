@@ -136,3 +136,98 @@ async fn at_most_four_references_and_only_real_images() {
     })
     .await;
 }
+
+/// The image parts of a recorded chat request, as data URLs.
+fn image_parts(body: &Value) -> Vec<String> {
+    body["messages"][0]["content"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["image_url"]["url"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn reuse_settings_brings_back_everything_including_references_after_a_reload() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open_ready().await?;
+        app.set_remember(true).await?;
+        app.generate("the cat to edit").await?;
+        let cat = app.last_generated_image().await?;
+        // A second, different image: the same PNG with a byte appended.
+        let mut dog = cat.clone();
+        dog.push(0);
+
+        app.history_button("the cat to edit", "Use as reference")
+            .await?;
+        wait_references(app, 1).await?;
+        pick_files(app, &[("dog.png", &dog)]).await?;
+        wait_references(app, 2).await?;
+        app.select_aspect_ratio("16:9").await?;
+        let seed = app.control(e2e::Role::Spinbutton, "Seed").await?;
+        app.replace_text(&seed, "1234").await?;
+        app.generate("cat and dog together").await?;
+        let first = app
+            .generation_requests()
+            .last()
+            .cloned()
+            .ok_or("no request")?;
+        let first_images = image_parts(&first.body);
+        e2e::ensure!(first_images.len() == 2, "{first_images:?}");
+
+        // Everything changes; the page is reloaded (references now only in IndexedDB).
+        app.js(
+            "document.querySelectorAll('.references__item button').forEach(b => b.click());",
+            vec![],
+        )
+        .await?;
+        wait_references(app, 0).await?;
+        app.select_aspect_ratio("1:1").await?;
+        app.reload().await?;
+        app.type_prompt("something else").await?;
+
+        app.history_button("cat and dog together", "Reuse settings")
+            .await?;
+        wait_references(app, 2).await?;
+        e2e::ensure!(
+            app.prompt_value().await? == "cat and dog together",
+            "prompt not restored"
+        );
+        let seed = app.value_of(e2e::Role::Spinbutton, "Seed").await?;
+        e2e::ensure!(seed == "1234", "seed shows {seed:?}");
+        let ratio = app.value_of(e2e::Role::Combobox, "Aspect ratio").await?;
+        e2e::ensure!(ratio == "16:9", "aspect ratio shows {ratio:?}");
+        let model = app.value_of(e2e::Role::Combobox, "Model").await?;
+        e2e::ensure!(model == e2e::KLEIN_MODEL, "model shows {model:?}");
+        let labels = app
+            .js(
+                "return Array.from(document.querySelectorAll('.references__item img')).map(i => i.alt);",
+                vec![],
+            )
+            .await?;
+        let cat_seed = app.generation_requests()[0].body["seed"].clone();
+        let cat_name = format!("Reference: the-cat-to-edit-{cat_seed}.png");
+        e2e::ensure!(
+            labels == json!([cat_name, "Reference: dog.png"]),
+            "reference labels {labels}"
+        );
+
+        // Generating again sends exactly the same request.
+        app.click_generate().await?;
+        let second = app.wait_generation_request(3, TIMEOUT).await?;
+        e2e::ensure!(
+            image_parts(&second.body) == first_images,
+            "the reused references differ from the originals"
+        );
+        for field in ["model", "seed", "image_config", "modalities"] {
+            e2e::ensure!(
+                second.body[field] == first.body[field],
+                "{field}: {} vs {}",
+                second.body[field],
+                first.body[field]
+            );
+        }
+        Ok(())
+    })
+    .await;
+}

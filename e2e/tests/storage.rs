@@ -878,3 +878,93 @@ async fn settings_show_storage_usage_and_quota() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_version_1_database_is_upgraded_without_losing_an_image() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open_ready().await?;
+        app.set_remember(true).await?;
+        app.generate("made before references were stored").await?;
+        let png = app.last_generated_image().await?;
+        let image = kleinbild::api::image::verify_image(png.clone())?;
+        // The database as the first release wrote it: three stores, metadata as JSON
+        // without a "references" field. The app's own connection closes when asked.
+        let entry = json!({
+            "id": "img-1700000000000-0000abcd", "created_ms": 1_700_000_000_000u64,
+            "prompt": "kept from version 1", "model": e2e::KLEIN_MODEL, "seed": 7,
+            "aspect_ratio": "1:1", "width": image.width, "height": image.height,
+            "cost_usd": null, "mime": "image/png", "bytes": png.len(),
+            "generation_id": null, "favorite": true,
+        });
+        let made = app
+            .js(
+                "const [meta, data] = arguments;
+                 const raw = atob(data); const bytes = new Uint8Array(raw.length);
+                 for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+                 const blob = new Blob([bytes], { type: 'image/png' });
+                 localStorage.removeItem('kleinbild.history.v1');
+                 return new Promise((resolve, reject) => {
+                   const del = indexedDB.deleteDatabase('kleinbild');
+                   del.onerror = () => reject(del.error);
+                   del.onsuccess = () => {
+                     const open = indexedDB.open('kleinbild', 1);
+                     open.onupgradeneeded = () => {
+                       for (const s of ['meta', 'images', 'thumbs']) open.result.createObjectStore(s);
+                     };
+                     open.onsuccess = () => {
+                       const db = open.result;
+                       const tx = db.transaction(['meta', 'images', 'thumbs'], 'readwrite');
+                       tx.objectStore('meta').put(JSON.stringify(meta), meta.id);
+                       tx.objectStore('images').put(blob, meta.id);
+                       tx.objectStore('thumbs').put(blob, meta.id);
+                       tx.oncomplete = () => { db.close(); resolve(db.version); };
+                       tx.onerror = () => reject(tx.error);
+                     };
+                     open.onerror = () => reject(open.error);
+                   };
+                 });",
+                vec![entry, json!(base64::engine::general_purpose::STANDARD.encode(&png))],
+            )
+            .await?;
+        ensure!(made == json!(1), "could not build a version 1 database: {made}");
+
+        app.reload().await?;
+        let items = wait_gallery(app, &["kept from version 1"], UI_TIMEOUT).await?;
+        ensure!(items[0].favorite, "the favourite flag was lost");
+        let version = app
+            .js(
+                "return new Promise(r => { const o = indexedDB.open('kleinbild');
+                   o.onsuccess = () => { const v = [o.result.version, Array.from(o.result.objectStoreNames)];
+                   o.result.close(); r(v); }; });",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            version == json!([2, ["images", "meta", "refs", "thumbs"]]),
+            "after the upgrade: {version}"
+        );
+
+        // The upgraded database stores references too.
+        app.history_button("kept from version 1", "Use as reference")
+            .await?;
+        app.generate("made after the upgrade").await?;
+        app.reload().await?;
+        wait_gallery(
+            app,
+            &["made after the upgrade", "kept from version 1"],
+            UI_TIMEOUT,
+        )
+        .await?;
+        app.history_button("made after the upgrade", "Reuse settings")
+            .await?;
+        app.poll("the reference to come back", UI_TIMEOUT, async || {
+            let n = app
+                .js("return document.querySelectorAll('.references__item').length;", vec![])
+                .await?;
+            Ok((n == json!(1)).then_some(()))
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
+}

@@ -9,9 +9,7 @@ pub mod types;
 pub use error::ApiError;
 
 use crate::generation::GenerationRequest;
-use types::{
-    ChatMessage, ChatRequest, ContentPart, ImageConfig, ImageUrlOut, KLEIN_MODEL, MessageContent,
-};
+use types::{ChatMessage, ChatRequest, ContentPart, ImageConfig, ImageUrlOut, MessageContent};
 
 /// OpenRouter's API root; requests go to `{base}/chat/completions` etc.
 pub const DEFAULT_API_BASE: &str = "https://openrouter.ai/api/v1";
@@ -22,7 +20,7 @@ pub const APP_TITLE: &str = "Kleinbild";
 /// The Chat Completions body for one generation.
 pub fn chat_request(request: &GenerationRequest) -> ChatRequest {
     ChatRequest {
-        model: KLEIN_MODEL.to_owned(),
+        model: request.model.clone(),
         messages: vec![ChatMessage {
             role: "user".into(),
             content: if request.references.is_empty() {

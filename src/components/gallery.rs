@@ -3,9 +3,8 @@ use wasm_bindgen::JsCast;
 
 use crate::api::image::ImageFormat;
 use crate::components::lightbox::Lightbox;
-use crate::components::references::add_reference;
 use crate::generation::file_name;
-use crate::state::{Alerts, Draft, HistoryStore, SettingsStore};
+use crate::state::{Alerts, Draft, HistoryStore};
 use crate::storage::history::{HistoryQuery, ShownEntry};
 
 /// Thumbnails rendered per step; more appear on "Show more", so the cost
@@ -77,9 +76,7 @@ pub fn Gallery() -> impl IntoView {
                         "kleinbild-history-{}.zip",
                         date.get(..10).unwrap_or("export")
                     );
-                    if let Some(blob) = crate::state::blob(&zip, "application/zip") {
-                        save_blob(&blob, &name);
-                    }
+                    save_blob(&zip, &name);
                     set_status.set(format!("Exported {count} images to {name}."));
                 }
                 Err(message) => {
@@ -103,8 +100,7 @@ pub fn Gallery() -> impl IntoView {
         }
         set_status.set("Importing\u{2026}".into());
         leptos::task::spawn_local(async move {
-            let bytes = crate::state::blob_bytes(&file).await.unwrap_or_default();
-            match history.import(&bytes).await {
+            match history.import(&file).await {
                 Ok(summary) => set_status.set(summary),
                 Err(message) => {
                     set_status.set(String::new());
@@ -302,7 +298,6 @@ fn GalleryItem(
     open: Callback<String>,
 ) -> impl IntoView {
     let history = HistoryStore::expect();
-    let settings = SettingsStore::expect();
     let draft = Draft::expect();
     let entry = shown.entry;
     let (thumb, set_thumb) = signal(None::<String>);
@@ -345,12 +340,7 @@ fn GalleryItem(
     };
     let reuse = {
         let entry = entry.clone();
-        move |_| {
-            draft.prompt.set(entry.prompt.clone());
-            draft.seed.set(entry.seed.to_string());
-            let ratio = entry.aspect_ratio.clone();
-            let _ = settings.update(|s| s.aspect_ratio = ratio);
-        }
+        move |_| draft.reuse(&entry)
     };
     let use_as_reference = {
         let entry = entry.clone();
@@ -362,7 +352,7 @@ fn GalleryItem(
                     return;
                 };
                 let added = match crate::state::blob_bytes(&blob).await {
-                    Ok(bytes) => add_reference(draft, &entry.download_name(), bytes, &blob),
+                    Ok(bytes) => draft.add_reference(&entry.download_name(), bytes, &blob),
                     Err(_) => Err("The image could not be read from storage.".into()),
                 };
                 if let Err(message) = added {

@@ -5,7 +5,8 @@ use web_sys::KeyboardEvent;
 use crate::api::client::ClientConfig;
 use crate::components::references::ReferencePicker;
 use crate::generation::{
-    ASPECT_RATIOS, GenerationRequest, estimate_cost_usd, expected_size, format_usd, parse_seed,
+    ASPECT_RATIOS, BUILT_IN_MODELS, GenerationRequest, estimate_cost_usd, expected_size,
+    format_usd, parse_seed,
 };
 use crate::state::{Alerts, Draft, JobState, KeyStore, SettingsStore, Studio};
 
@@ -43,15 +44,16 @@ pub fn PromptForm() -> impl IntoView {
             Err(message) => return alerts.show(message),
         };
         let s = settings.0.get_untracked();
+        let references = draft.references.get_untracked();
         studio.start(
             GenerationRequest {
+                model: s.model.clone(),
                 prompt: text.trim().to_owned(),
                 aspect_ratio: s.aspect_ratio.clone(),
                 seed,
-                references: draft
-                    .references
-                    .with_untracked(|r| r.iter().map(|r| r.data_url.clone()).collect()),
+                references: references.iter().map(|r| r.data_url.clone()).collect(),
             },
+            references.into_iter().map(|r| (r.record, r.blob)).collect(),
             ClientConfig {
                 api_base: s.api_base,
                 api_key,
@@ -100,6 +102,21 @@ pub fn PromptForm() -> impl IntoView {
             </label>
             <p id="prompt-hint" class="field__hint">"Ctrl+Enter (\u{2318}+Enter on a Mac) generates."</p>
             <div class="prompt-form__options">
+                <label class="field">
+                    <span class="field__label">"Model"</span>
+                    <select
+                        name="model"
+                        prop:value=move || settings.0.with(|s| s.model.clone())
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            if let Err(message) = settings.update(|s| s.model = value) {
+                                alerts.show(message);
+                            }
+                        }
+                    >
+                        {move || model_options(&settings.0.with(|s| s.model.clone()))}
+                    </select>
+                </label>
                 <label class="field">
                     <span class="field__label">"Aspect ratio"</span>
                     // prop:value, not option attributes: once the user has picked an
@@ -192,6 +209,25 @@ fn Progress(
             "Cancel"
         </button>
     }
+}
+
+/// The built-in models, plus the chosen one when it is another (e.g. reused
+/// from an older image), so the select always shows what will be sent.
+fn model_options(chosen: &str) -> impl IntoView + use<> {
+    let mut models: Vec<(String, String)> = BUILT_IN_MODELS
+        .iter()
+        .map(|&(id, label)| (id.to_owned(), label.to_owned()))
+        .collect();
+    if !models.iter().any(|(id, _)| id == chosen) {
+        models.push((chosen.to_owned(), chosen.to_owned()));
+    }
+    models
+        .into_iter()
+        .map(|(id, label)| {
+            let selected = id == chosen;
+            view! { <option value=id selected=selected>{label}</option> }
+        })
+        .collect_view()
 }
 
 fn random_seed() -> u32 {

@@ -1,8 +1,7 @@
 use leptos::prelude::*;
 
-use crate::api::image::verify_image;
-use crate::generation::{MAX_REFERENCES, data_url};
-use crate::state::{Alerts, Draft, Reference, blob_bytes};
+use crate::generation::MAX_REFERENCES;
+use crate::state::{Alerts, Draft, blob_bytes};
 
 /// Pick up to four reference images (edit or combine), shown as small previews.
 #[component]
@@ -21,7 +20,7 @@ pub fn ReferencePicker() -> impl IntoView {
             for file in picked {
                 let name = file.name();
                 let added = match blob_bytes(&file).await {
-                    Ok(bytes) => add_reference(draft, &name, bytes, &file),
+                    Ok(bytes) => draft.add_reference(&name, bytes, &file),
                     Err(_) => Err(format!("\u{201c}{name}\u{201d} could not be read.")),
                 };
                 if let Err(message) = added {
@@ -60,11 +59,11 @@ pub fn ReferencePicker() -> impl IntoView {
                         let id = r.id;
                         view! {
                             <li class="references__item">
-                                <img src=r.preview_url.clone() alt=format!("Reference: {}", r.name) />
+                                <img src=r.preview_url.clone() alt=format!("Reference: {}", r.record.name) />
                                 <button
                                     type="button"
-                                    aria-label=format!("Remove reference {}", r.name)
-                                    on:click=move |_| remove_reference(draft, id)
+                                    aria-label=format!("Remove reference {}", r.record.name)
+                                    on:click=move |_| draft.remove_reference(id)
                                 >
                                     "Remove"
                                 </button>
@@ -75,41 +74,4 @@ pub fn ReferencePicker() -> impl IntoView {
             </ul>
         </div>
     }
-}
-
-/// Adds a verified image as a reference; the message says why not otherwise.
-pub fn add_reference(
-    draft: Draft,
-    name: &str,
-    bytes: Vec<u8>,
-    blob: &web_sys::Blob,
-) -> Result<(), String> {
-    if draft.references.with_untracked(Vec::len) >= MAX_REFERENCES {
-        return Err(format!(
-            "FLUX.2 [klein] takes at most {MAX_REFERENCES} reference images; remove one before adding \u{201c}{name}\u{201d}."
-        ));
-    }
-    let image = verify_image(bytes).map_err(|e| {
-        format!("\u{201c}{name}\u{201d} cannot be used as a reference: {e}. Use a PNG, JPEG, WebP or GIF image.")
-    })?;
-    let preview_url = web_sys::Url::create_object_url_with_blob(blob).unwrap_or_default();
-    draft.references.update(|list| {
-        let id = list.iter().map(|r| r.id).max().map_or(0, |m| m + 1);
-        list.push(Reference {
-            id,
-            name: name.to_owned(),
-            data_url: data_url(&image),
-            preview_url,
-        });
-    });
-    Ok(())
-}
-
-fn remove_reference(draft: Draft, id: u32) {
-    draft.references.update(|list| {
-        if let Some(at) = list.iter().position(|r| r.id == id) {
-            let removed = list.remove(at);
-            let _ = web_sys::Url::revoke_object_url(&removed.preview_url);
-        }
-    });
 }

@@ -5,6 +5,7 @@ mod price;
 pub use price::{estimate_cost_usd, format_usd};
 
 use crate::api::image::{DecodedImage, ImageFormat};
+use crate::api::types::KLEIN_MODEL;
 
 /// The aspect ratios OpenRouter documents, with the pixel size of each bucket.
 /// Klein's exact sizes are unconfirmed; these drive only the cost estimate.
@@ -31,9 +32,23 @@ pub fn expected_size(aspect_ratio: &str) -> Option<(u32, u32)> {
         .map(|&(_, w, h)| (w, h))
 }
 
+/// Models offered before (or without) OpenRouter's model list: id and label.
+pub const BUILT_IN_MODELS: &[(&str, &str)] = &[(KLEIN_MODEL, "FLUX.2 [klein] 4B")];
+
+/// OpenRouter model ids look like `author/slug` (optionally `:variant`).
+pub fn is_model_id(id: &str) -> bool {
+    (3..=200).contains(&id.len())
+        && id.contains('/')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._:-".contains(&b))
+}
+
 /// One generation as the user asked for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerationRequest {
+    /// OpenRouter model id.
+    pub model: String,
     pub prompt: String,
     pub aspect_ratio: String,
     /// Always sent, so every image can be reproduced.

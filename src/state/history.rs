@@ -6,12 +6,19 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Blob, BroadcastChannel};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use crate::storage::history::{HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, ShownEntry, reconcile};
+use crate::storage::history::{
+    HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, ReferenceRecord, ShownEntry, reconcile,
+};
 use crate::storage::idb::ImageDb;
-use crate::storage::manifest::{export_zip, import_summary, import_zip, split_duplicates};
+use crate::storage::manifest::{
+    ImportError, MANIFEST_NAME, ManifestError, Part, check_planned, check_reference, export_image,
+    export_layout, export_reference, import_summary, plan_manifest, reference_path,
+    split_duplicates,
+};
 use crate::storage::thumbnail::make_thumbnail;
+use crate::storage::zip::{self, DirEntry};
 use crate::storage::{self, HistoryEntry, StorageError};
 
 /// The BroadcastChannel all tabs of the app share.
@@ -24,7 +31,7 @@ const INDEX_PROMPT_CHARS: usize = 300;
 pub const UNDO_SECONDS: u32 = 6;
 
 /// Images kept in memory when IndexedDB is unavailable: (image, thumbnail).
-type MemoryImages = std::collections::HashMap<String, (Blob, Blob)>;
+type MemoryImages = HashMap<String, (Blob, Blob)>;
 
 #[derive(Clone, Copy)]
 pub struct HistoryStore {
@@ -42,6 +49,8 @@ pub struct HistoryStore {
     /// Tells the app's other tabs that the history changed.
     channel: StoredValue<Option<BroadcastChannel>, LocalStorage>,
     memory: StoredValue<MemoryImages, LocalStorage>,
+    /// Reference images kept in memory when IndexedDB is unavailable.
+    memory_refs: StoredValue<HashMap<String, Blob>, LocalStorage>,
     asked_persist: StoredValue<bool>,
 }
 
@@ -56,6 +65,7 @@ impl HistoryStore {
             db: StoredValue::new_local(None),
             channel: StoredValue::new_local(None),
             memory: StoredValue::new_local(MemoryImages::new()),
+            memory_refs: StoredValue::new_local(HashMap::new()),
             asked_persist: StoredValue::new(false),
         }
     }
@@ -193,10 +203,15 @@ impl HistoryStore {
         }
     }
 
-    /// Saves one image: thumbnail, then image + metadata (IndexedDB, atomic),
-    /// then the index. On failure nothing is half-written.
-    pub async fn save(&self, entry: HistoryEntry, image: Blob) -> Result<(), StorageError> {
-        if let Err(e) = self.store(&entry, &image).await {
+    /// Saves one image: thumbnail, then image + metadata + reference images
+    /// (IndexedDB, atomic), then the index. On failure nothing is half-written.
+    pub async fn save(
+        &self,
+        entry: HistoryEntry,
+        image: Blob,
+        references: &[(ReferenceRecord, Blob)],
+    ) -> Result<(), StorageError> {
+        if let Err(e) = self.store(&entry, &image, references).await {
             self.quota_full.set(e == StorageError::Quota);
             return Err(e);
         }
@@ -215,19 +230,38 @@ impl HistoryStore {
         Ok(())
     }
 
-    /// Thumbnail, then image + thumbnail + metadata in one IndexedDB transaction.
-    async fn store(&self, entry: &HistoryEntry, image: &Blob) -> Result<(), StorageError> {
+    /// Thumbnail, then image + thumbnail + metadata + references in one
+    /// IndexedDB transaction.
+    async fn store(
+        &self,
+        entry: &HistoryEntry,
+        image: &Blob,
+        references: &[(ReferenceRecord, Blob)],
+    ) -> Result<(), StorageError> {
         let thumb = make_thumbnail(image, entry.width, entry.height)
             .await
             .unwrap_or_else(|_| image.clone());
         match self.db.get_value() {
-            Some(db) => db.put(entry, image, &thumb).await,
+            Some(db) => db.put(entry, image, &thumb, references).await,
             None => {
                 self.memory.update_value(|m| {
                     m.insert(entry.id.clone(), (image.clone(), thumb));
                 });
+                self.memory_refs.update_value(|m| {
+                    for (record, blob) in references {
+                        m.insert(record.id.clone(), blob.clone());
+                    }
+                });
                 Ok(())
             }
+        }
+    }
+
+    /// A stored reference image, by content id.
+    pub async fn reference(&self, id: &str) -> Option<Blob> {
+        match self.db.get_value() {
+            Some(db) => db.reference(id).await.ok().flatten(),
+            None => self.memory_refs.with_value(|m| m.get(id).cloned()),
         }
     }
 
@@ -325,14 +359,13 @@ impl HistoryStore {
             return;
         };
         self.undo.set(None);
-        let id = pending.entry.id;
         self.memory.update_value(|m| {
-            m.remove(&id);
+            m.remove(&pending.entry.id);
         });
         if let Some(db) = self.db.get_value() {
             let store = *self;
             leptos::task::spawn_local(async move {
-                if db.delete(&id).await.is_ok() {
+                if db.delete(&[pending.entry]).await.is_ok() {
                     store.announce();
                 }
             });
@@ -341,53 +374,129 @@ impl HistoryStore {
 }
 
 impl HistoryStore {
-    /// Every stored image with its bytes, for export.
-    async fn all_with_bytes(&self) -> Vec<(HistoryEntry, Vec<u8>)> {
+    /// Builds the export zip as a Blob made of parts: each image is read into
+    /// memory once to be checked and summed, then only referenced, so memory
+    /// stays flat however large the history. Returns the zip and its image count.
+    pub async fn export(&self) -> Result<(Blob, usize), String> {
         let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
             e.iter()
                 .filter(|s| !s.image_missing)
                 .map(|s| s.entry.clone())
                 .collect()
         });
-        let mut items = Vec::with_capacity(entries.len());
+        let mut kept = Vec::with_capacity(entries.len());
+        let mut files = Vec::with_capacity(entries.len());
+        let mut blobs = Vec::with_capacity(entries.len());
         for entry in entries {
             if let Some(blob) = self.blob(&entry.id, false).await
                 && let Ok(bytes) = blob_bytes(&blob).await
+                && let Some((entry, file)) = export_image(&entry, &bytes)
             {
-                items.push((entry, bytes));
+                kept.push(entry);
+                files.push(file);
+                blobs.push(blob);
             }
         }
-        items
-    }
-
-    /// Builds the export zip (images stored as returned, plus history.json).
-    pub async fn export(&self) -> Result<(Vec<u8>, usize), String> {
-        let items = self.all_with_bytes().await;
-        if items.is_empty() {
+        if kept.is_empty() {
             return Err("There is nothing to export yet: the history has no stored images.".into());
         }
-        let count = items.len();
-        export_zip(&items, js_sys::Date::now())
-            .map(|export| (export.zip, count - export.left_out))
-            .map_err(|e| format!("Export failed: {e}."))
+        let mut seen = HashSet::new();
+        let references: Vec<ReferenceRecord> = kept
+            .iter()
+            .flat_map(|e| e.references.iter())
+            .filter(|r| seen.insert(r.id.clone()))
+            .cloned()
+            .collect();
+        for reference in references {
+            if let Some(blob) = self.reference(&reference.id).await
+                && let Ok(bytes) = blob_bytes(&blob).await
+                && let Some(file) = export_reference(&reference, &bytes)
+            {
+                files.push(file);
+                blobs.push(blob);
+            }
+        }
+        let count = kept.len();
+        let parts = export_layout(kept, &files, js_sys::Date::now())
+            .map_err(|e| format!("Export failed: {e}."))?;
+        let sequence = js_sys::Array::new();
+        for part in parts {
+            match part {
+                Part::Bytes(bytes) => sequence.push(&js_sys::Uint8Array::from(bytes.as_slice())),
+                Part::File(i) => sequence.push(&blobs[i]),
+            };
+        }
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/zip");
+        Blob::new_with_blob_sequence_and_options(&sequence, &options)
+            .map(|zip| (zip, count))
+            .map_err(|_| "Export failed: the browser could not assemble the zip file.".into())
     }
 
     /// Adds the images of an export zip, skipping ids already present.
+    /// The file is read piece by piece: every image is checked (one at a time)
+    /// before anything is stored, then stored as a slice of the file.
     /// Returns the summary shown to the user.
-    pub async fn import(&self, zip: &[u8]) -> Result<String, String> {
-        let plan = import_zip(zip).map_err(|e| e.to_string())?;
-        let skipped_invalid = plan.skipped_invalid;
+    pub async fn import(&self, file: &Blob) -> Result<String, String> {
+        let zip = ZipFile::open(file).await.map_err(|e| e.to_string())?;
+        let manifest = zip
+            .find(MANIFEST_NAME)
+            .ok_or(ImportError::NoManifest)
+            .map_err(|e| e.to_string())?;
+        let (_, manifest) = zip.read(manifest).await.map_err(|e| e.to_string())?;
+        let manifest = std::str::from_utf8(&manifest)
+            .map_err(|_| ImportError::from(ManifestError::NotJson { line: 1, column: 1 }))
+            .and_then(|json| Ok(plan_manifest(json, |name| zip.find(name).map(|f| f.size))?))
+            .map_err(|e| e.to_string())?;
+        // Check every file before storing anything: a hostile file is refused whole.
+        let mut starts = HashMap::new();
+        for planned in &manifest.entries {
+            let found = zip.find(&planned.file).ok_or(ImportError::NoManifest);
+            let (start, data) = zip
+                .read(found.map_err(|e| e.to_string())?)
+                .await
+                .map_err(|e| e.to_string())?;
+            check_planned(planned, &data).map_err(|e| ImportError::from(e).to_string())?;
+            starts.insert(planned.file.clone(), start);
+        }
+        for reference in manifest.references() {
+            let path = reference_path(&reference).unwrap_or_default();
+            let found = zip.find(&path).ok_or(ImportError::NoManifest);
+            let (start, data) = zip
+                .read(found.map_err(|e| e.to_string())?)
+                .await
+                .map_err(|e| e.to_string())?;
+            check_reference(&reference, &data)
+                .map_err(|e| ImportError::from(ManifestError::Reference(e)).to_string())?;
+            starts.insert(path, start);
+        }
+        let slice = |path: &str, mime: &str| {
+            let start = starts.get(path).copied().unwrap_or(0) as f64;
+            let size = zip.find(path).map_or(0, |f| f.size) as f64;
+            file.slice_with_f64_and_f64_and_content_type(start, start + size, mime)
+                .ok()
+        };
         let existing: HashSet<String> = self
             .entries
             .with_untracked(|e| e.iter().map(|s| s.entry.id.clone()).collect());
-        let (fresh, duplicates) = split_duplicates(plan, &existing);
+        let skipped_invalid = manifest.skipped_invalid;
+        let (fresh, duplicates) = split_duplicates(manifest.entries, &existing, |p| &p.entry);
         let mut imported = Vec::new();
         let mut failure = None;
-        for (entry, bytes) in fresh {
-            let Some(blob) = crate::state::blob(&bytes, &entry.mime) else {
+        for planned in fresh {
+            let entry = planned.entry;
+            let Some(image) = slice(&planned.file, &entry.mime) else {
                 continue;
             };
-            match self.store(&entry, &blob).await {
+            let references: Vec<(ReferenceRecord, Blob)> = entry
+                .references
+                .iter()
+                .filter_map(|r| {
+                    let blob = slice(&reference_path(r)?, &r.mime)?;
+                    Some((r.clone(), blob))
+                })
+                .collect();
+            match self.store(&entry, &image, &references).await {
                 Ok(()) => imported.push(ShownEntry {
                     entry,
                     image_missing: false,
@@ -423,20 +532,15 @@ impl HistoryStore {
     /// Deletes the `count` oldest images for good (the user asked, after a full
     /// storage; never done silently).
     pub async fn delete_oldest(&self, count: usize) -> Result<usize, StorageError> {
-        let oldest: Vec<String> = self.entries.with_untracked(|e| {
+        let oldest_entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
             let mut by_age: Vec<&ShownEntry> = e.iter().collect();
             by_age.sort_by(|a, b| a.entry.created_ms.total_cmp(&b.entry.created_ms));
-            by_age
-                .iter()
-                .take(count)
-                .map(|s| s.entry.id.clone())
-                .collect()
+            by_age.iter().take(count).map(|s| s.entry.clone()).collect()
         });
         if let Some(db) = self.db.get_value() {
-            for id in &oldest {
-                db.delete(id).await?;
-            }
+            db.delete(&oldest_entries).await?;
         }
+        let oldest: Vec<String> = oldest_entries.into_iter().map(|e| e.id).collect();
         self.memory
             .update_value(|m| m.retain(|id, _| !oldest.contains(id)));
         self.entries
@@ -449,21 +553,64 @@ impl HistoryStore {
 
     /// Removes every image, for good.
     pub async fn clear(&self) -> Result<(), StorageError> {
-        let ids: Vec<String> = self
+        let all: Vec<HistoryEntry> = self
             .entries
-            .with_untracked(|e| e.iter().map(|s| s.entry.id.clone()).collect());
+            .with_untracked(|e| e.iter().map(|s| s.entry.clone()).collect());
         self.finish_pending_delete();
         if let Some(db) = self.db.get_value() {
-            for id in &ids {
-                db.delete(id).await?;
-            }
+            db.delete(&all).await?;
         }
         self.memory.update_value(|m| m.clear());
+        self.memory_refs.update_value(|m| m.clear());
         self.entries.set(Vec::new());
         self.write_index();
         self.announce();
         Ok(())
     }
+}
+
+/// An export zip read through its central directory, a piece at a time.
+struct ZipFile<'a> {
+    file: &'a Blob,
+    total: u64,
+    files: HashMap<String, DirEntry>,
+}
+
+impl<'a> ZipFile<'a> {
+    async fn open(file: &'a Blob) -> Result<ZipFile<'a>, ImportError> {
+        let total = file.size() as u64;
+        let tail_start = total.saturating_sub(zip::TAIL_LEN);
+        let tail = read_range(file, tail_start, total - tail_start).await?;
+        let end = zip::read_end(&tail, total)?;
+        let directory = read_range(file, end.directory_offset, end.directory_size).await?;
+        let files = zip::read_directory(&directory, &end, total)?
+            .into_iter()
+            .map(|f| (f.name.clone(), f))
+            .collect();
+        Ok(ZipFile { file, total, files })
+    }
+
+    fn find(&self, name: &str) -> Option<&DirEntry> {
+        self.files.get(name)
+    }
+
+    /// A file's data, checksum verified, and where it starts.
+    async fn read(&self, entry: &DirEntry) -> Result<(u64, Vec<u8>), ImportError> {
+        let header = read_range(self.file, entry.local_offset, entry.header_len()).await?;
+        let start = entry.data_start(&header, self.total)?;
+        let data = read_range(self.file, start, entry.size).await?;
+        entry.verify(&data)?;
+        Ok((start, data))
+    }
+}
+
+async fn read_range(file: &Blob, start: u64, len: u64) -> Result<Vec<u8>, ImportError> {
+    let piece = file
+        .slice_with_f64_and_f64(start as f64, (start + len) as f64)
+        .map_err(|_| ImportError::Unreadable)?;
+    blob_bytes(&piece)
+        .await
+        .map_err(|_| ImportError::Unreadable)
 }
 
 /// The bytes of a Blob, copied into wasm memory.

@@ -3,11 +3,13 @@
 use leptos::prelude::*;
 
 use crate::api::client::{CancelHandle, ClientConfig, generate, performance_mark};
-use crate::api::types::KLEIN_MODEL;
+use crate::api::image::verify_image;
 use crate::api::{ApiError, DEFAULT_API_BASE};
 use crate::generation::{GenerationOutput, GenerationRequest, file_name};
-use crate::storage::history::new_id;
+use crate::generation::{MAX_REFERENCES, data_url};
+use crate::storage::history::{ReferenceRecord, content_id, new_id};
 use crate::storage::{self, HistoryEntry, Settings, StorageError};
+use web_sys::Blob;
 
 mod history;
 
@@ -95,10 +97,14 @@ pub struct Draft {
 /// A reference image chosen for the next generation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reference {
+    /// Its place in the picker (two picks of the same file are two references).
     pub id: u32,
-    pub name: String,
+    /// Content id, name and type: stored with each entry made from it.
+    pub record: ReferenceRecord,
     /// What is sent: `data:image/…;base64,…`.
     pub data_url: String,
+    /// The bytes, kept in IndexedDB with the entries made from it.
+    pub blob: web_sys::Blob,
     /// A `blob:` URL for the small preview.
     pub preview_url: String,
 }
@@ -106,6 +112,95 @@ pub struct Reference {
 impl Draft {
     pub fn expect() -> Self {
         Services::expect().draft
+    }
+
+    /// Adds a verified image as a reference; the message says why not otherwise.
+    pub fn add_reference(&self, name: &str, bytes: Vec<u8>, blob: &Blob) -> Result<(), String> {
+        if self.references.with_untracked(Vec::len) >= MAX_REFERENCES {
+            return Err(format!(
+                "FLUX.2 [klein] takes at most {MAX_REFERENCES} reference images; remove one before adding \u{201c}{name}\u{201d}."
+            ));
+        }
+        let image = verify_image(bytes).map_err(|e| {
+            format!("\u{201c}{name}\u{201d} cannot be used as a reference: {e}. Use a PNG, JPEG, WebP or GIF image.")
+        })?;
+        let record = ReferenceRecord {
+            id: content_id(&image.bytes),
+            mime: image.format.mime().to_owned(),
+            name: reference_name(name),
+        };
+        let preview_url = web_sys::Url::create_object_url_with_blob(blob).unwrap_or_default();
+        self.references.update(|list| {
+            let id = list.iter().map(|r| r.id).max().map_or(0, |m| m + 1);
+            list.push(Reference {
+                id,
+                record,
+                data_url: data_url(&image),
+                blob: blob.clone(),
+                preview_url,
+            });
+        });
+        Ok(())
+    }
+
+    pub fn remove_reference(&self, id: u32) {
+        self.references.update(|list| {
+            if let Some(at) = list.iter().position(|r| r.id == id) {
+                let removed = list.remove(at);
+                let _ = web_sys::Url::revoke_object_url(&removed.preview_url);
+            }
+        });
+    }
+
+    /// Fills the form with what made `entry`: prompt, seed, aspect ratio, model
+    /// and reference images (read back from storage).
+    pub fn reuse(&self, entry: &HistoryEntry) {
+        let services = Services::expect();
+        self.prompt.set(entry.prompt.clone());
+        self.seed.set(entry.seed.to_string());
+        let (ratio, model) = (entry.aspect_ratio.clone(), entry.model.clone());
+        if let Err(message) = services.settings.update(|s| {
+            s.aspect_ratio = ratio;
+            s.model = model;
+        }) {
+            services.alerts.show(message);
+        }
+        let ids: Vec<u32> = self
+            .references
+            .with_untracked(|r| r.iter().map(|r| r.id).collect());
+        ids.into_iter().for_each(|id| self.remove_reference(id));
+        let (draft, records) = (*self, entry.references.clone());
+        leptos::task::spawn_local(async move {
+            let mut missing = 0;
+            for record in records {
+                let added = match services.history.reference(&record.id).await {
+                    Some(blob) => match blob_bytes(&blob).await {
+                        Ok(bytes) => draft.add_reference(&record.name, bytes, &blob).is_ok(),
+                        Err(_) => false,
+                    },
+                    None => false,
+                };
+                missing += usize::from(!added);
+            }
+            let lost = match missing {
+                0 => return,
+                1 => "1 reference image of this entry is".to_owned(),
+                n => format!("{n} reference images of this entry are"),
+            };
+            services.alerts.show(format!(
+                "{lost} no longer stored; everything else is back in the form. Add the references again if you need them."
+            ));
+        });
+    }
+}
+
+/// A picked file's name as stored: printable, at most 200 characters.
+fn reference_name(name: &str) -> String {
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    if name.is_empty() {
+        "reference".into()
+    } else {
+        name
     }
 }
 
@@ -201,8 +296,15 @@ impl Studio {
     }
 
     /// Starts a generation unless one is running. Errors go to the alert; the
-    /// prompt and settings are never touched.
-    pub fn start(&self, request: GenerationRequest, config: ClientConfig, alerts: Alerts) {
+    /// prompt and settings are never touched. `references` are the request's
+    /// reference images, kept with the entries it makes.
+    pub fn start(
+        &self,
+        request: GenerationRequest,
+        references: Vec<(ReferenceRecord, web_sys::Blob)>,
+        config: ClientConfig,
+        alerts: Alerts,
+    ) {
         if self.is_running() {
             return;
         }
@@ -220,7 +322,8 @@ impl Studio {
             let outcome = generate(&config, &request, &handle).await;
             studio.cancel.set_value(None);
             studio.job.set(JobState::Idle);
-            match outcome.and_then(|output| show(&request, output)) {
+            let records: Vec<ReferenceRecord> = references.iter().map(|(r, _)| r.clone()).collect();
+            match outcome.and_then(|output| show(&request, &records, output)) {
                 Ok(shown) => {
                     let old = studio.results.get_untracked();
                     studio
@@ -230,7 +333,7 @@ impl Studio {
                     // Shown first, then kept: a storage failure never hides the image.
                     let history = studio.history;
                     for (_, entry, blob) in shown {
-                        if let Err(e) = history.save(entry, blob).await {
+                        if let Err(e) = history.save(entry, blob, &references).await {
                             alerts.show(save_failure_message(&e));
                         }
                     }
@@ -251,6 +354,7 @@ fn save_failure_message(error: &StorageError) -> String {
 /// Object URLs for display, plus the history record and bytes of each image.
 fn show(
     request: &GenerationRequest,
+    references: &[ReferenceRecord],
     output: GenerationOutput,
 ) -> Result<Vec<(ShownImage, HistoryEntry, web_sys::Blob)>, ApiError> {
     performance_mark("kleinbild:response-parsed");
@@ -275,7 +379,7 @@ fn show(
                 model: output
                     .model
                     .clone()
-                    .unwrap_or_else(|| KLEIN_MODEL.to_owned()),
+                    .unwrap_or_else(|| request.model.clone()),
                 seed: request.seed,
                 aspect_ratio: request.aspect_ratio.clone(),
                 width: image.width,
@@ -285,6 +389,7 @@ fn show(
                 bytes: image.bytes.len() as u64,
                 generation_id: output.generation_id.clone(),
                 favorite: false,
+                references: references.to_vec(),
             };
             let shown = ShownImage {
                 object_url,

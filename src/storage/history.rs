@@ -34,6 +34,54 @@ pub struct HistoryEntry {
     /// OpenRouter's generation id (`gen-…`), when it sent one.
     pub generation_id: Option<String>,
     pub favorite: bool,
+    /// The reference images sent with the prompt, so "Reuse settings" can send
+    /// them again. Their bytes live in IndexedDB, shared by content id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<ReferenceRecord>,
+}
+
+/// A reference image an entry was made from. The bytes are stored once per
+/// content, however many entries use them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ReferenceRecord {
+    /// [`content_id`] of the bytes: the IndexedDB key and the export file name.
+    pub id: String,
+    pub mime: String,
+    /// The file name the user picked, shown as the preview's label.
+    pub name: String,
+}
+
+impl ReferenceRecord {
+    pub fn format(&self) -> Option<ImageFormat> {
+        FORMATS.into_iter().find(|f| f.mime() == self.mime)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if !is_content_id(&self.id) {
+            return Err(format!("the reference id {:?} is not valid", self.id));
+        }
+        if self.format().is_none() {
+            return Err(
+                "a reference's \"mime\" must be image/png, image/jpeg, image/webp or image/gif"
+                    .into(),
+            );
+        }
+        check_text("reference name", &self.name, MAX_SHORT_CHARS)
+    }
+}
+
+/// Identifies bytes by content: FNV-1a 64 and CRC-32 side by side (24 hex
+/// digits). Not a security hash: import recomputes it and never overwrites a
+/// stored reference, so a forged id can only point at the forger's own bytes.
+pub fn content_id(bytes: &[u8]) -> String {
+    let fnv = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{fnv:016x}{:08x}", super::zip::crc32(bytes))
+}
+
+fn is_content_id(id: &str) -> bool {
+    id.len() == 24 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// localStorage key of the compact index (never image data: see design.md).
@@ -101,7 +149,13 @@ impl HistoryEntry {
         if let Some(id) = &self.generation_id {
             check_text("generation_id", id, MAX_SHORT_CHARS)?;
         }
-        Ok(())
+        if self.references.len() > crate::generation::MAX_REFERENCES {
+            return Err(format!(
+                "\"references\" lists more than {} images",
+                crate::generation::MAX_REFERENCES
+            ));
+        }
+        self.references.iter().try_for_each(ReferenceRecord::check)
     }
 }
 
@@ -218,6 +272,7 @@ pub(crate) struct FieldNames {
     bytes: &'static str,
     generation_id: &'static str,
     favorite: &'static str,
+    references: &'static str,
 }
 
 pub(crate) const FULL_NAMES: FieldNames = FieldNames {
@@ -234,6 +289,7 @@ pub(crate) const FULL_NAMES: FieldNames = FieldNames {
     bytes: "bytes",
     generation_id: "generation_id",
     favorite: "favorite",
+    references: "references",
 };
 
 const COMPACT_NAMES: FieldNames = FieldNames {
@@ -250,6 +306,7 @@ const COMPACT_NAMES: FieldNames = FieldNames {
     bytes: "b",
     generation_id: "g",
     favorite: "f",
+    references: "r",
 };
 
 #[derive(Serialize)]
@@ -270,6 +327,8 @@ struct CompactEntry<'a> {
     g: Option<&'a str>,
     #[serde(skip_serializing_if = "is_false")]
     f: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    r: &'a [ReferenceRecord],
 }
 
 fn is_false(b: &bool) -> bool {
@@ -302,6 +361,7 @@ impl HistoryIndex {
                 b: e.bytes,
                 g: e.generation_id.as_deref(),
                 f: e.favorite,
+                r: &e.references,
             })
             .collect();
         serde_json::to_string(&CompactIndex {
@@ -404,6 +464,25 @@ pub(crate) fn entry_from_loose(item: &Loose, n: &FieldNames) -> Result<HistoryEn
             .unwrap_or(0),
         generation_id: f.optional(n.generation_id, |f, k| f.text(k))?,
         favorite: f.optional(n.favorite, |f, k| f.flag(k))?.unwrap_or(false),
+        references: f
+            .optional(n.references, |f, k| f.list(k, reference_from_loose))?
+            .unwrap_or_default(),
+    })
+}
+
+/// `{"id":…,"mime":…,"name":…}`, the same names in every shape.
+fn reference_from_loose(item: &Loose) -> Result<ReferenceRecord, String> {
+    let Loose::Object(fields) = item else {
+        return Err(format!(
+            "a reference must be an object, not {}",
+            item.kind()
+        ));
+    };
+    let f = Fields(fields);
+    Ok(ReferenceRecord {
+        id: f.text("id")?,
+        mime: f.text("mime")?,
+        name: f.text("name")?,
     })
 }
 
@@ -656,6 +735,13 @@ impl Fields<'_> {
                 "\"{key}\" must be true or false, not {}",
                 other.kind()
             )),
+        }
+    }
+
+    fn list<T>(&self, key: &str, item: fn(&Loose) -> Result<T, String>) -> Result<Vec<T>, String> {
+        match self.present(key)? {
+            Loose::List(items) => items.iter().map(item).collect(),
+            other => Err(format!("\"{key}\" must be a list, not {}", other.kind())),
         }
     }
 

@@ -1,20 +1,29 @@
-//! IndexedDB: image bytes, thumbnails and full metadata, the source of truth
-//! of the history. Three stores written in one transaction, so a save is all
-//! or nothing.
+//! IndexedDB: image bytes, thumbnails, full metadata and reference images,
+//! the source of truth of the history. A save writes all of them in one
+//! transaction, so it is all or nothing.
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, DomException, IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{
+    Blob, DomException, Event, IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction,
+    IdbTransactionMode,
+};
 
+use super::history::ReferenceRecord;
 use super::{HistoryEntry, StorageError};
 
 const DB_NAME: &str = "kleinbild";
-const DB_VERSION: u32 = 1;
+/// Version 2 added the `refs` store; opening a version 1 database adds it
+/// and keeps everything else.
+const DB_VERSION: u32 = 2;
 const META: &str = "meta";
 const IMAGES: &str = "images";
 const THUMBS: &str = "thumbs";
+/// Reference images by content id, shared by every entry made from them.
+const REFS: &str = "refs";
+const STORES: [&str; 4] = [META, IMAGES, THUMBS, REFS];
 
 /// An open Kleinbild database.
 #[derive(Clone, Debug)]
@@ -37,7 +46,7 @@ impl ImageDb {
                 .and_then(|r| r.dyn_into::<IdbDatabase>())
             {
                 let names = db.object_store_names();
-                for store in [META, IMAGES, THUMBS] {
+                for store in STORES {
                     if !names.contains(store) {
                         let _ = db.create_object_store(store);
                     }
@@ -59,18 +68,20 @@ impl ImageDb {
     }
 
     fn transaction(&self, mode: IdbTransactionMode) -> Result<IdbTransaction, StorageError> {
-        let stores = Array::of3(&META.into(), &IMAGES.into(), &THUMBS.into());
+        let stores: Array = STORES.iter().map(|s| JsValue::from_str(s)).collect();
         self.0
             .transaction_with_str_sequence_and_mode(&stores, mode)
             .map_err(storage_error)
     }
 
-    /// Stores an image, its thumbnail and its metadata, atomically.
+    /// Stores an image, its thumbnail, its metadata and its reference images
+    /// (`references`: the entry's records with their bytes), atomically.
     pub async fn put(
         &self,
         entry: &HistoryEntry,
         image: &Blob,
         thumb: &Blob,
+        references: &[(ReferenceRecord, Blob)],
     ) -> Result<(), StorageError> {
         let tx = self.transaction(IdbTransactionMode::Readwrite)?;
         let key = JsValue::from_str(&entry.id);
@@ -89,7 +100,21 @@ impl ImageDb {
                 return Err(storage_error(error));
             }
         }
+        for (record, blob) in references {
+            if let Err(error) = tx
+                .object_store(REFS)
+                .and_then(|s| add_if_absent(&s, &record.id, blob))
+            {
+                let _ = tx.abort();
+                return Err(storage_error(error));
+            }
+        }
         finish(&tx).await
+    }
+
+    /// A stored reference image.
+    pub async fn reference(&self, id: &str) -> Result<Option<Blob>, StorageError> {
+        self.get(REFS, id).await
     }
 
     /// Replaces the metadata of an entry (e.g. its favourite flag).
@@ -122,8 +147,11 @@ impl ImageDb {
 
     /// The full image or the thumbnail of an entry.
     pub async fn blob(&self, id: &str, thumbnail: bool) -> Result<Option<Blob>, StorageError> {
+        self.get(if thumbnail { THUMBS } else { IMAGES }, id).await
+    }
+
+    async fn get(&self, store: &str, id: &str) -> Result<Option<Blob>, StorageError> {
         let tx = self.transaction(IdbTransactionMode::Readonly)?;
-        let store = if thumbnail { THUMBS } else { IMAGES };
         let request = tx
             .object_store(store)
             .and_then(|s| s.get(&JsValue::from_str(id)))
@@ -135,17 +163,73 @@ impl ImageDb {
             .ok())
     }
 
-    /// Removes an entry from all three stores.
-    pub async fn delete(&self, id: &str) -> Result<(), StorageError> {
+    /// Removes entries from every store, and the reference images no
+    /// remaining entry uses, in one transaction: another tab saving an entry
+    /// with the same reference either commits first (and the image is kept)
+    /// or after (and writes it again).
+    pub async fn delete(&self, entries: &[HistoryEntry]) -> Result<(), StorageError> {
         let tx = self.transaction(IdbTransactionMode::Readwrite)?;
-        let key = JsValue::from_str(id);
-        for store in [META, IMAGES, THUMBS] {
-            tx.object_store(store)
-                .and_then(|s| s.delete(&key))
+        for entry in entries {
+            let key = JsValue::from_str(&entry.id);
+            for store in [META, IMAGES, THUMBS] {
+                tx.object_store(store)
+                    .and_then(|s| s.delete(&key))
+                    .map_err(storage_error)?;
+            }
+        }
+        let candidates: Vec<String> = entries
+            .iter()
+            .flat_map(|e| e.references.iter().map(|r| r.id.clone()))
+            .collect();
+        if !candidates.is_empty() {
+            // Reads after the deletes above, so it sees what remains. The
+            // follow-up deletes are queued from the success event, while the
+            // transaction is still active.
+            let remaining = tx
+                .object_store(META)
+                .and_then(|s| s.get_all())
                 .map_err(storage_error)?;
+            let reader = remaining.clone();
+            let refs = tx.object_store(REFS).map_err(storage_error)?;
+            let on_success = Closure::once_into_js(move || {
+                let values: Array = reader
+                    .result()
+                    .unwrap_or(JsValue::UNDEFINED)
+                    .unchecked_into();
+                let used: std::collections::HashSet<String> = values
+                    .iter()
+                    .filter_map(|v| v.as_string())
+                    .filter_map(|json| serde_json::from_str::<HistoryEntry>(&json).ok())
+                    .flat_map(|e| e.references.into_iter().map(|r| r.id))
+                    .collect();
+                for id in candidates.iter().filter(|id| !used.contains(*id)) {
+                    let _ = refs.delete(&JsValue::from_str(id));
+                }
+            });
+            remaining.set_onsuccess(Some(on_success.unchecked_ref()));
         }
         finish(&tx).await
     }
+}
+
+/// Adds a reference image unless one with its id is stored already (same id,
+/// same bytes): no rewrite of megabytes, and the "already there" error is
+/// swallowed instead of aborting the save.
+fn add_if_absent(store: &IdbObjectStore, id: &str, blob: &Blob) -> Result<(), JsValue> {
+    let request = store.add_with_key(blob, &JsValue::from_str(id))?;
+    let on_error = Closure::once_into_js(|event: Event| {
+        let exists = event
+            .target()
+            .and_then(|t| t.dyn_into::<IdbRequest>().ok())
+            .and_then(|r| r.error().ok().flatten())
+            .is_some_and(|e| e.name() == "ConstraintError");
+        if exists {
+            event.prevent_default();
+            event.stop_propagation();
+        }
+    });
+    request.set_onerror(Some(on_error.unchecked_ref()));
+    Ok(())
 }
 
 /// Resolves with the request's result once it succeeds.

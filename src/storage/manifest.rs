@@ -5,8 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::history::{FULL_NAMES, Fields, HistoryEntry, Loose, entry_from_loose};
-use super::zip::{self, ZipError};
+use super::history::{
+    FULL_NAMES, Fields, HistoryEntry, Loose, ReferenceRecord, content_id, entry_from_loose,
+};
+use super::zip::{self, ZipError, ZipWriter, crc32};
 use crate::api::image::verify_image;
 
 pub const MANIFEST_NAME: &str = "history.json";
@@ -21,6 +23,16 @@ pub fn image_path(entry: &HistoryEntry) -> Option<String> {
         "images/{}.{}",
         entry.id,
         entry.format()?.extension()
+    ))
+}
+
+/// `references/<content id>.<ext>`: each reference image once, however many
+/// entries were made from it.
+pub fn reference_path(reference: &ReferenceRecord) -> Option<String> {
+    Some(format!(
+        "references/{}.{}",
+        reference.id,
+        reference.format()?.extension()
     ))
 }
 
@@ -57,48 +69,167 @@ pub fn build_manifest(entries: &[HistoryEntry], exported_ms: f64) -> String {
     .unwrap_or_default()
 }
 
-/// A finished export.
+/// One file of an export: where it goes and what the zip records about it,
+/// found while the bytes were checked (so they need not stay in memory).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Export {
-    pub zip: Vec<u8>,
-    /// Entries that would not pass import (bad metadata, or bytes that are not
-    /// the image the metadata describes) and were left out.
-    pub left_out: usize,
+pub struct ExportFile {
+    pub path: String,
+    pub size: u64,
+    pub crc: u32,
 }
 
-/// Builds the export zip. `bytes` in the manifest is set to the real size.
-pub fn export_zip(items: &[(HistoryEntry, Vec<u8>)], exported_ms: f64) -> Result<Export, ZipError> {
-    let mut entries = Vec::with_capacity(items.len());
-    let mut images = Vec::with_capacity(items.len());
-    let mut seen = HashSet::new();
-    for (entry, data) in items {
-        let mut entry = entry.clone();
-        entry.bytes = data.len() as u64;
-        if check_image(&entry, data).is_ok()
-            && seen.insert(entry.id.clone())
-            && let Some(path) = image_path(&entry)
-        {
-            images.push((path, data.as_slice()));
-            entries.push(entry);
-        }
-    }
-    if entries.len() > MAX_ENTRIES {
-        return Err(ZipError::TooLarge);
-    }
-    let manifest = build_manifest(&entries, exported_ms);
-    let mut files: Vec<(&str, &[u8])> = vec![(MANIFEST_NAME, manifest.as_bytes())];
-    files.extend(images.iter().map(|(p, d)| (p.as_str(), *d)));
-    Ok(Export {
-        zip: zip::write_stored(&files)?,
-        left_out: items.len() - entries.len(),
+/// Checks an image for export. `None` if import would refuse it (bad metadata,
+/// or bytes that are not the image the metadata describes): it is left out.
+/// The returned entry's `bytes` is the real size.
+pub fn export_image(entry: &HistoryEntry, data: &[u8]) -> Option<(HistoryEntry, ExportFile)> {
+    let mut entry = entry.clone();
+    entry.bytes = data.len() as u64;
+    check_image(&entry, data).ok()?;
+    let file = ExportFile {
+        path: image_path(&entry)?,
+        size: entry.bytes,
+        crc: crc32(data),
+    };
+    Some((entry, file))
+}
+
+/// Checks a reference image for export, like [`export_image`].
+pub fn export_reference(reference: &ReferenceRecord, data: &[u8]) -> Option<ExportFile> {
+    check_reference(reference, data).ok()?;
+    Some(ExportFile {
+        path: reference_path(reference)?,
+        size: data.len() as u64,
+        crc: crc32(data),
     })
 }
 
-/// What an import would add.
+/// A piece of the export zip, in order: bytes made here, or the data of
+/// `files[i]` as passed to [`export_layout`] (a Blob in the browser, so images
+/// are never all in memory at once).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Bytes(Vec<u8>),
+    File(usize),
+}
+
+/// Lays the export out: manifest first, then every file, then the directory.
+/// Entries come from [`export_image`] (each with its file at the same index
+/// among the image files); references whose file is not in `files` are left
+/// out of the manifest.
+pub fn export_layout(
+    mut entries: Vec<HistoryEntry>,
+    files: &[ExportFile],
+    exported_ms: f64,
+) -> Result<Vec<Part>, ZipError> {
+    if entries.len() > MAX_ENTRIES {
+        return Err(ZipError::TooLarge);
+    }
+    let present: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for entry in &mut entries {
+        entry
+            .references
+            .retain(|r| reference_path(r).is_some_and(|p| present.contains(p.as_str())));
+    }
+    let manifest = build_manifest(&entries, exported_ms).into_bytes();
+    let mut writer = ZipWriter::default();
+    let mut parts = vec![Part::Bytes(writer.add(
+        MANIFEST_NAME,
+        manifest.len() as u64,
+        crc32(&manifest),
+    )?)];
+    parts.push(Part::Bytes(manifest));
+    for (i, file) in files.iter().enumerate() {
+        parts.push(Part::Bytes(writer.add(&file.path, file.size, file.crc)?));
+        parts.push(Part::File(i));
+    }
+    parts.push(Part::Bytes(writer.finish()?));
+    Ok(parts)
+}
+
+/// A finished in-memory export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub zip: Vec<u8>,
+    /// Entries that would not pass import and were left out.
+    pub left_out: usize,
+}
+
+/// Builds the export zip in memory: what the browser builds as a Blob from
+/// the same [`export_layout`].
+pub fn export_zip(
+    items: &[(HistoryEntry, Vec<u8>)],
+    references: &[(ReferenceRecord, Vec<u8>)],
+    exported_ms: f64,
+) -> Result<Export, ZipError> {
+    let mut entries = Vec::new();
+    let mut files = Vec::new();
+    let mut data: Vec<&[u8]> = Vec::new();
+    let mut seen = HashSet::new();
+    for (entry, bytes) in items {
+        if let Some((entry, file)) = export_image(entry, bytes)
+            && seen.insert(entry.id.clone())
+        {
+            entries.push(entry);
+            files.push(file);
+            data.push(bytes);
+        }
+    }
+    let left_out = items.len() - entries.len();
+    for (reference, bytes) in references {
+        if let Some(file) = export_reference(reference, bytes)
+            && seen.insert(file.path.clone())
+        {
+            files.push(file);
+            data.push(bytes);
+        }
+    }
+    let mut zip = Vec::new();
+    for part in export_layout(entries, &files, exported_ms)? {
+        match part {
+            Part::Bytes(bytes) => zip.extend(bytes),
+            Part::File(i) => zip.extend_from_slice(data[i]),
+        }
+    }
+    Ok(Export { zip, left_out })
+}
+
+/// One entry an import would add, with where its bytes are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedEntry {
+    /// Its position in the manifest, counted from 1 (for messages).
+    pub index: usize,
+    pub entry: HistoryEntry,
+    pub file: String,
+}
+
+/// What the manifest of an import lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManifestPlan {
+    pub entries: Vec<PlannedEntry>,
+    /// Entries whose image is not in the zip (someone removed it): skipped.
+    pub skipped_invalid: usize,
+}
+
+impl ManifestPlan {
+    /// Every reference image the planned entries use, once each.
+    pub fn references(&self) -> Vec<ReferenceRecord> {
+        let mut seen = HashSet::new();
+        self.entries
+            .iter()
+            .flat_map(|p| &p.entry.references)
+            .filter(|r| seen.insert(r.id.clone()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// What an in-memory import would add.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportPlan {
     /// Entries with their image bytes, in manifest order.
     pub entries: Vec<(HistoryEntry, Vec<u8>)>,
+    /// Reference images with their bytes, checked.
+    pub references: Vec<(ReferenceRecord, Vec<u8>)>,
     /// Entries whose image is not in the zip (someone removed it): skipped.
     pub skipped_invalid: usize,
 }
@@ -116,17 +247,21 @@ pub enum ManifestError {
     TooManyEntries,
     #[error("history.json entry {index}: {problem}")]
     Entry { index: usize, problem: String },
+    #[error("{0}")]
+    Reference(String),
 }
 
-/// Validates a manifest against the zip's files (`files` looks a name up).
-/// Any malformed entry rejects the whole file: an export from Kleinbild never
-/// has one, so it was damaged or made to deceive. Strings are kept verbatim as
-/// plain text (the UI never renders them as HTML). `bytes` is set to the size
-/// of the file found.
-pub fn parse_manifest<'f>(
+/// Validates a manifest against the names and sizes of the zip's files
+/// (`file_size` looks a name up). Any malformed entry rejects the whole file:
+/// an export from Kleinbild never has one, so it was damaged or made to
+/// deceive. Strings are kept verbatim as plain text (the UI never renders them
+/// as HTML). `bytes` is set to the size of the file found; references whose
+/// file is missing are dropped from their entry. The bytes themselves are
+/// checked afterwards, one file at a time ([`check_image`], [`check_reference`]).
+pub fn plan_manifest(
     json: &str,
-    files: impl Fn(&str) -> Option<&'f [u8]>,
-) -> Result<ImportPlan, ManifestError> {
+    file_size: impl Fn(&str) -> Option<u64>,
+) -> Result<ManifestPlan, ManifestError> {
     let root = Loose::parse(json).map_err(|e| ManifestError::NotJson {
         line: e.line(),
         column: e.column(),
@@ -151,7 +286,7 @@ pub fn parse_manifest<'f>(
     if items.len() > MAX_ENTRIES {
         return Err(ManifestError::TooManyEntries);
     }
-    let mut plan = ImportPlan {
+    let mut plan = ManifestPlan {
         entries: Vec::with_capacity(items.len()),
         skipped_invalid: 0,
     };
@@ -176,19 +311,72 @@ pub fn parse_manifest<'f>(
                 image_path(&entry).unwrap_or_default()
             )));
         }
-        let Some(data) = files(&path) else {
+        let Some(size) = file_size(&path) else {
             plan.skipped_invalid += 1;
             continue;
         };
-        entry.bytes = data.len() as u64;
-        check_image(&entry, data).map_err(fail)?;
-        plan.entries.push((entry, data.to_vec()));
+        entry.bytes = size;
+        entry
+            .references
+            .retain(|r| reference_path(r).is_some_and(|p| file_size(&p).is_some()));
+        plan.entries.push(PlannedEntry {
+            index: i + 1,
+            entry,
+            file: path,
+        });
     }
     Ok(plan)
 }
 
+/// Validates a manifest and checks every file's bytes (`files` looks a name up).
+pub fn parse_manifest<'f>(
+    json: &str,
+    files: impl Fn(&str) -> Option<&'f [u8]>,
+) -> Result<ImportPlan, ManifestError> {
+    let plan = plan_manifest(json, |name| files(name).map(|d| d.len() as u64))?;
+    let mut entries = Vec::with_capacity(plan.entries.len());
+    for planned in &plan.entries {
+        let data = files(&planned.file).unwrap_or_default();
+        check_planned(planned, data)?;
+        entries.push((planned.entry.clone(), data.to_vec()));
+    }
+    let mut references = Vec::new();
+    for reference in plan.references() {
+        let path = reference_path(&reference).unwrap_or_default();
+        let data = files(&path).unwrap_or_default();
+        check_reference(&reference, data).map_err(ManifestError::Reference)?;
+        references.push((reference, data.to_vec()));
+    }
+    Ok(ImportPlan {
+        entries,
+        references,
+        skipped_invalid: plan.skipped_invalid,
+    })
+}
+
+/// [`check_image`] for a planned entry, with the entry's number in the message.
+pub fn check_planned(planned: &PlannedEntry, data: &[u8]) -> Result<(), ManifestError> {
+    check_image(&planned.entry, data).map_err(|problem| ManifestError::Entry {
+        index: planned.index,
+        problem,
+    })
+}
+
+/// A reference's bytes must be an image of its format whose content id matches.
+pub fn check_reference(reference: &ReferenceRecord, data: &[u8]) -> Result<(), String> {
+    let path = reference_path(reference).unwrap_or_default();
+    match verify_image(data.to_vec()) {
+        Ok(image) if Some(image.format) == reference.format() => {}
+        _ => return Err(format!("the file {path} is not the image its name says")),
+    }
+    if content_id(data) != reference.id {
+        return Err(format!("the file {path} does not match its content id"));
+    }
+    Ok(())
+}
+
 /// The bytes must be the image the entry describes: its format and pixel size.
-fn check_image(entry: &HistoryEntry, data: &[u8]) -> Result<(), String> {
+pub fn check_image(entry: &HistoryEntry, data: &[u8]) -> Result<(), String> {
     entry.check()?;
     let path = image_path(entry).unwrap_or_default();
     let expected = entry
@@ -214,16 +402,19 @@ fn check_image(entry: &HistoryEntry, data: &[u8]) -> Result<(), String> {
 
 /// Splits off entries whose id is already in the history (or repeated): those are
 /// skipped, never overwritten. Returns the new entries and how many were skipped.
-pub fn split_duplicates(
-    plan: ImportPlan,
+pub fn split_duplicates<T>(
+    planned: Vec<T>,
     existing_ids: &HashSet<String>,
-) -> (Vec<(HistoryEntry, Vec<u8>)>, usize) {
-    let total = plan.entries.len();
+    entry: impl Fn(&T) -> &HistoryEntry,
+) -> (Vec<T>, usize) {
+    let total = planned.len();
     let mut seen = HashSet::new();
-    let fresh: Vec<_> = plan
-        .entries
+    let fresh: Vec<T> = planned
         .into_iter()
-        .filter(|(e, _)| !existing_ids.contains(&e.id) && seen.insert(e.id.clone()))
+        .filter(|p| {
+            let id = &entry(p).id;
+            !existing_ids.contains(id) && seen.insert(id.clone())
+        })
         .collect();
     let duplicates = total - fresh.len();
     (fresh, duplicates)
@@ -238,6 +429,8 @@ pub enum ImportError {
     NoManifest,
     #[error("Import failed: {0}.")]
     Manifest(#[from] ManifestError),
+    #[error("Import failed: the file could not be read. Choose it again.")]
+    Unreadable,
 }
 
 /// Reads an export zip: the archive, then the manifest against its files.

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::generation::{ASPECT_RATIOS, DEFAULT_ASPECT_RATIO};
+use crate::api::types::KLEIN_MODEL;
+use crate::generation::{ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, is_model_id};
 
 const SCHEMA_VERSION: u32 = 1;
 
@@ -15,6 +16,8 @@ pub struct Settings {
     pub aspect_ratio: String,
     /// Total time allowed for one request, in seconds.
     pub timeout_seconds: u32,
+    /// OpenRouter model id, e.g. `black-forest-labs/flux.2-klein-4b`.
+    pub model: String,
 }
 
 impl Settings {
@@ -25,6 +28,7 @@ impl Settings {
             remember_key: false,
             aspect_ratio: DEFAULT_ASPECT_RATIO.to_owned(),
             timeout_seconds: 180,
+            model: KLEIN_MODEL.to_owned(),
         }
     }
 
@@ -63,6 +67,10 @@ impl Settings {
                 .timeout_seconds
                 .filter(|s| TIMEOUT_RANGE.contains(s))
                 .unwrap_or(defaults.timeout_seconds),
+            model: stored
+                .model
+                .filter(|m| is_model_id(m))
+                .unwrap_or_else(|| defaults.model.clone()),
         })
     }
 }
@@ -75,6 +83,7 @@ struct StoredSettings {
     remember_key: Option<bool>,
     aspect_ratio: Option<String>,
     timeout_seconds: Option<u32>,
+    model: Option<String>,
 }
 
 /// Allowed request timeouts, in seconds.

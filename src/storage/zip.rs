@@ -85,30 +85,29 @@ pub fn is_safe_name(name: &str) -> bool {
         && !name.chars().any(|c| c < ' ' || c == '\u{7f}')
 }
 
-/// Writes a ZIP with every file stored as is.
-pub fn write_stored(files: &[(&str, &[u8])]) -> Result<Vec<u8>, ZipError> {
-    if files.len() > usize::from(u16::MAX) {
-        return Err(ZipError::TooLarge);
-    }
-    let total: usize = files
-        .iter()
-        .map(|(name, data)| LOCAL_LEN + CENTRAL_LEN + 2 * name.len() + data.len())
-        .sum::<usize>()
-        + END_LEN;
-    if u32::try_from(total).is_err() {
-        return Err(ZipError::TooLarge);
-    }
-    let mut out = Vec::with_capacity(total);
-    let mut central = Vec::new();
-    for &(name, data) in files {
+/// Lays out a stored ZIP piece by piece, so the file data never has to be in
+/// one buffer: the caller writes each [`ZipWriter::add`] header followed by the
+/// file's bytes (a Blob in the browser), then [`ZipWriter::finish`].
+#[derive(Default)]
+pub struct ZipWriter {
+    offset: u64,
+    central: Vec<u8>,
+    count: usize,
+}
+
+impl ZipWriter {
+    /// The local header for a file of `size` bytes with checksum `crc`.
+    pub fn add(&mut self, name: &str, size: u64, crc: u32) -> Result<Vec<u8>, ZipError> {
         if !is_safe_name(name) {
             return Err(ZipError::UnsafeName(name.to_owned()));
         }
+        let header_len = (LOCAL_LEN + name.len()) as u64;
+        let end = self.offset + header_len + size;
+        // No ZIP64: every offset and size must fit in 32 bits.
+        if self.count == usize::from(u16::MAX) || end >= u64::from(u32::MAX) {
+            return Err(ZipError::TooLarge);
+        }
         let flags = if name.is_ascii() { 0 } else { UTF8_FLAG };
-        // Both fit in u32: the total was checked above.
-        let offset = out.len() as u32;
-        let size = data.len() as u32;
-        let crc = crc32(data);
         let common = |buf: &mut Vec<u8>| {
             put16(buf, VERSION);
             put16(buf, flags);
@@ -116,36 +115,61 @@ pub fn write_stored(files: &[(&str, &[u8])]) -> Result<Vec<u8>, ZipError> {
             put16(buf, DOS_TIME);
             put16(buf, DOS_DATE);
             put32(buf, crc);
-            put32(buf, size);
-            put32(buf, size);
+            put32(buf, size as u32);
+            put32(buf, size as u32);
             put16(buf, name.len() as u16);
             put16(buf, 0); // extra
         };
-        put32(&mut out, LOCAL_SIG);
-        common(&mut out);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
+        let mut local = Vec::with_capacity(header_len as usize);
+        put32(&mut local, LOCAL_SIG);
+        common(&mut local);
+        local.extend_from_slice(name.as_bytes());
 
-        put32(&mut central, CENTRAL_SIG);
-        put16(&mut central, MADE_BY);
-        common(&mut central);
-        put16(&mut central, 0); // comment
-        put16(&mut central, 0); // disk
-        put16(&mut central, 0); // internal attributes
-        put32(&mut central, FILE_MODE);
-        put32(&mut central, offset);
+        let central = &mut self.central;
+        put32(central, CENTRAL_SIG);
+        put16(central, MADE_BY);
+        common(central);
+        put16(central, 0); // comment
+        put16(central, 0); // disk
+        put16(central, 0); // internal attributes
+        put32(central, FILE_MODE);
+        put32(central, self.offset as u32);
         central.extend_from_slice(name.as_bytes());
+
+        self.offset = end;
+        self.count += 1;
+        Ok(local)
     }
-    let central_offset = out.len() as u32;
-    out.extend_from_slice(&central);
-    put32(&mut out, END_SIG);
-    put16(&mut out, 0);
-    put16(&mut out, 0);
-    put16(&mut out, files.len() as u16);
-    put16(&mut out, files.len() as u16);
-    put32(&mut out, central.len() as u32);
-    put32(&mut out, central_offset);
-    put16(&mut out, 0);
+
+    /// The central directory and end record that close the archive.
+    pub fn finish(self) -> Result<Vec<u8>, ZipError> {
+        let total = self.offset + self.central.len() as u64 + END_LEN as u64;
+        if total >= u64::from(u32::MAX) {
+            return Err(ZipError::TooLarge);
+        }
+        let mut out = self.central;
+        let central_len = out.len() as u32;
+        put32(&mut out, END_SIG);
+        put16(&mut out, 0);
+        put16(&mut out, 0);
+        put16(&mut out, self.count as u16);
+        put16(&mut out, self.count as u16);
+        put32(&mut out, central_len);
+        put32(&mut out, self.offset as u32);
+        put16(&mut out, 0);
+        Ok(out)
+    }
+}
+
+/// Writes a ZIP with every file stored as is, in memory (tests and small files).
+pub fn write_stored(files: &[(&str, &[u8])]) -> Result<Vec<u8>, ZipError> {
+    let mut writer = ZipWriter::default();
+    let mut out = Vec::new();
+    for &(name, data) in files {
+        out.extend(writer.add(name, data.len() as u64, crc32(data))?);
+        out.extend_from_slice(data);
+    }
+    out.extend(writer.finish()?);
     Ok(out)
 }
 
@@ -174,45 +198,124 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Reads every file of a stored ZIP through its central directory. Folders are
-/// skipped; names are checked, sizes bounded by the input and CRCs verified.
-pub fn read_stored(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ZipError> {
-    let r = Reader(bytes);
-    let end = find_end(bytes).ok_or(ZipError::NotAZip)?;
+/// Where the central directory is, from the end record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndRecord {
+    pub directory_offset: u64,
+    pub directory_size: u64,
+    pub count: u16,
+}
+
+/// How many bytes at the end of a file can hold the end record (it may carry a
+/// comment of up to 65,535 bytes).
+pub const TAIL_LEN: u64 = (END_LEN + u16::MAX as usize) as u64;
+
+/// Finds the end record in `tail`, the last bytes of a `total`-byte file.
+pub fn read_end(tail: &[u8], total: u64) -> Result<EndRecord, ZipError> {
+    let r = Reader(tail);
+    let at = find_end(tail).ok_or(ZipError::NotAZip)?;
     let damaged = ZipError::Damaged;
-    let field = |at: u64| r.u16(end + at).ok_or(damaged("end record"));
+    let field = |off: u64| r.u16(at + off).ok_or(damaged("end record"));
     let (disk, cd_disk, on_disk, count) = (field(4)?, field(6)?, field(8)?, field(10)?);
-    let cd_size = u64::from(r.u32(end + 12).ok_or(damaged("end record"))?);
-    let cd_offset = u64::from(r.u32(end + 16).ok_or(damaged("end record"))?);
+    let directory_size = u64::from(r.u32(at + 12).ok_or(damaged("end record"))?);
+    let directory_offset = u64::from(r.u32(at + 16).ok_or(damaged("end record"))?);
     if disk != 0
         || cd_disk != 0
         || on_disk != count
         || count == u16::MAX
-        || cd_offset == u64::from(u32::MAX)
+        || directory_offset == u64::from(u32::MAX)
     {
         return Err(ZipError::Unsupported);
     }
     if usize::from(count) > MAX_ENTRIES {
         return Err(ZipError::TooManyEntries);
     }
-    if cd_offset + cd_size > end {
+    // The end record sits at `total - tail.len() + at`; the directory must end before it.
+    let end_at = total - tail.len() as u64 + at;
+    if directory_offset + directory_size > end_at {
         return Err(damaged("central directory out of range"));
     }
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    Ok(EndRecord {
+        directory_offset,
+        directory_size,
+        count,
+    })
+}
+
+/// One file as the central directory describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    pub name: String,
+    pub crc: u32,
+    pub size: u64,
+    /// Where its local header starts.
+    pub local_offset: u64,
+}
+
+impl DirEntry {
+    /// How many bytes of the local header [`DirEntry::data_start`] needs.
+    pub fn header_len(&self) -> u64 {
+        (LOCAL_LEN + self.name.len()) as u64
+    }
+
+    /// Checks the local header (`header`: [`DirEntry::header_len`] bytes at
+    /// `local_offset`) and returns where the data starts.
+    pub fn data_start(&self, header: &[u8], total: u64) -> Result<u64, ZipError> {
+        let r = Reader(header);
+        let damaged = ZipError::Damaged;
+        if r.u32(0) != Some(LOCAL_SIG)
+            || r.bytes(LOCAL_LEN as u64, self.name.len() as u64) != Some(self.name.as_bytes())
+        {
+            return Err(damaged("local header"));
+        }
+        // The local extra field may differ from the central one.
+        let extra = r.u16(28).ok_or(damaged("local header"))?;
+        let start = self.local_offset + self.header_len() + u64::from(extra);
+        if start + self.size > total {
+            return Err(damaged("file data out of range"));
+        }
+        Ok(start)
+    }
+
+    /// The data must match the directory's checksum.
+    pub fn verify(&self, data: &[u8]) -> Result<(), ZipError> {
+        if crc32(data) == self.crc {
+            Ok(())
+        } else {
+            Err(ZipError::Checksum(self.name.clone()))
+        }
+    }
+
+    fn is_folder(&self) -> bool {
+        self.name.ends_with('/') && self.size == 0
+    }
+}
+
+/// Reads the central directory (`directory`: the bytes the end record points
+/// at) of a `total`-byte file. Folders are skipped; names are checked and sizes
+/// bounded by the file.
+pub fn read_directory(
+    directory: &[u8],
+    end: &EndRecord,
+    total: u64,
+) -> Result<Vec<DirEntry>, ZipError> {
+    let r = Reader(directory);
+    let damaged = ZipError::Damaged;
+    let mut files = Vec::with_capacity(usize::from(end.count));
     let mut names = HashSet::new();
-    let mut total: u64 = 0;
-    let mut at = cd_offset;
-    for _ in 0..count {
+    let mut sum: u64 = 0;
+    let mut at = 0;
+    for _ in 0..end.count {
         let cd = |off: u64| r.u16(at + off).ok_or(damaged("central directory"));
+        let cd32 = |off: u64| r.u32(at + off).ok_or(damaged("central directory"));
         if r.u32(at) != Some(CENTRAL_SIG) {
             return Err(damaged("central directory"));
         }
         let (flags, method) = (cd(8)?, cd(10)?);
-        let crc = r.u32(at + 16).ok_or(damaged("central directory"))?;
-        let packed = u64::from(r.u32(at + 20).ok_or(damaged("central directory"))?);
-        let size = u64::from(r.u32(at + 24).ok_or(damaged("central directory"))?);
+        let crc = cd32(16)?;
+        let (packed, size) = (u64::from(cd32(20)?), u64::from(cd32(24)?));
         let (name_len, extra_len, comment_len) = (cd(28)?, cd(30)?, cd(32)?);
-        let local = u64::from(r.u32(at + 42).ok_or(damaged("central directory"))?);
+        let local_offset = u64::from(cd32(42)?);
         let name_bytes = r
             .bytes(at + CENTRAL_LEN as u64, u64::from(name_len))
             .ok_or(damaged("central directory"))?;
@@ -220,7 +323,7 @@ pub fn read_stored(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ZipError> {
             + u64::from(name_len)
             + u64::from(extra_len)
             + u64::from(comment_len);
-        if at > cd_offset + cd_size {
+        if at > end.directory_size {
             return Err(damaged("central directory"));
         }
         let name = String::from_utf8_lossy(name_bytes).into_owned();
@@ -239,31 +342,45 @@ pub fn read_stored(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ZipError> {
         if !names.insert(name.clone()) {
             return Err(ZipError::DuplicateName(name));
         }
-        // The local header repeats the name; its extra field may differ.
-        if r.u32(local) != Some(LOCAL_SIG)
-            || r.bytes(local + LOCAL_LEN as u64, u64::from(name_len)) != Some(name_bytes)
-        {
-            return Err(damaged("local header"));
-        }
-        let local_extra = r.u16(local + 28).ok_or(damaged("local header"))?;
-        let start = local + LOCAL_LEN as u64 + u64::from(name_len) + u64::from(local_extra);
-        let data = r
-            .bytes(start, size)
-            .ok_or(damaged("file data out of range"))?;
-        // Stored entries cannot overlap in a real zip: the sum is bounded by the input.
-        total += size;
-        if total > bytes.len() as u64 {
+        // Stored entries cannot overlap in a real zip: the sum is bounded by the file.
+        sum += size;
+        if sum > total || local_offset + LOCAL_LEN as u64 + size > end.directory_offset {
             return Err(damaged("overlapping entries"));
         }
-        if crc32(data) != crc {
-            return Err(ZipError::Checksum(name));
+        let entry = DirEntry {
+            name,
+            crc,
+            size,
+            local_offset,
+        };
+        if !entry.is_folder() {
+            files.push(entry);
         }
-        if name.ends_with('/') && data.is_empty() {
-            continue;
-        }
-        files.push((name, data.to_vec()));
     }
     Ok(files)
+}
+
+/// Reads every file of a stored ZIP held in memory, checking each CRC.
+pub fn read_stored(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ZipError> {
+    let total = bytes.len() as u64;
+    let tail_start = total.saturating_sub(TAIL_LEN);
+    let slice = |at: u64, len: u64| {
+        let end = at.checked_add(len).filter(|&e| e <= total);
+        end.map(|end| &bytes[at as usize..end as usize])
+            .ok_or(ZipError::Damaged("file data out of range"))
+    };
+    let end = read_end(slice(tail_start, total - tail_start)?, total)?;
+    let directory = slice(end.directory_offset, end.directory_size)?;
+    read_directory(directory, &end, total)?
+        .into_iter()
+        .map(|entry| {
+            let header = slice(entry.local_offset, entry.header_len())?;
+            let start = entry.data_start(header, total)?;
+            let data = slice(start, entry.size)?;
+            entry.verify(data)?;
+            Ok((entry.name, data.to_vec()))
+        })
+        .collect()
 }
 
 /// The end-of-central-directory record: the last signature whose comment runs
