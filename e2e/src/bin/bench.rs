@@ -22,6 +22,8 @@
 //!   `JSHeapUsedSize`, as found, and after a forced GC) and the app's wasm memory
 //!   (`window.__kleinbildWasmMemory.buffer.byteLength`), in MiB; medians over the runs.
 //! - `gallery_paint_ratio_<largest>_vs_<smallest>`: ratio of the two paint medians.
+//! - `export images=N`: one `Export history` of the seeded history: click to zip Blob,
+//!   its size, and the wasm memory (never shrinks, so its peak) and JS heap after.
 //!
 //! The history is seeded like this: the app generates 4 real 1024×1024 PNGs from the mock
 //! (so the app itself stores image, WebP thumbnail and metadata), then a page script copies
@@ -270,6 +272,53 @@ struct HistoryFigures {
     seed_secs: f64,
     /// Mean size of the stored (template) image files.
     image_bytes: u64,
+    export: ExportFigures,
+}
+
+/// One `Export history` of the whole seeded history.
+struct ExportFigures {
+    ms: f64,
+    zip_bytes: u64,
+    /// Wasm memory after the export: it never shrinks, so this is its peak.
+    wasm_mb: f64,
+    js_heap_mb: f64,
+}
+
+/// Times one export and reads the memory it needed. The zip Blob is only
+/// measured (its size), never read: that would copy it into the page.
+async fn export_bench(app: &App) -> Result<ExportFigures> {
+    app.js(
+        "window.__benchZip = null;
+         const create = URL.createObjectURL;
+         URL.createObjectURL = b => {
+           if (b.type === 'application/zip') window.__benchZip = { bytes: b.size, at: performance.now() };
+           return create(b);
+         };
+         HTMLAnchorElement.prototype.click = function () {};",
+        vec![],
+    )
+    .await?;
+    let started = app.js("return performance.now();", vec![]).await?;
+    app.control(Role::Button, "Export history")
+        .await?
+        .click()
+        .await?;
+    let zip = app
+        .poll("the export zip", Duration::from_secs(600), async || {
+            let v = app.js("return window.__benchZip;", vec![]).await?;
+            Ok((!v.is_null()).then_some(v))
+        })
+        .await?;
+    let wasm = app
+        .js("return window.__kleinbildWasmMemory.buffer.byteLength;", vec![])
+        .await?;
+    let heap = metrics(app).await?;
+    Ok(ExportFigures {
+        ms: zip["at"].as_f64().unwrap_or_default() - started.as_f64().unwrap_or_default(),
+        zip_bytes: zip["bytes"].as_u64().unwrap_or_default(),
+        wasm_mb: wasm.as_f64().unwrap_or_default() / MIB,
+        js_heap_mb: heap.get("JSHeapUsedSize").copied().unwrap_or_default() / MIB,
+    })
 }
 
 /// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
@@ -598,6 +647,7 @@ async fn history_bench(args: &Args, n: usize) -> Result<HistoryFigures> {
             heap_gc.push(after.get("JSHeapUsedSize").copied().unwrap_or_default() / MIB);
             wasm.push(w / MIB);
         }
+        let export = export_bench(&app).await?;
         Ok::<_, e2e::Error>(HistoryFigures {
             paints,
             frames,
@@ -608,6 +658,7 @@ async fn history_bench(args: &Args, n: usize) -> Result<HistoryFigures> {
             dom_nodes: stats(nodes).median as u64,
             seed_secs,
             image_bytes,
+            export,
         })
     }
     .await;
@@ -677,6 +728,10 @@ async fn real_main() -> Result {
             h.dom_nodes,
             h.seed_secs,
             h.image_bytes
+        );
+        println!(
+            "export images={n} ms={:.0} zip_bytes={} wasm_mb_after={:.1} js_heap_mb_after={:.1}",
+            h.export.ms, h.export.zip_bytes, h.export.wasm_mb, h.export.js_heap_mb
         );
         paint_medians.push((n, paint.median));
     }
