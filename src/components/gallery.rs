@@ -66,7 +66,7 @@ pub fn Gallery() -> impl IntoView {
     let export = move |_| {
         set_status.set("Preparing the export\u{2026}".into());
         leptos::task::spawn_local(async move {
-            match history.export().await {
+            match history.export(|p| set_status.set(p)).await {
                 Ok((zip, count)) => {
                     let date = js_sys::Date::new_0()
                         .to_iso_string()
@@ -100,7 +100,7 @@ pub fn Gallery() -> impl IntoView {
         }
         set_status.set("Importing\u{2026}".into());
         leptos::task::spawn_local(async move {
-            match history.import(&file).await {
+            match history.import(&file, |p| set_status.set(p)).await {
                 Ok(summary) => set_status.set(summary),
                 Err(message) => {
                     set_status.set(String::new());

@@ -377,7 +377,7 @@ impl HistoryStore {
     /// Builds the export zip as a Blob made of parts: each image is read into
     /// memory once to be checked and summed, then only referenced, so memory
     /// stays flat however large the history. Returns the zip and its image count.
-    pub async fn export(&self) -> Result<(Blob, usize), String> {
+    pub async fn export(&self, progress: impl Fn(String)) -> Result<(Blob, usize), String> {
         let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
             e.iter()
                 .filter(|s| !s.image_missing)
@@ -387,7 +387,13 @@ impl HistoryStore {
         let mut kept = Vec::with_capacity(entries.len());
         let mut files = Vec::with_capacity(entries.len());
         let mut blobs = Vec::with_capacity(entries.len());
-        for entry in entries {
+        let total = entries.len();
+        for (done, entry) in entries.into_iter().enumerate() {
+            if done % 25 == 0 {
+                progress(format!(
+                    "Preparing the export\u{2026} {done} of {total} images"
+                ));
+            }
             if let Some(blob) = self.blob(&entry.id, false).await
                 && let Ok(bytes) = blob_bytes(&blob).await
                 && let Some((entry, file)) = export_image(&entry, &bytes)
@@ -437,7 +443,7 @@ impl HistoryStore {
     /// The file is read piece by piece: every image is checked (one at a time)
     /// before anything is stored, then stored as a slice of the file.
     /// Returns the summary shown to the user.
-    pub async fn import(&self, file: &Blob) -> Result<String, String> {
+    pub async fn import(&self, file: &Blob, progress: impl Fn(String)) -> Result<String, String> {
         let zip = ZipFile::open(file).await.map_err(|e| e.to_string())?;
         let manifest = zip
             .find(MANIFEST_NAME)
@@ -450,7 +456,13 @@ impl HistoryStore {
             .map_err(|e| e.to_string())?;
         // Check every file before storing anything: a hostile file is refused whole.
         let mut starts = HashMap::new();
-        for planned in &manifest.entries {
+        let total = manifest.entries.len();
+        for (done, planned) in manifest.entries.iter().enumerate() {
+            if done % 25 == 0 {
+                progress(format!(
+                    "Checking the file\u{2026} {done} of {total} images"
+                ));
+            }
             let found = zip.find(&planned.file).ok_or(ImportError::NoManifest);
             let (start, data) = zip
                 .read(found.map_err(|e| e.to_string())?)
@@ -483,7 +495,11 @@ impl HistoryStore {
         let (fresh, duplicates) = split_duplicates(manifest.entries, &existing, |p| &p.entry);
         let mut imported = Vec::new();
         let mut failure = None;
-        for planned in fresh {
+        let total = fresh.len();
+        for (done, planned) in fresh.into_iter().enumerate() {
+            if done % 25 == 0 {
+                progress(format!("Importing\u{2026} {done} of {total} images"));
+            }
             let entry = planned.entry;
             let Some(image) = slice(&planned.file, &entry.mime) else {
                 continue;
