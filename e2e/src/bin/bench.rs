@@ -310,7 +310,10 @@ async fn export_bench(app: &App) -> Result<ExportFigures> {
         })
         .await?;
     let wasm = app
-        .js("return window.__kleinbildWasmMemory.buffer.byteLength;", vec![])
+        .js(
+            "return window.__kleinbildWasmMemory.buffer.byteLength;",
+            vec![],
+        )
         .await?;
     let heap = metrics(app).await?;
     Ok(ExportFigures {
