@@ -871,14 +871,15 @@ impl App {
 
     /// The progress text (`role=status`) while generating, if shown.
     pub async fn progress_text(&self) -> Result<Option<String>> {
-        let found = self.client.find_all(Locator::Css("[role=status]")).await?;
-        for el in found {
-            let t = el.text().await?;
-            if t.contains("Generating") {
-                return Ok(Some(t));
-            }
+        // "Generating… N s", or "Retrying in N s — attempt M of 3" between attempts.
+        let found = self
+            .client
+            .find_all(Locator::Css(".progress[role=status]"))
+            .await?;
+        match found.first() {
+            Some(el) => Ok(Some(el.text().await?)),
+            None => Ok(None),
         }
-        Ok(None)
     }
 
     // --- alert --------------------------------------------------------------------------------

@@ -5,6 +5,10 @@
 use std::time::{Duration, Instant};
 
 use e2e::{App, DEMO_KEY, Fault, MockConfig, Outcome, Role, UI_TIMEOUT, contains_ci, ensure, run};
+use kleinbild::api::retry::MAX_ATTEMPTS;
+
+/// Long enough for every attempt of a retried failure and the countdowns between them.
+const RETRY_PATIENCE: Duration = Duration::from_secs(45);
 
 /// One row of the fault table: what the mock does, and what the alert must say. Every inner
 /// list is a set of alternatives (any one must appear); all lists must be satisfied.
@@ -14,6 +18,8 @@ struct Case {
     says: &'static [&'static [&'static str]],
     /// How many times the fault is queued (= the most generation requests one click may send).
     times: usize,
+    /// A "try later" failure: the app must try all its attempts before showing the alert.
+    retried: bool,
 }
 
 fn case(name: &'static str, fault: Fault, says: &'static [&'static [&'static str]]) -> Case {
@@ -22,6 +28,16 @@ fn case(name: &'static str, fault: Fault, says: &'static [&'static [&'static str
         fault,
         says,
         times: 1,
+        retried: false,
+    }
+}
+
+/// A failure the app retries (with a countdown) before it gives up and explains.
+fn retried(c: Case) -> Case {
+    Case {
+        times: MAX_ATTEMPTS as usize,
+        retried: true,
+        ..c
     }
 }
 
@@ -44,31 +60,31 @@ fn table_a() -> Vec<Case> {
             Fault::Status { status: 403 },
             &[&["blocked by moderation"], &["violence"]],
         ),
-        case(
+        retried(case(
             "429 rate limited",
             Fault::Status { status: 429 },
             &[&["Rate limited"]],
-        ),
-        case(
+        )),
+        retried(case(
             "502 provider down",
             Fault::Status { status: 502 },
             &[&["down or overloaded"], &["502"]],
-        ),
-        case(
+        )),
+        retried(case(
             "503 no provider",
             Fault::Status { status: 503 },
             &[&["down or overloaded"], &["503"]],
-        ),
-        case(
+        )),
+        retried(case(
             "HTML 502 edge page",
             Fault::Html5xx { status: 502 },
             &[&["error page"], &["502"]],
-        ),
-        case(
+        )),
+        retried(case(
             "500 without CORS headers",
             Fault::NoCors { status: 500 },
             &[&["Could not reach the API"]],
-        ),
+        )),
         case(
             "truncated JSON body",
             Fault::TruncatedBody,
@@ -106,9 +122,10 @@ fn table_b() -> Vec<Case> {
             &[&["not available"]],
         ),
         // Chromium itself replays a request that got 408 on a reused keep-alive connection (once,
-        // on a fresh connection), so the page only sees the second 408.
+        // on a fresh connection), so the page only sees the second 408 of each attempt.
         Case {
-            times: 2,
+            times: 2 * MAX_ATTEMPTS as usize,
+            retried: true,
             ..case(
                 "408 provider timeout",
                 Fault::Status { status: 408 },
@@ -125,21 +142,21 @@ fn table_b() -> Vec<Case> {
             Fault::Status { status: 422 },
             &[&["could not accept the request"]],
         ),
-        case(
+        retried(case(
             "500 internal error",
             Fault::Status { status: 500 },
             &[&["down or overloaded"], &["500"]],
-        ),
-        case(
+        )),
+        retried(case(
             "524 edge timeout",
             Fault::Status { status: 524 },
             &[&["took too long"]],
-        ),
-        case(
+        )),
+        retried(case(
             "529 overloaded",
             Fault::Status { status: 529 },
             &[&["down or overloaded"], &["529"]],
-        ),
+        )),
         case(
             "403 guardrail",
             Fault::Guardrail,
@@ -150,22 +167,26 @@ fn table_b() -> Vec<Case> {
             Fault::NotJson,
             &[&["damaged or incomplete"]],
         ),
-        // A connection cut mid-answer: the browser reports a network error or a broken body.
-        case(
-            "connection dropped mid-answer",
-            Fault::DropBeforeDone,
-            &[&["Could not reach the API", "damaged or incomplete"]],
-        ),
-        case(
+        // A connection cut mid-answer: the browser reports a network error (retried) or a
+        // broken body (not retried).
+        Case {
+            times: MAX_ATTEMPTS as usize,
+            ..case(
+                "connection dropped mid-answer",
+                Fault::DropBeforeDone,
+                &[&["Could not reach the API", "damaged or incomplete"]],
+            )
+        },
+        retried(case(
             "HTML 503 edge page",
             Fault::Html5xx { status: 503 },
             &[&["error page"], &["503"]],
-        ),
-        case(
+        )),
+        retried(case(
             "502 without CORS headers",
             Fault::NoCors { status: 502 },
             &[&["Could not reach the API"]],
-        ),
+        )),
     ]
 }
 
@@ -206,10 +227,16 @@ async fn check_case(app: &App, i: usize, c: &Case, baseline: &SettingsSnapshot) 
     }
     app.click_generate().await?;
     let first = c.says[0][0];
+    // Retries wait 2 s, then 4 s (or the server's Retry-After) between attempts.
+    let patience = if c.times > 1 {
+        RETRY_PATIENCE
+    } else {
+        UI_TIMEOUT
+    };
     let alert = app
         .poll(
             &format!("an alert after the fault (expected it to say {first:?})"),
-            UI_TIMEOUT,
+            patience,
             async || {
                 let t = app.alert_text().await?;
                 Ok(
@@ -259,13 +286,15 @@ async fn check_case(app: &App, i: usize, c: &Case, baseline: &SettingsSnapshot) 
         "settings changed after the error: {now:?}, before {baseline:?}"
     );
     let sent = since(before).count();
+    let least = if c.retried { MAX_ATTEMPTS as usize } else { 1 };
     ensure!(
-        (1..=c.times).contains(&sent),
-        "the failed Generate sent {sent} generation requests, expected {} (no silent retries)",
-        if c.times == 1 {
-            "exactly 1".to_owned()
+        (least..=c.times).contains(&sent),
+        "the failed Generate sent {sent} generation requests, expected {least} to {} ({})",
+        c.times,
+        if c.retried {
+            "a \"try later\" failure is retried"
         } else {
-            format!("at most {}", c.times)
+            "this failure must not be retried"
         }
     );
 
@@ -320,7 +349,7 @@ async fn run_table(app: &App, cases: Vec<Case>) -> e2e::Result {
 async fn faults_a_end_in_plain_alerts_and_the_next_generate_works() {
     run(
         MockConfig::default(),
-        Duration::from_secs(120),
+        Duration::from_secs(300),
         async |app: &App| run_table(app, table_a()).await,
     )
     .await;
@@ -330,7 +359,7 @@ async fn faults_a_end_in_plain_alerts_and_the_next_generate_works() {
 async fn faults_b_end_in_plain_alerts_and_the_next_generate_works() {
     run(
         MockConfig::default(),
-        Duration::from_secs(120),
+        Duration::from_secs(300),
         async |app: &App| run_table(app, table_b()).await,
     )
     .await;
@@ -484,6 +513,119 @@ async fn request_timeout_from_settings_stops_a_slow_answer() {
             app.click_generate().await?;
             let (w, h) = app.wait_image(prompt, UI_TIMEOUT).await?;
             ensure!((w, h) == (1024, 1024), "the next image is {w}×{h}");
+            Ok(())
+        },
+    )
+    .await;
+}
+
+/// The progress text while a generation runs or counts down to its next attempt.
+async fn wait_progress(app: &App, phrase: &str) -> e2e::Result<String> {
+    app.poll(
+        &format!("progress saying {phrase:?}"),
+        UI_TIMEOUT,
+        async || Ok(app.progress_text().await?.filter(|t| t.contains(phrase))),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_retried_after_retry_after_with_a_countdown() {
+    run(
+        MockConfig::default(),
+        Duration::from_secs(60),
+        async |app: &App| {
+            app.open_ready().await?;
+            app.mock.push_fault(Fault::Status { status: 429 });
+            let prompt = "A lighthouse, after a rate limit";
+            app.type_prompt(prompt).await?;
+            let clicked = Instant::now();
+            app.click_generate().await?;
+            // The mock asks for 2 s (Retry-After and error.availability.retry_after).
+            let text = wait_progress(app, "Retrying in").await?;
+            ensure!(
+                text.contains("attempt 2 of 3"),
+                "the countdown says {text:?}"
+            );
+            app.wait_image(prompt, Duration::from_secs(15)).await?;
+            let waited = clicked.elapsed();
+            ensure!(
+                waited >= Duration::from_millis(1800),
+                "the retry came after {waited:?}, before the 2 s the server asked for"
+            );
+            let sent = app.generation_requests();
+            ensure!(
+                sent.len() == 2,
+                "{} generation requests, expected 2",
+                sent.len()
+            );
+            ensure!(
+                sent[0].status == Some(429) && sent[1].outcome == Outcome::Completed,
+                "requests: {:?}",
+                sent.iter()
+                    .map(|r| (r.status, r.outcome.clone()))
+                    .collect::<Vec<_>>()
+            );
+            let alert = app.alert_text().await?;
+            ensure!(
+                alert.is_empty(),
+                "an alert after the successful retry: {alert:?}"
+            );
+            app.poll("one History entry", UI_TIMEOUT, async || {
+                let n = app
+                    .js(
+                        "return document.querySelectorAll('section[aria-label=History] li').length;",
+                        vec![],
+                    )
+                    .await?;
+                Ok((n == serde_json::json!(1)).then_some(()))
+            })
+            .await?;
+            Ok(())
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn cancel_during_the_retry_countdown_stops_everything() {
+    run(
+        MockConfig::default(),
+        Duration::from_secs(60),
+        async |app: &App| {
+            app.open_ready().await?;
+            for _ in 0..MAX_ATTEMPTS {
+                app.mock.push_fault(Fault::Status { status: 502 });
+            }
+            let prompt = "A bridge that will not be built";
+            app.type_prompt(prompt).await?;
+            app.click_generate().await?;
+            wait_progress(app, "Retrying in").await?;
+            app.control(Role::Button, "Cancel").await?.click().await?;
+            app.wait_alert("cancelled", UI_TIMEOUT).await?;
+            // Longer than the whole countdown: no further attempt may start.
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            let sent = app.generation_requests().len();
+            ensure!(
+                sent == 1,
+                "{sent} generation requests after cancelling the countdown"
+            );
+            ensure!(
+                app.prompt_value().await? == prompt,
+                "the prompt changed after Cancel"
+            );
+            let history = app
+                .js(
+                    "return document.querySelectorAll('section[aria-label=History] li').length;",
+                    vec![],
+                )
+                .await?;
+            ensure!(
+                history == serde_json::json!(0),
+                "a cancelled job made {history} history entries"
+            );
+            app.mock.reset();
+            app.generate("After the cancelled retry, a bridge").await?;
             Ok(())
         },
     )

@@ -7,6 +7,7 @@ use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 
 use super::error::{ApiError, redact};
 use super::response::parse_chat_response;
+use super::retry::retry_delay;
 use super::{APP_TITLE, chat_request};
 use crate::generation::{GenerationOutput, GenerationRequest};
 
@@ -37,12 +38,59 @@ impl CancelHandle {
         self.0.abort();
     }
 
-    fn is_cancelled(&self) -> bool {
+    pub fn is_cancelled(&self) -> bool {
         self.0.signal().aborted()
     }
 
     fn signal(&self) -> AbortSignal {
         self.0.signal()
+    }
+}
+
+/// A failed attempt waiting to be tried again: what the countdown shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetryWait {
+    pub seconds_left: u32,
+    /// The attempt that starts when the countdown ends (from 2).
+    pub next_attempt: u32,
+}
+
+/// [`generate`], tried again after failures that say "try later" (see
+/// [`super::retry`]). `on_wait` is told each second of a countdown, and `None`
+/// when it ends; Cancel stops a countdown at once.
+pub async fn generate_with_retries(
+    config: &ClientConfig,
+    request: &GenerationRequest,
+    cancel: &CancelHandle,
+    on_wait: impl Fn(Option<RetryWait>),
+) -> Result<GenerationOutput, ApiError> {
+    let mut attempt = 1;
+    loop {
+        let error = match generate(config, request, cancel).await {
+            Ok(output) => return Ok(output),
+            Err(error) => error,
+        };
+        let Some(wait) = retry_delay(&error, attempt, js_sys::Math::random()) else {
+            return Err(error);
+        };
+        attempt += 1;
+        let until = js_sys::Date::now() + wait * 1000.0;
+        loop {
+            if cancel.is_cancelled() {
+                on_wait(None);
+                return Err(ApiError::Cancelled);
+            }
+            let left_ms = until - js_sys::Date::now();
+            if left_ms <= 0.0 {
+                break;
+            }
+            on_wait(Some(RetryWait {
+                seconds_left: (left_ms / 1000.0).ceil() as u32,
+                next_attempt: attempt,
+            }));
+            gloo_timers::future::TimeoutFuture::new(left_ms.clamp(1.0, 200.0) as u32).await;
+        }
+        on_wait(None);
     }
 }
 
@@ -72,24 +120,25 @@ pub async fn generate(
         detail: e.to_string(),
     })?;
     let url = format!("{}/chat/completions", config.api_base);
-    let (status, text) = post_json(&url, &config.api_key, &body, &signal)
+    let (status, text, retry_after) = post_json(&url, &config.api_key, &body, &signal)
         .await
         .map_err(|e| classify(describe(&e)))?;
     if (200..300).contains(&status) {
         parse_chat_response(status, &text)
     } else {
-        Err(ApiError::from_http(status, &text))
+        Err(ApiError::from_http(status, &text).with_retry_after_header(retry_after.as_deref()))
     }
 }
 
 /// POSTs `body` with exactly the headers OpenRouter documents (each extra one
-/// would need CORS approval) and returns the status and the whole body text.
+/// would need CORS approval) and returns the status, the whole body text and
+/// `Retry-After` (readable only if the server exposes it through CORS).
 async fn post_json(
     url: &str,
     key: &str,
     body: &str,
     signal: &AbortSignal,
-) -> Result<(u16, String), JsValue> {
+) -> Result<(u16, String, Option<String>), JsValue> {
     let headers = Headers::new()?;
     headers.set("Authorization", &format!("Bearer {key}"))?;
     headers.set("Content-Type", "application/json")?;
@@ -104,8 +153,13 @@ async fn post_json(
     let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await?
         .dyn_into()?;
+    let retry_after = response.headers().get("Retry-After").ok().flatten();
     let text = JsFuture::from(response.text()?).await?;
-    Ok((response.status(), text.as_string().unwrap_or_default()))
+    Ok((
+        response.status(),
+        text.as_string().unwrap_or_default(),
+        retry_after,
+    ))
 }
 
 /// A readable one-liner for a JS exception (e.g. "TypeError: Failed to fetch").

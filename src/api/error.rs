@@ -38,7 +38,11 @@ pub enum ApiError {
     #[error("request too large")]
     TooLarge,
     #[error("provider error (HTTP {status}): {message}")]
-    ProviderDown { status: u16, message: String },
+    ProviderDown {
+        status: u16,
+        message: String,
+        retry_after_seconds: Option<u32>,
+    },
     /// A non-JSON error page, typically from the CDN in front of the API.
     #[error("HTTP {status} with a non-JSON body")]
     EdgeError { status: u16 },
@@ -61,6 +65,7 @@ impl ApiError {
                 ApiError::ProviderDown {
                     status,
                     message: String::new(),
+                    retry_after_seconds: None,
                 }
             }
             Err(_) => ApiError::EdgeError { status },
@@ -106,12 +111,46 @@ impl ApiError {
             500..=599 => ApiError::ProviderDown {
                 status: code,
                 message,
+                retry_after_seconds,
             },
             _ => ApiError::UnexpectedStatus {
                 status: code,
                 message,
             },
         }
+    }
+
+    /// How long the server asked us to wait before trying again, if it said.
+    pub fn retry_after_seconds(&self) -> Option<u32> {
+        match self {
+            ApiError::RateLimited {
+                retry_after_seconds,
+            }
+            | ApiError::ProviderDown {
+                retry_after_seconds,
+                ..
+            } => *retry_after_seconds,
+            _ => None,
+        }
+    }
+
+    /// Adds a `Retry-After` header's value (seconds, when the browser lets us
+    /// read it) unless the body already said how long to wait.
+    pub fn with_retry_after_header(mut self, header: Option<&str>) -> ApiError {
+        let from_header = header
+            .and_then(|h| h.trim().parse::<u32>().ok())
+            .map(|s| s.min(86_400));
+        if let ApiError::RateLimited {
+            retry_after_seconds,
+        }
+        | ApiError::ProviderDown {
+            retry_after_seconds,
+            ..
+        } = &mut self
+        {
+            *retry_after_seconds = retry_after_seconds.or(from_header);
+        }
+        self
     }
 
     /// The sentence shown in the alert: what happened, then what to do.

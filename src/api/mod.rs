@@ -4,6 +4,7 @@ pub mod client;
 pub mod error;
 pub mod image;
 pub mod response;
+pub mod retry;
 pub mod types;
 
 pub use error::ApiError;

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use crate::api::client::ClientConfig;
+use crate::api::retry::countdown_text;
 use crate::components::references::ReferencePicker;
 use crate::generation::{
     ASPECT_RATIOS, BUILT_IN_MODELS, GenerationRequest, estimate_cost_usd, expected_size,
@@ -176,7 +177,7 @@ pub fn PromptForm() -> impl IntoView {
                     }
                     JobState::Running { started_ms } => {
                         Either::Right(
-                            view! { <Progress started_ms on_cancel=move || studio.cancel() /> },
+                            view! { <Progress started_ms studio /> },
                         )
                     }
                 }}
@@ -185,13 +186,13 @@ pub fn PromptForm() -> impl IntoView {
     }
 }
 
-/// "Generating… 4 s" with a Cancel button that aborts the request.
+/// "Generating… 4 s" (or the countdown to the next attempt) with a Cancel
+/// button that aborts the request or the countdown.
 #[component]
 fn Progress(
     /// When the request started (`Date.now()` milliseconds).
     started_ms: f64,
-    /// Aborts the generation.
-    on_cancel: impl Fn() + 'static,
+    studio: Studio,
 ) -> impl IntoView {
     let (elapsed, set_elapsed) = signal(0u32);
     let interval = gloo_timers::callback::Interval::new(250, move || {
@@ -203,9 +204,12 @@ fn Progress(
     view! {
         <span class="progress" role="status">
             <span class="progress__spinner" aria-hidden="true"></span>
-            {move || format!("Generating\u{2026} {} s", elapsed.get())}
+            {move || match studio.retry.get() {
+                Some(wait) => countdown_text(wait.seconds_left, wait.next_attempt),
+                None => format!("Generating\u{2026} {} s", elapsed.get()),
+            }}
         </span>
-        <button type="button" class="button--danger" on:click=move |_| on_cancel()>
+        <button type="button" class="button--danger" on:click=move |_| studio.cancel()>
             "Cancel"
         </button>
     }

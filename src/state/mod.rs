@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::client::{CancelHandle, ClientConfig, generate, performance_mark};
+use crate::api::client::{
+    CancelHandle, ClientConfig, RetryWait, generate_with_retries, performance_mark,
+};
 use crate::api::image::verify_image;
 use crate::api::{ApiError, DEFAULT_API_BASE};
 use crate::generation::{GenerationOutput, GenerationRequest, file_name};
@@ -265,6 +267,8 @@ pub enum JobState {
 #[derive(Clone, Copy)]
 pub struct Studio {
     pub job: RwSignal<JobState>,
+    /// Set while a failed attempt counts down to the next one.
+    pub retry: RwSignal<Option<RetryWait>>,
     pub results: RwSignal<Vec<ShownImage>>,
     cancel: StoredValue<Option<CancelHandle>, LocalStorage>,
     history: HistoryStore,
@@ -274,6 +278,7 @@ impl Studio {
     pub fn new(history: HistoryStore) -> Self {
         Studio {
             job: RwSignal::new(JobState::Idle),
+            retry: RwSignal::new(None),
             results: RwSignal::new(Vec::new()),
             cancel: StoredValue::new_local(None),
             history,
@@ -319,7 +324,9 @@ impl Studio {
         });
         let studio = *self;
         leptos::task::spawn_local(async move {
-            let outcome = generate(&config, &request, &handle).await;
+            let retry = studio.retry;
+            let outcome =
+                generate_with_retries(&config, &request, &handle, |wait| retry.set(wait)).await;
             studio.cancel.set_value(None);
             studio.job.set(JobState::Idle);
             let records: Vec<ReferenceRecord> = references.iter().map(|(r, _)| r.clone()).collect();
