@@ -563,7 +563,7 @@ async fn a_rate_limit_is_retried_after_retry_after_with_a_countdown() {
                 sent[0].status == Some(429) && sent[1].outcome == Outcome::Completed,
                 "requests: {:?}",
                 sent.iter()
-                    .map(|r| (r.status, r.outcome.clone()))
+                    .map(|r| (r.status, r.outcome))
                     .collect::<Vec<_>>()
             );
             let alert = app.alert_text().await?;
