@@ -5,6 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 
+use super::account::{KeyInfo, parse_key_info};
 use super::error::{ApiError, redact};
 use super::response::parse_chat_response;
 use super::retry::retry_delay;
@@ -120,7 +121,7 @@ pub async fn generate(
         detail: e.to_string(),
     })?;
     let url = format!("{}/chat/completions", config.api_base);
-    let (status, text, retry_after) = post_json(&url, &config.api_key, &body, &signal)
+    let (status, text, retry_after) = send(&url, &config.api_key, Some(&body), &signal)
         .await
         .map_err(|e| classify(describe(&e)))?;
     if (200..300).contains(&status) {
@@ -130,24 +131,49 @@ pub async fn generate(
     }
 }
 
-/// POSTs `body` with exactly the headers OpenRouter documents (each extra one
-/// would need CORS approval) and returns the status, the whole body text and
-/// `Retry-After` (readable only if the server exposes it through CORS).
-async fn post_json(
+/// How long the key check may take.
+const KEY_CHECK_SECONDS: u32 = 20;
+
+/// Asks OpenRouter about the key (`GET /key`): its label, spending and limit.
+pub async fn check_key(api_base: &str, key: &str) -> Result<KeyInfo, ApiError> {
+    let timeout = AbortSignal::timeout_with_u32(KEY_CHECK_SECONDS * 1000);
+    let (status, text, _) = send(&format!("{api_base}/key"), key, None, &timeout)
+        .await
+        .map_err(|e| {
+            if timeout.aborted() {
+                ApiError::Timeout {
+                    seconds: KEY_CHECK_SECONDS,
+                }
+            } else {
+                ApiError::Network {
+                    detail: redact(&describe(&e), key),
+                }
+            }
+        })?;
+    parse_key_info(status, &text)
+}
+
+/// Sends a request (POST with `body`, else GET) with exactly the headers
+/// OpenRouter documents (each extra one would need CORS approval) and returns
+/// the status, the whole body text and `Retry-After` (readable only if the
+/// server exposes it through CORS).
+async fn send(
     url: &str,
     key: &str,
-    body: &str,
+    body: Option<&str>,
     signal: &AbortSignal,
 ) -> Result<(u16, String, Option<String>), JsValue> {
     let headers = Headers::new()?;
     headers.set("Authorization", &format!("Bearer {key}"))?;
-    headers.set("Content-Type", "application/json")?;
     headers.set("HTTP-Referer", &app_url())?;
     headers.set("X-OpenRouter-Title", APP_TITLE)?;
     let init = RequestInit::new();
-    init.set_method("POST");
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json")?;
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(body));
+    }
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(body));
     init.set_signal(Some(signal));
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))

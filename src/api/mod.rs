@@ -1,5 +1,6 @@
 //! Talking to OpenRouter. No Leptos types here.
 
+pub mod account;
 pub mod client;
 pub mod error;
 pub mod image;

@@ -1,5 +1,8 @@
 use leptos::prelude::*;
 
+use crate::api::ApiError;
+use crate::api::client::check_key;
+use crate::api::error::redact;
 use crate::state::{Alerts, KeyStore, SettingsStore};
 use crate::storage;
 
@@ -32,10 +35,30 @@ pub fn KeyPanel() -> impl IntoView {
                 "The key is in use but could not be remembered: {e}."
             ));
         }
-        set_status.set(if remembered {
-            "Key saved on this device.".into()
+        let saved = if remembered {
+            "Key saved on this device."
         } else {
-            "Key saved for this tab only.".into()
+            "Key saved for this tab only."
+        };
+        set_status.set(format!("{saved} Checking it with OpenRouter\u{2026}"));
+        let api_base = settings.0.with_untracked(|s| s.api_base.clone());
+        leptos::task::spawn_local(async move {
+            let checked = check_key(&api_base, &value).await;
+            // A newer key (or Forget) may have replaced this one meanwhile.
+            if key
+                .0
+                .with_untracked(|k| k.as_deref() != Some(value.as_str()))
+            {
+                return;
+            }
+            set_status.set(match checked {
+                Ok(info) => format!("{saved} {}", info.summary()),
+                Err(ApiError::InvalidKey { .. }) => "OpenRouter says this key is not valid (revoked, mistyped or expired). Check it, paste another, or sign in again.".into(),
+                Err(e) => format!(
+                    "{saved} It could not be checked ({}); it will still be used.",
+                    redact(&e.details(), &value)
+                ),
+            });
         });
     };
     let on_remember = move |ev| {
