@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use e2e::{App, DEMO_KEY, MockConfig, UI_TIMEOUT, ensure};
+use e2e::{App, DEMO_KEY, MockConfig, Role, UI_TIMEOUT, ensure};
 use mock_openrouter::KeySpec;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -74,6 +74,78 @@ async fn saving_a_key_shows_its_label_usage_and_limit_or_says_it_is_invalid() {
             "statuses {:?}",
             checks.iter().map(|r| r.status).collect::<Vec<_>>()
         );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_model_select_lists_openrouters_image_models_and_sends_the_choice() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open_ready().await?;
+        app.set_remember(true).await?;
+        let select = app.control(Role::Combobox, "Model").await?;
+        select.click().await?;
+        let pro = "black-forest-labs/flux.2-pro";
+        let labels = app
+            .poll("the model list to load", UI_TIMEOUT, async || {
+                let v = app
+                    .js(
+                        "return Array.from(document.querySelector('select[name=model]').options).map(o => [o.value, o.textContent]);",
+                        vec![],
+                    )
+                    .await?;
+                Ok(v.as_array().filter(|o| o.len() > 1).cloned())
+            })
+            .await?;
+        ensure!(
+            labels[0] == serde_json::json!([e2e::KLEIN_MODEL, "Black Forest Labs: FLUX.2 [klein] 4B \u{b7} about $0.014 per image"]),
+            "klein first with its price: {labels:?}"
+        );
+        ensure!(
+            labels.iter().any(|o| o[0] == pro && o[1].as_str().is_some_and(|l| l.contains("per output image"))),
+            "pro with a price: {labels:?}"
+        );
+        ensure!(
+            !labels.iter().any(|o| o[0] == "openai/gpt-4o-mini"),
+            "a text-only model is listed: {labels:?}"
+        );
+        // The list is public: fetched without the key.
+        let fetches: Vec<_> = app
+            .mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/api/v1/models" && r.method == "GET")
+            .collect();
+        ensure!(fetches.len() == 1, "{} model list fetches", fetches.len());
+        ensure!(
+            fetches[0].query.contains("output_modalities=image"),
+            "query {:?}",
+            fetches[0].query
+        );
+
+        app.control(Role::Combobox, "Model")
+            .await?
+            .select_by_value(pro)
+            .await?;
+        app.generate("made with the pro model").await?;
+        let sent = app.generation_requests().last().cloned().ok_or("no request")?;
+        ensure!(sent.body["model"] == pro, "sent model {}", sent.body["model"]);
+
+        // After a reload the choice stays and the cached list is used (no new fetch).
+        app.reload().await?;
+        let model = app.value_of(Role::Combobox, "Model").await?;
+        ensure!(model == pro, "after a reload the model is {model:?}");
+        app.control(Role::Combobox, "Model").await?.click().await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let fetches = app
+            .mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/api/v1/models")
+            .count();
+        // (A plain GET without custom headers: not even a CORS preflight.)
+        ensure!(fetches == 1, "the list was fetched again despite the cache ({fetches})");
         Ok(())
     })
     .await;

@@ -7,6 +7,7 @@ use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 
 use super::account::{KeyInfo, parse_key_info};
 use super::error::{ApiError, redact};
+use super::models::{ModelChoice, parse_models};
 use super::response::parse_chat_response;
 use super::retry::retry_delay;
 use super::{APP_TITLE, chat_request};
@@ -121,7 +122,7 @@ pub async fn generate(
         detail: e.to_string(),
     })?;
     let url = format!("{}/chat/completions", config.api_base);
-    let (status, text, retry_after) = send(&url, &config.api_key, Some(&body), &signal)
+    let (status, text, retry_after) = send(&url, Some(&config.api_key), Some(&body), &signal)
         .await
         .map_err(|e| classify(describe(&e)))?;
     if (200..300).contains(&status) {
@@ -137,7 +138,7 @@ const KEY_CHECK_SECONDS: u32 = 20;
 /// Asks OpenRouter about the key (`GET /key`): its label, spending and limit.
 pub async fn check_key(api_base: &str, key: &str) -> Result<KeyInfo, ApiError> {
     let timeout = AbortSignal::timeout_with_u32(KEY_CHECK_SECONDS * 1000);
-    let (status, text, _) = send(&format!("{api_base}/key"), key, None, &timeout)
+    let (status, text, _) = send(&format!("{api_base}/key"), Some(key), None, &timeout)
         .await
         .map_err(|e| {
             if timeout.aborted() {
@@ -153,20 +154,46 @@ pub async fn check_key(api_base: &str, key: &str) -> Result<KeyInfo, ApiError> {
     parse_key_info(status, &text)
 }
 
+/// How long fetching the model list may take.
+const MODEL_LIST_SECONDS: u32 = 20;
+
+/// The models that make images (`GET /models?output_modalities=image`; public,
+/// so no key is sent).
+pub async fn fetch_models(api_base: &str) -> Result<Vec<ModelChoice>, ApiError> {
+    let timeout = AbortSignal::timeout_with_u32(MODEL_LIST_SECONDS * 1000);
+    let url = format!("{api_base}/models?output_modalities=image");
+    let (status, text, _) = send(&url, None, None, &timeout).await.map_err(|e| {
+        if timeout.aborted() {
+            ApiError::Timeout {
+                seconds: MODEL_LIST_SECONDS,
+            }
+        } else {
+            ApiError::Network {
+                detail: describe(&e),
+            }
+        }
+    })?;
+    parse_models(status, &text)
+}
+
 /// Sends a request (POST with `body`, else GET) with exactly the headers
 /// OpenRouter documents (each extra one would need CORS approval) and returns
 /// the status, the whole body text and `Retry-After` (readable only if the
 /// server exposes it through CORS).
 async fn send(
     url: &str,
-    key: &str,
+    key: Option<&str>,
     body: Option<&str>,
     signal: &AbortSignal,
 ) -> Result<(u16, String, Option<String>), JsValue> {
     let headers = Headers::new()?;
-    headers.set("Authorization", &format!("Bearer {key}"))?;
-    headers.set("HTTP-Referer", &app_url())?;
-    headers.set("X-OpenRouter-Title", APP_TITLE)?;
+    // Public requests go without key and attribution: a plain GET needs no
+    // CORS preflight round trip.
+    if let Some(key) = key {
+        headers.set("Authorization", &format!("Bearer {key}"))?;
+        headers.set("HTTP-Referer", &app_url())?;
+        headers.set("X-OpenRouter-Title", APP_TITLE)?;
+    }
     let init = RequestInit::new();
     if let Some(body) = body {
         headers.set("Content-Type", "application/json")?;

@@ -4,6 +4,7 @@ pub mod account;
 pub mod client;
 pub mod error;
 pub mod image;
+pub mod models;
 pub mod response;
 pub mod retry;
 pub mod types;

@@ -3,13 +3,13 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use crate::api::client::ClientConfig;
+use crate::api::models::ModelChoice;
 use crate::api::retry::countdown_text;
 use crate::components::references::ReferencePicker;
 use crate::generation::{
-    ASPECT_RATIOS, BUILT_IN_MODELS, GenerationRequest, estimate_cost_usd, expected_size,
-    format_usd, parse_seed,
+    ASPECT_RATIOS, GenerationRequest, estimate_cost_usd, expected_size, format_usd, parse_seed,
 };
-use crate::state::{Alerts, Draft, JobState, KeyStore, SettingsStore, Studio};
+use crate::state::{Alerts, Draft, JobState, KeyStore, ModelList, SettingsStore, Studio};
 
 /// Prompt, options, cost estimate and the Generate / Cancel controls.
 #[component]
@@ -19,6 +19,7 @@ pub fn PromptForm() -> impl IntoView {
     let alerts = Alerts::expect();
     let studio = Studio::expect();
     let draft = Draft::expect();
+    let models = ModelList::expect();
     let (prompt, set_prompt) = (draft.prompt.read_only(), draft.prompt.write_only());
     let (seed_text, set_seed_text) = (draft.seed.read_only(), draft.seed.write_only());
     let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
@@ -107,6 +108,8 @@ pub fn PromptForm() -> impl IntoView {
                     <span class="field__label">"Model"</span>
                     <select
                         name="model"
+                        aria-describedby="model-hint"
+                        on:focus=move |_| models.ensure_loaded(&settings.0.with_untracked(|s| s.api_base.clone()))
                         prop:value=move || settings.0.with(|s| s.model.clone())
                         on:change=move |ev| {
                             let value = event_target_value(&ev);
@@ -115,9 +118,12 @@ pub fn PromptForm() -> impl IntoView {
                             }
                         }
                     >
-                        {move || model_options(&settings.0.with(|s| s.model.clone()))}
+                        {move || model_options(&models.models.get(), &settings.0.with(|s| s.model.clone()))}
                     </select>
                 </label>
+                <p id="model-hint" class="field__hint">
+                    {move || models.notice.get().unwrap_or_else(|| "Prices from OpenRouter\u{2019}s list; the billed cost is shown with each image.".into())}
+                </p>
                 <label class="field">
                     <span class="field__label">"Aspect ratio"</span>
                     // prop:value, not option attributes: once the user has picked an
@@ -215,12 +221,12 @@ fn Progress(
     }
 }
 
-/// The built-in models, plus the chosen one when it is another (e.g. reused
-/// from an older image), so the select always shows what will be sent.
-fn model_options(chosen: &str) -> impl IntoView + use<> {
-    let mut models: Vec<(String, String)> = BUILT_IN_MODELS
+/// The known models, plus the chosen one when it is not among them (e.g.
+/// reused from an older image), so the select always shows what will be sent.
+fn model_options(known: &[ModelChoice], chosen: &str) -> impl IntoView + use<> {
+    let mut models: Vec<(String, String)> = known
         .iter()
-        .map(|&(id, label)| (id.to_owned(), label.to_owned()))
+        .map(|m| (m.id.clone(), m.label.clone()))
         .collect();
     if !models.iter().any(|(id, _)| id == chosen) {
         models.push((chosen.to_owned(), chosen.to_owned()));

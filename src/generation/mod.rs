@@ -35,13 +35,16 @@ pub fn expected_size(aspect_ratio: &str) -> Option<(u32, u32)> {
 /// Models offered before (or without) OpenRouter's model list: id and label.
 pub const BUILT_IN_MODELS: &[(&str, &str)] = &[(KLEIN_MODEL, "FLUX.2 [klein] 4B")];
 
-/// OpenRouter model ids look like `author/slug` (optionally `:variant`).
+/// OpenRouter model ids look like `author/slug` (optionally `:variant`): two
+/// parts, each starting with a letter or digit.
 pub fn is_model_id(id: &str) -> bool {
-    (3..=200).contains(&id.len())
-        && id.contains('/')
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._:-".contains(&b))
+    let part = |p: &str| {
+        p.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && !p.contains("..")
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+    };
+    id.len() <= 200 && id.split_once('/').is_some_and(|(a, s)| part(a) && part(s))
 }
 
 /// One generation as the user asked for it.

@@ -2,10 +2,12 @@
 
 use leptos::prelude::*;
 
+use crate::api::client::fetch_models;
 use crate::api::client::{
     CancelHandle, ClientConfig, RetryWait, generate_with_retries, performance_mark,
 };
 use crate::api::image::verify_image;
+use crate::api::models::{MODELS_CACHE_KEY, ModelCache, ModelChoice, built_in_models};
 use crate::api::{ApiError, DEFAULT_API_BASE};
 use crate::generation::{GenerationOutput, GenerationRequest, file_name};
 use crate::generation::{MAX_REFERENCES, data_url};
@@ -36,6 +38,7 @@ struct Services {
     studio: Studio,
     history: HistoryStore,
     draft: Draft,
+    models: ModelList,
 }
 
 impl Services {
@@ -203,6 +206,66 @@ fn reference_name(name: &str) -> String {
         "reference".into()
     } else {
         name
+    }
+}
+
+/// The Model select's choices: built in at first, OpenRouter's list once the
+/// select is first used (fetched at most every few hours, per API base).
+#[derive(Clone, Copy)]
+pub struct ModelList {
+    pub models: RwSignal<Vec<ModelChoice>>,
+    /// Why the list is only the built-in one, when fetching it failed.
+    pub notice: RwSignal<Option<String>>,
+    loaded_for: StoredValue<Option<String>>,
+}
+
+impl ModelList {
+    pub fn expect() -> Self {
+        Services::expect().models
+    }
+
+    /// Loads the list for `api_base` unless it is already there.
+    pub fn ensure_loaded(&self, api_base: &str) {
+        if self
+            .loaded_for
+            .with_value(|b| b.as_deref() == Some(api_base))
+        {
+            return;
+        }
+        self.loaded_for.set_value(Some(api_base.to_owned()));
+        let cached = storage::read(MODELS_CACHE_KEY);
+        if let Some(models) =
+            ModelCache::fresh_for(cached.as_deref(), api_base, js_sys::Date::now())
+        {
+            self.models.set(models);
+            return;
+        }
+        let (list, api_base) = (*self, api_base.to_owned());
+        leptos::task::spawn_local(async move {
+            match fetch_models(&api_base).await {
+                Ok(models) => {
+                    let cache = ModelCache {
+                        api_base,
+                        fetched_ms: js_sys::Date::now(),
+                        models: models.clone(),
+                    };
+                    let _ = storage::write(
+                        MODELS_CACHE_KEY,
+                        &serde_json::to_string(&cache).unwrap_or_default(),
+                    );
+                    list.notice.set(None);
+                    list.models.set(models);
+                }
+                Err(e) => {
+                    // Try again next time the select is used.
+                    list.loaded_for.set_value(None);
+                    list.notice.set(Some(format!(
+                        "The model list could not be loaded ({}); FLUX.2 [klein] 4B is always available.",
+                        e.details()
+                    )));
+                }
+            }
+        });
     }
 }
 
@@ -448,6 +511,11 @@ pub fn provide_services() -> Option<String> {
             prompt: RwSignal::new(String::new()),
             seed: RwSignal::new(String::new()),
             references: RwSignal::new(Vec::new()),
+        },
+        models: ModelList {
+            models: RwSignal::new(built_in_models()),
+            notice: RwSignal::new(None),
+            loaded_for: StoredValue::new(None),
         },
     });
     history.load();

@@ -1,0 +1,100 @@
+//! Native tests of the model list: parsing, filtering, labels and the cache.
+#![cfg(not(target_arch = "wasm32"))]
+
+use kleinbild::api::ApiError;
+use kleinbild::api::models::{CACHE_MS, ModelCache, built_in_models, parse_models};
+
+const KLEIN: &str = "black-forest-labs/flux.2-klein-4b";
+
+fn model(id: &str, name: &str, output: &[&str], image_output: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "name": name, "created": 1,
+        "architecture": {"modality": "text+image->image", "input_modalities": ["text", "image"], "output_modalities": output},
+        "pricing": {"prompt": "0", "completion": "0", "image_output": image_output},
+    })
+}
+
+#[test]
+fn image_models_are_listed_klein_first_with_prices() {
+    let body = serde_json::json!({"data": [
+        model("black-forest-labs/flux.2-pro", "Black Forest Labs: FLUX.2 [pro]", &["image"], "0.03"),
+        model("openai/gpt-4o-mini", "GPT-4o-mini", &["text"], "0"),
+        model(KLEIN, "Black Forest Labs: FLUX.2 [klein] 4B", &["image"], "0.00000342"),
+        model("google/gemini-2.5-flash-image", "Gemini \u{7}Image", &["image", "text"], "oops"),
+        model("../../etc/passwd", "bad id", &["image"], "1"),
+    ]})
+    .to_string();
+    let models = parse_models(200, &body).unwrap();
+    let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            KLEIN,
+            "black-forest-labs/flux.2-pro",
+            "google/gemini-2.5-flash-image"
+        ]
+    );
+    // Klein's price comes from the published per-megapixel rule, not the list's token price.
+    assert_eq!(
+        models[0].label,
+        "Black Forest Labs: FLUX.2 [klein] 4B \u{b7} about $0.014 per image"
+    );
+    assert_eq!(
+        models[1].label,
+        "Black Forest Labs: FLUX.2 [pro] \u{b7} $0.030 per output image"
+    );
+    // Control characters are dropped; an unreadable price is simply not shown.
+    assert_eq!(models[2].label, "Gemini Image");
+}
+
+#[test]
+fn a_list_without_klein_still_offers_it_and_errors_are_errors() {
+    let body = serde_json::json!({"data": [model("a/b", "Other", &["image"], "0")]}).to_string();
+    let models = parse_models(200, &body).unwrap();
+    assert_eq!(models[0].id, KLEIN);
+    assert_eq!(models.len(), 2);
+    assert_eq!(built_in_models()[0].id, KLEIN);
+    for bad in ["", "[]", r#"{"data":{}}"#, "<html>"] {
+        assert!(
+            matches!(parse_models(200, bad), Err(ApiError::Malformed { .. })),
+            "{bad:?}"
+        );
+    }
+    assert!(matches!(
+        parse_models(503, ""),
+        Err(ApiError::ProviderDown { status: 503, .. })
+    ));
+}
+
+#[test]
+fn the_cache_is_used_only_for_the_same_api_and_while_young() {
+    let cache = ModelCache {
+        api_base: "https://openrouter.ai/api/v1".into(),
+        fetched_ms: 1_000_000.0,
+        models: built_in_models(),
+    };
+    let raw = serde_json::to_string(&cache).unwrap();
+    let base = "https://openrouter.ai/api/v1";
+    assert_eq!(
+        ModelCache::fresh_for(Some(&raw), base, 1_000_000.0 + 60_000.0),
+        Some(built_in_models())
+    );
+    assert_eq!(
+        ModelCache::fresh_for(Some(&raw), base, 1_000_000.0 + CACHE_MS),
+        None
+    );
+    assert_eq!(
+        ModelCache::fresh_for(Some(&raw), base, 0.0),
+        None,
+        "a clock set back"
+    );
+    assert_eq!(
+        ModelCache::fresh_for(Some(&raw), "http://127.0.0.1:8787/api/v1", 1_000_001.0),
+        None
+    );
+    assert_eq!(
+        ModelCache::fresh_for(Some("{broken"), base, 1_000_001.0),
+        None
+    );
+    assert_eq!(ModelCache::fresh_for(None, base, 1_000_001.0), None);
+}
