@@ -183,6 +183,17 @@ async fn reuse_settings_brings_back_everything_including_references_after_a_relo
         .await?;
         wait_references(app, 0).await?;
         app.select_aspect_ratio("1:1").await?;
+        // Both images saved before the reload.
+        app.poll("two History entries", UI_TIMEOUT, async || {
+            let n = app
+                .js(
+                    "return document.querySelectorAll('section[aria-label=History] li img').length;",
+                    vec![],
+                )
+                .await?;
+            Ok((n == json!(2)).then_some(()))
+        })
+        .await?;
         app.reload().await?;
         app.type_prompt("something else").await?;
 

@@ -948,6 +948,13 @@ async fn a_version_1_database_is_upgraded_without_losing_an_image() {
         app.history_button("kept from version 1", "Use as reference")
             .await?;
         app.generate("made after the upgrade").await?;
+        // Saved (thumbnail, then one IndexedDB transaction) before the reload.
+        wait_gallery(
+            app,
+            &["made after the upgrade", "kept from version 1"],
+            UI_TIMEOUT,
+        )
+        .await?;
         app.reload().await?;
         wait_gallery(
             app,
