@@ -150,3 +150,71 @@ async fn the_model_select_lists_openrouters_image_models_and_sends_the_choice() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn sign_in_with_openrouter_round_trip_and_bad_codes_are_explained() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open().await?;
+        app.use_mock().await?;
+        app.control(Role::Button, "Sign in with OpenRouter")
+            .await?
+            .click()
+            .await?;
+        // Off to the mock's consent page, straight back with ?code=, exchanged for a key.
+        let text = key_status(app, "OAuth key (mock)").await?;
+        ensure!(text.contains("no spending limit"), "{text:?}");
+        let search = app.js("return location.search;", vec![]).await?;
+        ensure!(search == serde_json::json!(""), "the code stayed in the URL: {search}");
+        let pending = app
+            .js("return sessionStorage.getItem('kleinbild.oauth.v1');", vec![])
+            .await?;
+        ensure!(pending.is_null(), "the verifier outlived the sign-in: {pending}");
+
+        let exchanges: Vec<_> = app
+            .mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/api/v1/auth/keys" && r.method == "POST")
+            .collect();
+        ensure!(exchanges.len() == 1, "{} exchanges", exchanges.len());
+        let body = &exchanges[0].body;
+        ensure!(body["code_challenge_method"] == "S256", "{body}");
+        let verifier = body["code_verifier"].as_str().unwrap_or_default().to_owned();
+        ensure!(verifier.len() == 43, "verifier {verifier:?}");
+        let code = body["code"].as_str().unwrap_or_default().to_owned();
+
+        // The new key works for generating.
+        app.generate("made after signing in").await?;
+
+        // The same code again (e.g. from the browser history): single use, explained.
+        app.js(
+            "sessionStorage.setItem('kleinbild.oauth.v1', JSON.stringify({verifier: arguments[0], api_base: arguments[1]}));",
+            vec![serde_json::json!(verifier), serde_json::json!(app.mock.base_url())],
+        )
+        .await?;
+        app.client
+            .goto(&format!("{}?code={code}", app.page_url()))
+            .await?;
+        app.wait_ready().await?;
+        app.wait_alert("already used", UI_TIMEOUT).await?;
+
+        // A code without a sign-in started in this tab is not used, and that is said.
+        app.client
+            .goto(&format!("{}?code=0123456789abcdef", app.page_url()))
+            .await?;
+        app.wait_ready().await?;
+        app.wait_alert("no sign-in was started in this tab", UI_TIMEOUT)
+            .await?;
+        let search = app.js("return location.search;", vec![]).await?;
+        ensure!(search == serde_json::json!(""), "the code stayed in the URL: {search}");
+        let exchanges = app
+            .mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/api/v1/auth/keys" && r.method == "POST")
+            .count();
+        ensure!(exchanges == 2, "{exchanges} exchanges: the stray code was sent");
+        Ok(())
+    })
+    .await;
+}

@@ -8,6 +8,7 @@ use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 use super::account::{KeyInfo, parse_key_info};
 use super::error::{ApiError, redact};
 use super::models::{ModelChoice, parse_models};
+use super::oauth::{KeyExchange, parse_exchange};
 use super::response::parse_chat_response;
 use super::retry::retry_delay;
 use super::{APP_TITLE, chat_request};
@@ -174,6 +175,23 @@ pub async fn fetch_models(api_base: &str) -> Result<Vec<ModelChoice>, ApiError> 
         }
     })?;
     parse_models(status, &text)
+}
+
+/// Exchanges a sign-in code for a key (`POST /auth/keys`; no key is sent).
+pub async fn exchange_code(api_base: &str, code: &str, verifier: &str) -> Result<String, ApiError> {
+    let timeout = AbortSignal::timeout_with_u32(MODEL_LIST_SECONDS * 1000);
+    let body = serde_json::to_string(&KeyExchange::s256(code, verifier)).unwrap_or_default();
+    let (status, text, _) = send(
+        &format!("{api_base}/auth/keys"),
+        None,
+        Some(&body),
+        &timeout,
+    )
+    .await
+    .map_err(|e| ApiError::Network {
+        detail: describe(&e),
+    })?;
+    parse_exchange(status, &text)
 }
 
 /// Sends a request (POST with `body`, else GET) with exactly the headers

@@ -5,6 +5,7 @@ pub mod client;
 pub mod error;
 pub mod image;
 pub mod models;
+pub mod oauth;
 pub mod response;
 pub mod retry;
 pub mod types;

@@ -1,8 +1,5 @@
 use leptos::prelude::*;
 
-use crate::api::ApiError;
-use crate::api::client::check_key;
-use crate::api::error::redact;
 use crate::state::{Alerts, KeyStore, SettingsStore};
 use crate::storage;
 
@@ -13,53 +10,16 @@ pub fn KeyPanel() -> impl IntoView {
     let settings = SettingsStore::expect();
     let alerts = Alerts::expect();
     let (draft, set_draft) = signal(String::new());
-    let (status, set_status) = signal(String::new());
+    let status = key.status();
 
     let save = move || {
         let value = draft.get_untracked().trim().to_owned();
         if value.is_empty() {
-            set_status.set("Paste a key first.".into());
+            status.set("Paste a key first.".into());
             return;
         }
-        key.0.set(Some(value.clone()));
         set_draft.set(String::new());
-        let remembered = settings.get().remember_key;
-        // Only a ticked "Remember on this device" lets the key reach localStorage.
-        let stored = if remembered {
-            storage::save_api_key(&value)
-        } else {
-            Ok(())
-        };
-        if let Err(e) = stored {
-            alerts.show(format!(
-                "The key is in use but could not be remembered: {e}."
-            ));
-        }
-        let saved = if remembered {
-            "Key saved on this device."
-        } else {
-            "Key saved for this tab only."
-        };
-        set_status.set(format!("{saved} Checking it with OpenRouter\u{2026}"));
-        let api_base = settings.0.with_untracked(|s| s.api_base.clone());
-        leptos::task::spawn_local(async move {
-            let checked = check_key(&api_base, &value).await;
-            // A newer key (or Forget) may have replaced this one meanwhile.
-            if key
-                .0
-                .with_untracked(|k| k.as_deref() != Some(value.as_str()))
-            {
-                return;
-            }
-            set_status.set(match checked {
-                Ok(info) => format!("{saved} {}", info.summary()),
-                Err(ApiError::InvalidKey { .. }) => "OpenRouter says this key is not valid (revoked, mistyped or expired). Check it, paste another, or sign in again.".into(),
-                Err(e) => format!(
-                    "{saved} It could not be checked ({}); it will still be used.",
-                    redact(&e.details(), &value)
-                ),
-            });
-        });
+        key.use_key(value, settings, alerts);
     };
     let on_remember = move |ev| {
         let checked = event_target_checked(&ev);
@@ -81,7 +41,7 @@ pub fn KeyPanel() -> impl IntoView {
         key.0.set(None);
         storage::forget_api_key();
         set_draft.set(String::new());
-        set_status.set("Key forgotten.".into());
+        status.set("Key forgotten.".into());
     };
 
     view! {
@@ -120,6 +80,14 @@ pub fn KeyPanel() -> impl IntoView {
                 </label>
                 <button type="button" class="button--quiet" on:click=forget disabled=move || key.0.with(Option::is_none)>
                     "Forget key"
+                </button>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        crate::state::sign_in::start(&settings.0.with_untracked(|s| s.api_base.clone()), alerts)
+                    }
+                >
+                    "Sign in with OpenRouter"
                 </button>
             </div>
             <p class="key-panel__status" aria-live="polite">

@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::api::client::fetch_models;
 use crate::api::client::{
     CancelHandle, ClientConfig, RetryWait, generate_with_retries, performance_mark,
 };
+use crate::api::client::{check_key, fetch_models};
+use crate::api::error::redact;
 use crate::api::image::verify_image;
 use crate::api::models::{MODELS_CACHE_KEY, ModelCache, ModelChoice, built_in_models};
 use crate::api::{ApiError, DEFAULT_API_BASE};
@@ -16,6 +17,7 @@ use crate::storage::{self, HistoryEntry, Settings, StorageError};
 use web_sys::Blob;
 
 mod history;
+pub mod sign_in;
 
 pub use history::{HistoryStore, blob_bytes};
 
@@ -82,11 +84,52 @@ impl SettingsStore {
 
 /// The API key: in memory always, in localStorage only when remembered.
 #[derive(Clone, Copy)]
-pub struct KeyStore(pub RwSignal<Option<String>>);
+pub struct KeyStore(pub RwSignal<Option<String>>, RwSignal<String>);
 
 impl KeyStore {
     pub fn expect() -> Self {
         Services::expect().key
+    }
+
+    /// What the key panel says about the key (saved where, what OpenRouter said).
+    pub fn status(&self) -> RwSignal<String> {
+        self.1
+    }
+
+    /// Puts a key to use (pasted, or from sign-in): in memory, in localStorage
+    /// if "Remember" is ticked, then asks OpenRouter about it.
+    pub fn use_key(&self, value: String, settings: SettingsStore, alerts: Alerts) {
+        self.0.set(Some(value.clone()));
+        let remembered = settings.0.with_untracked(|s| s.remember_key);
+        if remembered && let Err(e) = storage::save_api_key(&value) {
+            alerts.show(format!(
+                "The key is in use but could not be remembered: {e}."
+            ));
+        }
+        let saved = if remembered {
+            "Key saved on this device."
+        } else {
+            "Key saved for this tab only."
+        };
+        let status = self.1;
+        status.set(format!("{saved} Checking it with OpenRouter\u{2026}"));
+        let api_base = settings.0.with_untracked(|s| s.api_base.clone());
+        let key = self.0;
+        leptos::task::spawn_local(async move {
+            let checked = check_key(&api_base, &value).await;
+            // A newer key (or Forget) may have replaced this one meanwhile.
+            if key.with_untracked(|k| k.as_deref() != Some(value.as_str())) {
+                return;
+            }
+            status.set(match checked {
+                Ok(info) => format!("{saved} {}", info.summary()),
+                Err(ApiError::InvalidKey { .. }) => "OpenRouter says this key is not valid (revoked, mistyped or expired). Check it, paste another, or sign in again.".into(),
+                Err(e) => format!(
+                    "{saved} It could not be checked ({}); it will still be used.",
+                    redact(&e.details(), &value)
+                ),
+            });
+        });
     }
 }
 
@@ -503,7 +546,7 @@ pub fn provide_services() -> Option<String> {
     let history = HistoryStore::new();
     provide_context(Services {
         settings: SettingsStore(RwSignal::new(settings)),
-        key: KeyStore(RwSignal::new(key)),
+        key: KeyStore(RwSignal::new(key), RwSignal::new(String::new())),
         alerts: Alerts(RwSignal::new(None)),
         studio: Studio::new(history),
         history,
@@ -519,5 +562,7 @@ pub fn provide_services() -> Option<String> {
         },
     });
     history.load();
+    let services = Services::expect();
+    sign_in::finish(services.key, services.settings, services.alerts);
     notice
 }

@@ -1,0 +1,115 @@
+//! The browser side of "Sign in with OpenRouter": a random verifier, its
+//! SHA-256 challenge, the trip to OpenRouter's consent page, and on return the
+//! exchange of the code for a key. The pure rules are in `api::oauth`.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{Alerts, KeyStore, SettingsStore};
+use crate::api::client::exchange_code;
+use crate::api::oauth::{
+    NO_PENDING_SIGN_IN, PENDING_KEY, PendingSignIn, base64url, code_from_query, query_without_code,
+    sign_in_failure, sign_in_url,
+};
+
+/// Leaves for OpenRouter's consent page; the verifier waits in sessionStorage.
+pub fn start(api_base: &str, alerts: Alerts) {
+    let api_base = api_base.to_owned();
+    leptos::task::spawn_local(async move {
+        if let Err(problem) = redirect(&api_base).await {
+            alerts.show(format!(
+                "Sign-in could not start: {problem}. Paste an API key instead."
+            ));
+        }
+    });
+}
+
+async fn redirect(api_base: &str) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no browser window")?;
+    let crypto = window
+        .crypto()
+        .map_err(|_| "this browser has no Web Crypto")?;
+    let mut random = [0u8; 32];
+    crypto
+        .get_random_values_with_u8_array(&mut random)
+        .map_err(|_| "no secure random numbers")?;
+    let verifier = base64url(&random);
+    // SubtleCrypto exists only on https:// and localhost pages.
+    let digest = crypto
+        .subtle()
+        .digest_with_str_and_u8_array("SHA-256", verifier.as_bytes())
+        .map_err(|_| "SHA-256 is not available (the page must be served over https)")?;
+    let digest = JsFuture::from(digest)
+        .await
+        .map_err(|_| "SHA-256 is not available (the page must be served over https)")?;
+    let challenge = base64url(&js_sys::Uint8Array::new(&digest).to_vec());
+    let pending = PendingSignIn {
+        verifier,
+        api_base: api_base.to_owned(),
+    };
+    window
+        .session_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| {
+            s.set_item(PENDING_KEY, &serde_json::to_string(&pending).ok()?)
+                .ok()
+        })
+        .ok_or("this tab cannot keep the sign-in state (sessionStorage blocked)")?;
+    let location = window.location();
+    let here = format!(
+        "{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default()
+    );
+    location
+        .assign(&sign_in_url(api_base, &here, &challenge))
+        .map_err(|_| "the browser refused to open OpenRouter's page".into())
+}
+
+/// On start-up: if OpenRouter sent the user back with `?code=`, removes the
+/// code from the address bar and exchanges it for a key.
+pub fn finish(key: KeyStore, settings: SettingsStore, alerts: Alerts) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let search = location.search().unwrap_or_default();
+    let Some(code) = code_from_query(&search) else {
+        return;
+    };
+    // The code is single-use and must not stay in the address bar or history.
+    let clean = format!(
+        "{}{}{}",
+        location.pathname().unwrap_or_default(),
+        query_without_code(&search),
+        location.hash().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&clean));
+    }
+    let storage = window.session_storage().ok().flatten();
+    let pending: Option<PendingSignIn> = storage
+        .as_ref()
+        .and_then(|s| s.get_item(PENDING_KEY).ok().flatten())
+        .and_then(|raw| serde_json::from_str(&raw).ok());
+    if let Some(storage) = &storage {
+        let _ = storage.remove_item(PENDING_KEY);
+    }
+    let Some(pending) = pending else {
+        alerts.show(NO_PENDING_SIGN_IN.into());
+        return;
+    };
+    key.status()
+        .set("Signing in with OpenRouter\u{2026}".into());
+    leptos::task::spawn_local(async move {
+        match exchange_code(&pending.api_base, &code, &pending.verifier).await {
+            Ok(new_key) => key.use_key(new_key, settings, alerts),
+            Err(error) => {
+                key.status().set(String::new());
+                alerts.show(sign_in_failure(&error));
+            }
+        }
+    });
+}
