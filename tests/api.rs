@@ -255,7 +255,7 @@ fn every_error_status_maps_to_a_plain_message_with_a_next_step() {
             "blocked by moderation (reasons: violence, harassment)",
         ),
         ("403_guardrail", 403, "refused the request"),
-        ("404", 404, "not available"),
+        ("404", 404, "Images API"),
         ("408", 408, "timed out"),
         ("413", 413, "too large"),
         ("429", 429, "Wait 7 seconds"),

@@ -116,11 +116,16 @@ fn table_b() -> Vec<Case> {
             Fault::Status { status: 400 },
             &[&["could not accept the request"]],
         ),
-        case(
-            "404 no endpoint",
-            Fault::Status { status: 404 },
-            &[&["not available"]],
-        ),
+        // Chat's "no endpoint for these output modalities" sends the app to the Image API
+        // once; when that fails too, the model is not available.
+        Case {
+            times: 2,
+            ..case(
+                "404 no endpoint",
+                Fault::Status { status: 404 },
+                &[&["not available"]],
+            )
+        },
         // Chromium itself replays a request that got 408 on a reused keep-alive connection (once,
         // on a fresh connection), so the page only sees the second 408 of each attempt.
         Case {

@@ -9,9 +9,9 @@ use super::account::{KeyInfo, parse_key_info};
 use super::error::{ApiError, redact};
 use super::models::{ModelChoice, parse_models};
 use super::oauth::{KeyExchange, parse_exchange};
-use super::response::parse_chat_response;
+use super::response::{parse_chat_response, parse_images_response};
 use super::retry::retry_delay;
-use super::{APP_TITLE, chat_request};
+use super::{APP_TITLE, chat_request, images_request};
 use crate::generation::{GenerationOutput, GenerationRequest};
 
 /// Where and how to call the API.
@@ -22,7 +22,15 @@ pub struct ClientConfig {
     pub api_key: String,
     /// Total time allowed for one non-streamed request.
     pub timeout_seconds: u32,
+    /// Use the Image API instead of Chat Completions.
+    pub images_api: bool,
 }
+
+/// Set once Chat Completions said the model belongs on the Image API and the
+/// Image API then worked: every later generation of this page session goes
+/// there directly.
+static IMAGES_API_FOR_SESSION: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// Lets the UI abort the in-flight request (dropping a future would not).
 #[derive(Clone, Debug)]
@@ -97,8 +105,38 @@ pub async fn generate_with_retries(
     }
 }
 
-/// Generates one image with FLUX.2 [klein] through Chat Completions.
+/// Generates through the chosen transport. When Chat Completions answers that
+/// the model or modality is not served there, tries the Image API once and
+/// keeps using it for the rest of the session.
 pub async fn generate(
+    config: &ClientConfig,
+    request: &GenerationRequest,
+    cancel: &CancelHandle,
+) -> Result<GenerationOutput, ApiError> {
+    use std::sync::atomic::Ordering::Relaxed;
+    if config.images_api || IMAGES_API_FOR_SESSION.load(Relaxed) {
+        return generate_on(Transport::Images, config, request, cancel).await;
+    }
+    match generate_on(Transport::Chat, config, request, cancel).await {
+        Err(ApiError::WrongEndpoint { .. }) => {
+            let output = generate_on(Transport::Images, config, request, cancel).await;
+            // Remembered only once the Image API has worked.
+            IMAGES_API_FOR_SESSION.store(output.is_ok(), Relaxed);
+            output
+        }
+        other => other,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Transport {
+    Chat,
+    Images,
+}
+
+/// One request on one transport.
+async fn generate_on(
+    transport: Transport,
     config: &ClientConfig,
     request: &GenerationRequest,
     cancel: &CancelHandle,
@@ -119,17 +157,32 @@ pub async fn generate(
         }
     };
 
-    let body = serde_json::to_string(&chat_request(request)).map_err(|e| ApiError::Malformed {
+    let (path, body) = match transport {
+        Transport::Chat => (
+            "chat/completions",
+            serde_json::to_string(&chat_request(request)),
+        ),
+        Transport::Images => ("images", serde_json::to_string(&images_request(request))),
+    };
+    let body = body.map_err(|e| ApiError::Malformed {
         detail: e.to_string(),
     })?;
-    let url = format!("{}/chat/completions", config.api_base);
+    let url = format!("{}/{path}", config.api_base);
     let (status, text, retry_after) = send(&url, Some(&config.api_key), Some(&body), &signal)
         .await
         .map_err(|e| classify(describe(&e)))?;
     if (200..300).contains(&status) {
-        parse_chat_response(status, &text)
-    } else {
-        Err(ApiError::from_http(status, &text).with_retry_after_header(retry_after.as_deref()))
+        return match transport {
+            Transport::Chat => parse_chat_response(status, &text),
+            Transport::Images => parse_images_response(status, &text),
+        };
+    }
+    match ApiError::from_http(status, &text).with_retry_after_header(retry_after.as_deref()) {
+        // Already on the Image API: there is no other endpoint to suggest.
+        ApiError::WrongEndpoint { message } if transport == Transport::Images => {
+            Err(ApiError::NotAvailable { message })
+        }
+        error => Err(error),
     }
 }
 

@@ -33,6 +33,9 @@ pub enum ApiError {
     BadRequest { message: String },
     #[error("not available: {message}")]
     NotAvailable { message: String },
+    /// Chat Completions cannot serve this model/modality: the Image API can.
+    #[error("wrong endpoint: {message}")]
+    WrongEndpoint { message: String },
     #[error("the provider timed out (HTTP {status})")]
     ProviderTimeout { status: u16 },
     #[error("request too large")]
@@ -86,6 +89,12 @@ impl ApiError {
             .and_then(|a| a.retry_after)
             .filter(|s| s.is_finite() && *s >= 0.0)
             .map(|s| s.ceil().min(86_400.0) as u32);
+        let availability = error.availability.as_ref().and_then(|a| a.code.as_deref());
+        if availability == Some("wrong_endpoint")
+            || (code == 404 && message.contains("output modalities"))
+        {
+            return ApiError::WrongEndpoint { message };
+        }
         match code {
             400 | 422 => ApiError::BadRequest { message },
             401 => ApiError::InvalidKey { message },
@@ -195,6 +204,10 @@ impl ApiError {
             ),
             ApiError::NotAvailable { message } => format!(
                 "The model is not available for this request{}. Try again later or check the model settings.",
+                quoted(message)
+            ),
+            ApiError::WrongEndpoint { message } => format!(
+                "This model cannot make images through the Chat Completions API{}. Choose \u{201c}Images API\u{201d} as the transport in Settings, then try again.",
                 quoted(message)
             ),
             ApiError::ProviderTimeout { .. } => "The image provider took too long and the request timed out. Try again in a moment.".into(),

@@ -13,7 +13,9 @@ pub mod types;
 pub use error::ApiError;
 
 use crate::generation::GenerationRequest;
-use types::{ChatMessage, ChatRequest, ContentPart, ImageConfig, ImageUrlOut, MessageContent};
+use types::{
+    ChatMessage, ChatRequest, ContentPart, ImageConfig, ImageUrlOut, ImagesRequest, MessageContent,
+};
 
 /// OpenRouter's API root; requests go to `{base}/chat/completions` etc.
 pub const DEFAULT_API_BASE: &str = "https://openrouter.ai/api/v1";
@@ -45,5 +47,23 @@ pub fn chat_request(request: &GenerationRequest) -> ChatRequest {
         }),
         seed: Some(request.seed),
         stream: false,
+    }
+}
+
+/// The Image API body for the same generation.
+pub fn images_request(request: &GenerationRequest) -> ImagesRequest {
+    ImagesRequest {
+        model: request.model.clone(),
+        prompt: request.prompt.clone(),
+        aspect_ratio: request.aspect_ratio.clone(),
+        seed: request.seed,
+        output_format: "png",
+        input_references: request
+            .references
+            .iter()
+            .map(|url| ContentPart::ImageUrl {
+                image_url: ImageUrlOut { url: url.clone() },
+            })
+            .collect(),
     }
 }

@@ -2,8 +2,8 @@
 //! hide inside an HTTP 200.
 
 use super::error::ApiError;
-use super::image::decode_data_url;
-use super::types::ChatResponse;
+use super::image::{decode_data_url, verify_image};
+use super::types::{ChatResponse, ImagesResponse};
 use crate::generation::{GeneratedImage, GenerationOutput};
 
 /// Parses a 2xx body into verified images, or the error it really is.
@@ -60,6 +60,52 @@ pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, 
         generation_id: response.id,
         model: response.model,
         provider: response.provider,
+        cost_usd: response.usage.and_then(|u| u.cost),
+    })
+}
+
+/// Parses a 2xx body of the Image API: raw base64 images, checked by their
+/// bytes (a `media_type` that disagrees with the bytes is ignored, the bytes win).
+pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput, ApiError> {
+    use base64::Engine as _;
+    let response: ImagesResponse =
+        serde_json::from_str(body.trim()).map_err(|e| ApiError::Malformed {
+            detail: format!("invalid JSON ({})", e.classify_kind()),
+        })?;
+    if let Some(error) = &response.error {
+        return Err(generation_error(status, error));
+    }
+    let mut images = Vec::new();
+    let mut last_problem = None;
+    for data in &response.data {
+        let Some(b64) = data.b64_json.as_deref() else {
+            last_problem = Some("an image entry had no data".to_owned());
+            continue;
+        };
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|_| "the image data is not valid base64".to_owned())
+            .and_then(|bytes| verify_image(bytes).map_err(|e| e.to_string()));
+        match decoded {
+            Ok(image) => images.push(GeneratedImage {
+                bytes: image.bytes,
+                format: image.format,
+                width: image.width,
+                height: image.height,
+            }),
+            Err(problem) => last_problem = Some(problem),
+        }
+    }
+    if images.is_empty() {
+        return Err(ApiError::NoImage {
+            detail: last_problem.unwrap_or_else(|| "the answer contained no images".into()),
+        });
+    }
+    Ok(GenerationOutput {
+        images,
+        generation_id: None,
+        model: None,
+        provider: None,
         cost_usd: response.usage.and_then(|u| u.cost),
     })
 }

@@ -56,6 +56,39 @@ pub struct ImageConfig {
     pub aspect_ratio: String,
 }
 
+/// `POST /images` body (the dedicated Image API).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ImagesRequest {
+    pub model: String,
+    pub prompt: String,
+    pub aspect_ratio: String,
+    pub seed: u32,
+    /// Klein's provider default is JPEG; the studio asks for PNG like on chat.
+    pub output_format: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub input_references: Vec<ContentPart>,
+}
+
+/// `POST /images` answer: `data[].b64_json` (raw base64) with an optional
+/// `media_type`; errors as on chat.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ImagesResponse {
+    #[serde(default)]
+    pub data: Vec<ImageData>,
+    #[serde(default)]
+    pub usage: Option<Usage>,
+    #[serde(default)]
+    pub error: Option<ErrorObject>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ImageData {
+    #[serde(default)]
+    pub b64_json: Option<String>,
+    #[serde(default)]
+    pub media_type: Option<String>,
+}
+
 /// A chat completion answer, parsed tolerantly: every field the studio does not
 /// strictly need is optional, so a new or missing field never loses an image.
 #[derive(Debug, Clone, Deserialize, Default)]

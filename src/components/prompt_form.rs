@@ -60,6 +60,7 @@ pub fn PromptForm() -> impl IntoView {
                 api_base: s.api_base,
                 api_key,
                 timeout_seconds: s.timeout_seconds,
+                images_api: s.images_api,
             },
             alerts,
         );

@@ -91,6 +91,28 @@ pub fn SettingsPanel() -> impl IntoView {
                         on:input=move |ev| set_timeout_draft.set(event_target_value(&ev))
                     />
                 </label>
+                <label class="field">
+                    <span class="field__label">"Transport"</span>
+                    <select
+                        name="transport"
+                        aria-describedby="transport-hint"
+                        on:change=move |ev| {
+                            let images = event_target_value(&ev) == "images";
+                            let saved = settings.update(|s| s.images_api = images);
+                            set_message.set(saved.map_or_else(|e| e, |()| "Saved.".into()));
+                        }
+                    >
+                        <option value="chat" selected=move || settings.0.with(|s| !s.images_api)>
+                            "Chat Completions"
+                        </option>
+                        <option value="images" selected=move || settings.0.with(|s| s.images_api)>
+                            "Images API"
+                        </option>
+                    </select>
+                </label>
+                <p id="transport-hint" class="field__hint">
+                    "Chat Completions is OpenRouter\u{2019}s documented way for FLUX.2 [klein]; if it says the model belongs on the Images API, Kleinbild switches for this session by itself."
+                </p>
                 <div class="settings__actions">
                     <button type="submit">"Save settings"</button>
                     <button

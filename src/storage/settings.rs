@@ -18,6 +18,8 @@ pub struct Settings {
     pub timeout_seconds: u32,
     /// OpenRouter model id, e.g. `black-forest-labs/flux.2-klein-4b`.
     pub model: String,
+    /// Generate through the Image API (`POST /images`) instead of Chat Completions.
+    pub images_api: bool,
 }
 
 impl Settings {
@@ -29,6 +31,7 @@ impl Settings {
             aspect_ratio: DEFAULT_ASPECT_RATIO.to_owned(),
             timeout_seconds: 180,
             model: KLEIN_MODEL.to_owned(),
+            images_api: false,
         }
     }
 
@@ -71,6 +74,7 @@ impl Settings {
                 .model
                 .filter(|m| is_model_id(m))
                 .unwrap_or_else(|| defaults.model.clone()),
+            images_api: stored.images_api.unwrap_or(defaults.images_api),
         })
     }
 }
@@ -84,6 +88,7 @@ struct StoredSettings {
     aspect_ratio: Option<String>,
     timeout_seconds: Option<u32>,
     model: Option<String>,
+    images_api: Option<bool>,
 }
 
 /// Allowed request timeouts, in seconds.
