@@ -8,6 +8,8 @@ pub mod models;
 pub mod oauth;
 pub mod response;
 pub mod retry;
+pub mod sse;
+pub mod stream;
 pub mod types;
 
 pub use error::ApiError;

@@ -112,7 +112,7 @@ pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput
 
 /// An error inside an HTTP 200 means the generation itself failed after it
 /// started; only causes the user can act on keep their own message.
-fn generation_error(status: u16, error: &super::types::ErrorObject) -> ApiError {
+pub(crate) fn generation_error(status: u16, error: &super::types::ErrorObject) -> ApiError {
     match ApiError::from_error_object(status, error) {
         kept @ (ApiError::InvalidKey { .. }
         | ApiError::OutOfCredits { .. }
