@@ -30,7 +30,7 @@ fn request() -> GenerationRequest {
 
 #[test]
 fn chat_request_is_what_openrouter_expects() {
-    let body = serde_json::to_value(chat_request(&request())).unwrap();
+    let body = serde_json::to_value(chat_request(&request(), false)).unwrap();
     assert_eq!(
         body,
         json!({
@@ -55,7 +55,7 @@ fn references_become_image_parts_after_the_text() {
     );
     let mut with_refs = request();
     with_refs.references = vec![url.clone(), url.clone()];
-    let body = serde_json::to_value(chat_request(&with_refs)).unwrap();
+    let body = serde_json::to_value(chat_request(&with_refs, false)).unwrap();
     assert_eq!(
         body["messages"][0]["content"],
         json!([
@@ -80,7 +80,7 @@ fn fixture_image_url() -> String {
 #[test]
 fn chat_request_validates_against_the_published_schema() {
     let contract = contract::Contract::load();
-    let body = serde_json::to_value(chat_request(&request())).unwrap();
+    let body = serde_json::to_value(chat_request(&request(), false)).unwrap();
     contract::validate_request_body(contract, "/chat/completions", "post", &body)
         .unwrap_or_else(|e| panic!("ChatRequest violates the OpenAPI description:\n{e}"));
     // And the validator is not a rubber stamp: break the body and it must fail.

@@ -38,6 +38,9 @@ fn failures_that_would_repeat_are_never_retried() {
     for error in [
         ApiError::Cancelled,
         ApiError::Timeout { seconds: 30 },
+        // The image may have been made (and billed) already.
+        ApiError::Interrupted,
+        ApiError::IdleTimeout { seconds: 60 },
         ApiError::Malformed { detail: "x".into() },
         ApiError::NoImage { detail: "x".into() },
         ApiError::GenerationFailed {

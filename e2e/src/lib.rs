@@ -793,6 +793,37 @@ impl App {
         self.press_save_settings().await
     }
 
+    /// Sets Settings' "Idle timeout (seconds)" (streamed answers) and saves.
+    pub async fn save_idle_timeout(&self, seconds: u32) -> Result<String> {
+        self.open_settings().await?;
+        let field = self
+            .control(Role::Spinbutton, "Idle timeout (seconds)")
+            .await?;
+        self.replace_text(&field, &seconds.to_string()).await?;
+        self.press_save_settings().await
+    }
+
+    /// Ticks or clears Settings' "Stream responses" (saved at once).
+    pub async fn set_streaming(&self, on: bool) -> Result {
+        self.open_settings().await?;
+        let checkbox = self.control(Role::Checkbox, "Stream responses").await?;
+        if checkbox.is_selected().await? != on {
+            checkbox.click().await?;
+        }
+        self.poll(
+            "the streaming setting to be saved",
+            UI_TIMEOUT,
+            async || {
+                let stored = self.local_storage().await?;
+                let saved = stored
+                    .get("kleinbild.settings.v1")
+                    .is_some_and(|s| s.contains(&format!("\"stream\":{on}")));
+                Ok(saved.then_some(()))
+            },
+        )
+        .await
+    }
+
     async fn press_save_settings(&self) -> Result<String> {
         let before = self.settings_message().await?;
         self.control(Role::Button, "Save settings")
@@ -1094,6 +1125,10 @@ pub fn contains_ci(haystack: &str, needle: &str) -> bool {
 /// Sends `body` to the mock's chat endpoint again and returns the first image's bytes
 /// (the mock is deterministic: the same request gives the same image).
 pub async fn replay_image(addr: &std::net::SocketAddr, body: &Value) -> Result<Vec<u8>> {
+    // The same request answered as one JSON body (the image depends only on
+    // prompt, seed and references, not on streaming).
+    let mut body = body.clone();
+    body["stream"] = Value::Bool(false);
     let payload = body.to_string();
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     let head = format!(

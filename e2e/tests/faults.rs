@@ -88,7 +88,8 @@ fn table_a() -> Vec<Case> {
         case(
             "truncated JSON body",
             Fault::TruncatedBody,
-            &[&["damaged or incomplete"]],
+            // Buffered: half a JSON body; streamed: the stream ends before [DONE].
+            &[&["damaged or incomplete", "interrupted"]],
         ),
         case(
             "answer without image",
@@ -450,6 +451,8 @@ async fn request_timeout_from_settings_stops_a_slow_answer() {
         Duration::from_secs(60),
         async |app: &App| {
             app.open_ready().await?;
+            // The total limit applies to buffered answers; streamed ones have an idle limit.
+            app.set_streaming(false).await?;
             let message = app.save_timeout(2).await?;
             ensure!(
                 message.contains("Saved"),
@@ -634,5 +637,72 @@ async fn cancel_during_the_retry_countdown_stops_everything() {
             Ok(())
         },
     )
+    .await;
+}
+
+#[tokio::test]
+async fn a_silent_stream_hits_the_idle_timeout_but_keepalives_keep_it_going() {
+    let config = MockConfig {
+        keepalive_ms: 500,
+        ..MockConfig::default()
+    };
+    run(config, Duration::from_secs(60), async |app: &App| {
+        app.open_ready().await?;
+        let message = app.save_idle_timeout(2).await?;
+        ensure!(
+            message.contains("Saved"),
+            "saving a 2 s idle timeout said {message:?}"
+        );
+
+        // Keep-alive comments every 0.5 s for 4 s: longer than the idle limit, but never silent.
+        app.mock.push_fault(Fault::Delay { ms: 4000 });
+        let prompt = "A slow but chatty provider";
+        app.type_prompt(prompt).await?;
+        app.click_generate().await?;
+        let progress = app
+            .poll(
+                "the progress to show provider processing",
+                UI_TIMEOUT,
+                async || {
+                    Ok(app
+                        .progress_text()
+                        .await?
+                        .filter(|t| t.contains("processing at the provider")))
+                },
+            )
+            .await?;
+        ensure!(progress.starts_with("Generating"), "{progress:?}");
+        app.wait_image(prompt, Duration::from_secs(15)).await?;
+        let sent = app.generation_requests();
+        ensure!(
+            sent[0].body["stream"] == true,
+            "not streamed: {}",
+            sent[0].body
+        );
+
+        // Nothing at all for longer than 2 s: stopped, explained, nothing kept.
+        app.mock.push_fault(Fault::Hang);
+        let silent = "A provider that never answers";
+        app.type_prompt(silent).await?;
+        let clicked = Instant::now();
+        app.click_generate().await?;
+        let alert = app
+            .wait_alert("stopped sending anything", Duration::from_secs(10))
+            .await?;
+        ensure!(alert.contains("2 seconds"), "{alert:?}");
+        let waited = clicked.elapsed();
+        ensure!(
+            waited >= Duration::from_millis(1800) && waited < Duration::from_secs(6),
+            "the idle timeout came after {waited:?}"
+        );
+        let record = app.wait_generation_request(2, UI_TIMEOUT).await?;
+        ensure!(
+            record.outcome == Outcome::Aborted,
+            "the request was not aborted: {:?}",
+            record.outcome
+        );
+        ensure!(app.prompt_value().await? == silent, "the prompt changed");
+        Ok(())
+    })
     .await;
 }

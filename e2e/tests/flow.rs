@@ -10,8 +10,11 @@ use serde_json::json;
 
 /// The seconds in "Generating… N s".
 fn elapsed_seconds(progress: &str) -> Option<u64> {
+    // "Generating… 4 s", optionally followed by " · processing at the provider".
     let rest = progress.split("Generating\u{2026}").nth(1)?;
-    rest.trim().strip_suffix('s')?.trim().parse().ok()
+    let mut words = rest.split_whitespace();
+    let seconds = words.next()?.parse().ok()?;
+    (words.next()? == "s").then_some(seconds)
 }
 
 #[tokio::test]

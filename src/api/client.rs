@@ -3,7 +3,9 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
+use web_sys::{
+    AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response,
+};
 
 use super::account::{KeyInfo, parse_key_info};
 use super::error::{ApiError, redact};
@@ -11,6 +13,8 @@ use super::models::{ModelChoice, parse_models};
 use super::oauth::{KeyExchange, parse_exchange};
 use super::response::{parse_chat_response, parse_images_response};
 use super::retry::retry_delay;
+use super::sse::{SseDecoder, SseEvent};
+use super::stream::StreamAccumulator;
 use super::{APP_TITLE, chat_request, images_request};
 use crate::generation::{GenerationOutput, GenerationRequest};
 
@@ -24,6 +28,18 @@ pub struct ClientConfig {
     pub timeout_seconds: u32,
     /// Use the Image API instead of Chat Completions.
     pub images_api: bool,
+    /// Ask Chat Completions for SSE; then only the idle timeout applies.
+    pub stream: bool,
+    pub idle_timeout_seconds: u32,
+}
+
+/// What a running generation is doing, for the progress line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Phase {
+    /// OpenRouter's keep-alive comments: queued or generating upstream.
+    Processing,
+    /// Image data is arriving.
+    Receiving,
 }
 
 /// Set once Chat Completions said the model belongs on the Image API and the
@@ -74,10 +90,11 @@ pub async fn generate_with_retries(
     request: &GenerationRequest,
     cancel: &CancelHandle,
     on_wait: impl Fn(Option<RetryWait>),
+    on_phase: &dyn Fn(Phase),
 ) -> Result<GenerationOutput, ApiError> {
     let mut attempt = 1;
     loop {
-        let error = match generate(config, request, cancel).await {
+        let error = match generate(config, request, cancel, on_phase).await {
             Ok(output) => return Ok(output),
             Err(error) => error,
         };
@@ -112,14 +129,15 @@ pub async fn generate(
     config: &ClientConfig,
     request: &GenerationRequest,
     cancel: &CancelHandle,
+    on_phase: &dyn Fn(Phase),
 ) -> Result<GenerationOutput, ApiError> {
     use std::sync::atomic::Ordering::Relaxed;
     if config.images_api || IMAGES_API_FOR_SESSION.load(Relaxed) {
-        return generate_on(Transport::Images, config, request, cancel).await;
+        return generate_on(Transport::Images, config, request, cancel, on_phase).await;
     }
-    match generate_on(Transport::Chat, config, request, cancel).await {
+    match generate_on(Transport::Chat, config, request, cancel, on_phase).await {
         Err(ApiError::WrongEndpoint { .. }) => {
-            let output = generate_on(Transport::Images, config, request, cancel).await;
+            let output = generate_on(Transport::Images, config, request, cancel, on_phase).await;
             // Remembered only once the Image API has worked.
             IMAGES_API_FOR_SESSION.store(output.is_ok(), Relaxed);
             output
@@ -134,25 +152,37 @@ enum Transport {
     Images,
 }
 
-/// One request on one transport.
+/// One request on one transport. Buffered answers have a total time limit;
+/// streamed ones only an idle limit, which every byte (keep-alives included) resets.
 async fn generate_on(
     transport: Transport,
     config: &ClientConfig,
     request: &GenerationRequest,
     cancel: &CancelHandle,
+    on_phase: &dyn Fn(Phase),
 ) -> Result<GenerationOutput, ApiError> {
-    let timeout = AbortSignal::timeout_with_u32(config.timeout_seconds.saturating_mul(1000));
-    let signal = AbortSignal::any(&js_sys::Array::of2(&cancel.signal(), &timeout));
-    let classify = |detail: String| {
+    let streamed = transport == Transport::Chat && config.stream;
+    let idle = IdleTimer::new(config.idle_timeout_seconds)?;
+    let limit = if streamed {
+        idle.signal()
+    } else {
+        AbortSignal::timeout_with_u32(config.timeout_seconds.saturating_mul(1000))
+    };
+    let signal = AbortSignal::any(&js_sys::Array::of2(&cancel.signal(), &limit));
+    let classify = |error: JsValue| {
         if cancel.is_cancelled() {
             ApiError::Cancelled
-        } else if timeout.aborted() {
+        } else if limit.aborted() && streamed {
+            ApiError::IdleTimeout {
+                seconds: config.idle_timeout_seconds,
+            }
+        } else if limit.aborted() {
             ApiError::Timeout {
                 seconds: config.timeout_seconds,
             }
         } else {
             ApiError::Network {
-                detail: redact(&detail, &config.api_key),
+                detail: redact(&describe(&error), &config.api_key),
             }
         }
     };
@@ -160,7 +190,7 @@ async fn generate_on(
     let (path, body) = match transport {
         Transport::Chat => (
             "chat/completions",
-            serde_json::to_string(&chat_request(request)),
+            serde_json::to_string(&chat_request(request, streamed)),
         ),
         Transport::Images => ("images", serde_json::to_string(&images_request(request))),
     };
@@ -168,10 +198,23 @@ async fn generate_on(
         detail: e.to_string(),
     })?;
     let url = format!("{}/{path}", config.api_base);
-    let (status, text, retry_after) = send(&url, Some(&config.api_key), Some(&body), &signal)
+    let response = fetch(&url, Some(&config.api_key), Some(&body), &signal)
         .await
-        .map_err(|e| classify(describe(&e)))?;
+        .map_err(classify)?;
+    let status = response.status();
+    let is_sse = response
+        .headers()
+        .get("Content-Type")
+        .ok()
+        .flatten()
+        .is_some_and(|t| t.contains("text/event-stream"));
+    if (200..300).contains(&status) && is_sse {
+        return read_stream(&response, &idle, on_phase, classify).await;
+    }
+    let retry_after = response.headers().get("Retry-After").ok().flatten();
+    let text = body_text(&response).await.map_err(classify)?;
     if (200..300).contains(&status) {
+        // Also the answer of a server that ignored `stream: true`.
         return match transport {
             Transport::Chat => parse_chat_response(status, &text),
             Transport::Images => parse_images_response(status, &text),
@@ -184,6 +227,89 @@ async fn generate_on(
         }
         error => Err(error),
     }
+}
+
+/// Aborts a streamed request when nothing arrives for a while; [`IdleTimer::reset`]
+/// on every piece of data.
+struct IdleTimer {
+    controller: AbortController,
+    seconds: u32,
+    timer: std::cell::RefCell<Option<gloo_timers::callback::Timeout>>,
+}
+
+impl IdleTimer {
+    fn new(seconds: u32) -> Result<IdleTimer, ApiError> {
+        let controller = AbortController::new().map_err(|_| ApiError::Network {
+            detail: "this browser cannot cancel requests (no AbortController)".into(),
+        })?;
+        let timer = IdleTimer {
+            controller,
+            seconds,
+            timer: Default::default(),
+        };
+        timer.reset();
+        Ok(timer)
+    }
+
+    fn signal(&self) -> AbortSignal {
+        self.controller.signal()
+    }
+
+    fn reset(&self) {
+        let controller = self.controller.clone();
+        let fire =
+            gloo_timers::callback::Timeout::new(self.seconds.saturating_mul(1000), move || {
+                controller.abort()
+            });
+        // Replacing the old Timeout cancels it.
+        self.timer.replace(Some(fire));
+    }
+}
+
+/// Reads an SSE answer as it arrives: keep-alive comments report progress,
+/// data chunks are interpreted, `[DONE]` ends it; the end of the connection
+/// before `[DONE]` is an interrupted generation.
+async fn read_stream(
+    response: &Response,
+    idle: &IdleTimer,
+    on_phase: &dyn Fn(Phase),
+    classify: impl Fn(JsValue) -> ApiError,
+) -> Result<GenerationOutput, ApiError> {
+    let body = response.body().ok_or(ApiError::Interrupted)?;
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut decoder = SseDecoder::new();
+    let mut answer = StreamAccumulator::default();
+    let not_text = |_| ApiError::Malformed {
+        detail: "the stream carried data that is not text".into(),
+    };
+    while !decoder.is_done() {
+        let chunk = JsFuture::from(reader.read()).await.map_err(&classify)?;
+        idle.reset();
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        let bytes = js_sys::Reflect::get(&chunk, &"value".into())
+            .map(|v| js_sys::Uint8Array::new(&v).to_vec())
+            .unwrap_or_default();
+        for event in decoder.push(&bytes).map_err(not_text)? {
+            match event {
+                SseEvent::Comment(_) => on_phase(Phase::Processing),
+                SseEvent::Data(data) => {
+                    on_phase(Phase::Receiving);
+                    answer.push(&data)?;
+                }
+                SseEvent::Done => {}
+            }
+        }
+    }
+    // Nothing after [DONE] is needed: release the connection.
+    let _ = reader.cancel();
+    decoder.finish().map_err(|_| ApiError::Interrupted)?;
+    answer.finish()
 }
 
 /// How long the key check may take.
@@ -248,15 +374,13 @@ pub async fn exchange_code(api_base: &str, code: &str, verifier: &str) -> Result
 }
 
 /// Sends a request (POST with `body`, else GET) with exactly the headers
-/// OpenRouter documents (each extra one would need CORS approval) and returns
-/// the status, the whole body text and `Retry-After` (readable only if the
-/// server exposes it through CORS).
-async fn send(
+/// OpenRouter documents (each extra one would need CORS approval).
+async fn fetch(
     url: &str,
     key: Option<&str>,
     body: Option<&str>,
     signal: &AbortSignal,
-) -> Result<(u16, String, Option<String>), JsValue> {
+) -> Result<Response, JsValue> {
     let headers = Headers::new()?;
     // Public requests go without key and attribution: a plain GET needs no
     // CORS preflight round trip.
@@ -274,16 +398,27 @@ async fn send(
     init.set_headers(&headers);
     init.set_signal(Some(signal));
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+    JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await?
-        .dyn_into()?;
-    let retry_after = response.headers().get("Retry-After").ok().flatten();
+        .dyn_into()
+}
+
+async fn body_text(response: &Response) -> Result<String, JsValue> {
     let text = JsFuture::from(response.text()?).await?;
-    Ok((
-        response.status(),
-        text.as_string().unwrap_or_default(),
-        retry_after,
-    ))
+    Ok(text.as_string().unwrap_or_default())
+}
+
+/// [`fetch`], then the status, the whole body text and `Retry-After`
+/// (readable only if the server exposes it through CORS).
+async fn send(
+    url: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+    signal: &AbortSignal,
+) -> Result<(u16, String, Option<String>), JsValue> {
+    let response = fetch(url, key, body, signal).await?;
+    let retry_after = response.headers().get("Retry-After").ok().flatten();
+    Ok((response.status(), body_text(&response).await?, retry_after))
 }
 
 /// A readable one-liner for a JS exception (e.g. "TypeError: Failed to fetch").

@@ -12,6 +12,12 @@ pub enum ApiError {
     Cancelled,
     #[error("no answer within {seconds} s")]
     Timeout { seconds: u32 },
+    /// A streamed answer went silent (not even keep-alive comments).
+    #[error("nothing received for {seconds} s")]
+    IdleTimeout { seconds: u32 },
+    /// The connection ended before the streamed answer was complete.
+    #[error("the stream ended before [DONE]")]
+    Interrupted,
     /// The request never got an answer the page could read: offline, DNS, CORS,
     /// or an edge error without CORS headers. Browsers do not tell these apart.
     #[error("network error: {detail}")]
@@ -169,6 +175,10 @@ impl ApiError {
             ApiError::Timeout { seconds } => format!(
                 "OpenRouter did not answer within {seconds} seconds, so the request was stopped. Try again; if it keeps happening, try later."
             ),
+            ApiError::IdleTimeout { seconds } => format!(
+                "OpenRouter stopped sending anything for {seconds} seconds, so the generation was stopped. Try again; if it keeps happening, raise the idle timeout in Settings."
+            ),
+            ApiError::Interrupted => "The connection closed before the image was complete, so the generation was interrupted. Nothing was saved; try again.".into(),
             ApiError::Network { .. } => "Could not reach the API (network error, offline, or blocked by the browser's CORS rules). Check your connection and the API base URL in Settings, then try again.".into(),
             ApiError::InvalidKey { .. } => "OpenRouter rejected the API key (invalid, revoked or expired). Check the key, paste a new one, or sign in again.".into(),
             ApiError::OutOfCredits { .. } => format!(

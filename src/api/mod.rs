@@ -25,8 +25,8 @@ pub const DEFAULT_API_BASE: &str = "https://openrouter.ai/api/v1";
 /// App name sent as `X-OpenRouter-Title` (attribution only).
 pub const APP_TITLE: &str = "Kleinbild";
 
-/// The Chat Completions body for one generation.
-pub fn chat_request(request: &GenerationRequest) -> ChatRequest {
+/// The Chat Completions body for one generation (`stream`: answer as SSE).
+pub fn chat_request(request: &GenerationRequest, stream: bool) -> ChatRequest {
     ChatRequest {
         model: request.model.clone(),
         messages: vec![ChatMessage {
@@ -48,7 +48,7 @@ pub fn chat_request(request: &GenerationRequest) -> ChatRequest {
             aspect_ratio: request.aspect_ratio.clone(),
         }),
         seed: Some(request.seed),
-        stream: false,
+        stream,
     }
 }
 

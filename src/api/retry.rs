@@ -17,6 +17,7 @@ pub const MAX_WAIT_SECONDS: f64 = 60.0;
 /// Whether trying the same request again may succeed.
 pub fn is_retryable(error: &ApiError) -> bool {
     match error {
+        // Not `Interrupted`: the image may already have been made (and billed).
         ApiError::Network { .. } | ApiError::RateLimited { .. } => true,
         ApiError::ProviderTimeout { .. } => true,
         ApiError::ProviderDown { status, .. } | ApiError::EdgeError { status } => {

@@ -2,7 +2,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
-use crate::api::client::ClientConfig;
+use crate::api::client::{ClientConfig, Phase};
 use crate::api::models::ModelChoice;
 use crate::api::retry::countdown_text;
 use crate::components::references::ReferencePicker;
@@ -61,6 +61,8 @@ pub fn PromptForm() -> impl IntoView {
                 api_key,
                 timeout_seconds: s.timeout_seconds,
                 images_api: s.images_api,
+                stream: s.stream,
+                idle_timeout_seconds: s.idle_timeout_seconds,
             },
             alerts,
         );
@@ -211,9 +213,15 @@ fn Progress(
     view! {
         <span class="progress" role="status">
             <span class="progress__spinner" aria-hidden="true"></span>
-            {move || match studio.retry.get() {
-                Some(wait) => countdown_text(wait.seconds_left, wait.next_attempt),
-                None => format!("Generating\u{2026} {} s", elapsed.get()),
+            {move || match (studio.retry.get(), studio.phase.get()) {
+                (Some(wait), _) => countdown_text(wait.seconds_left, wait.next_attempt),
+                (None, Some(Phase::Processing)) => {
+                    format!("Generating\u{2026} {} s \u{b7} processing at the provider", elapsed.get())
+                }
+                (None, Some(Phase::Receiving)) => {
+                    format!("Generating\u{2026} {} s \u{b7} receiving the image", elapsed.get())
+                }
+                (None, None) => format!("Generating\u{2026} {} s", elapsed.get()),
             }}
         </span>
         <button type="button" class="button--danger" on:click=move |_| studio.cancel()>

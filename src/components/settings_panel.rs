@@ -10,6 +10,7 @@ pub fn SettingsPanel() -> impl IntoView {
     let initial = settings.get();
     let (draft, set_draft) = signal(initial.api_base);
     let (timeout_draft, set_timeout_draft) = signal(initial.timeout_seconds.to_string());
+    let (idle_draft, set_idle_draft) = signal(initial.idle_timeout_seconds.to_string());
     let (message, set_message) = signal(String::new());
     let (invalid, set_invalid) = signal(false);
 
@@ -17,13 +18,16 @@ pub fn SettingsPanel() -> impl IntoView {
         let base = validate_api_base(&draft.get_untracked())
             .map_err(|problem| format!("Not saved: that API base URL is not valid. {problem}"));
         let timeout = validate_timeout(&timeout_draft.get_untracked());
-        match (base, timeout) {
-            (Ok(base), Ok(timeout_seconds)) => {
+        let idle = validate_timeout(&idle_draft.get_untracked())
+            .map_err(|problem| problem.replace("request timeout", "idle timeout"));
+        match (base, timeout.and_then(|t| idle.map(|i| (t, i)))) {
+            (Ok(base), Ok((timeout_seconds, idle_seconds))) => {
                 set_draft.set(base.clone());
                 set_invalid.set(false);
                 let saved = settings.update(|s| {
                     s.api_base = base;
                     s.timeout_seconds = timeout_seconds;
+                    s.idle_timeout_seconds = idle_seconds;
                 });
                 set_message.set(saved.map_or_else(|e| e, |()| "Saved.".into()));
             }
@@ -90,6 +94,36 @@ pub fn SettingsPanel() -> impl IntoView {
                         prop:value=move || timeout_draft.get()
                         on:input=move |ev| set_timeout_draft.set(event_target_value(&ev))
                     />
+                </label>
+                <label class="field">
+                    <span class="field__label">"Idle timeout (seconds)"</span>
+                    <input
+                        type="number"
+                        name="idle-timeout"
+                        min=TIMEOUT_RANGE.start().to_string()
+                        max=TIMEOUT_RANGE.end().to_string()
+                        step="1"
+                        inputmode="numeric"
+                        aria-describedby="idle-hint"
+                        prop:value=move || idle_draft.get()
+                        on:input=move |ev| set_idle_draft.set(event_target_value(&ev))
+                    />
+                </label>
+                <p id="idle-hint" class="field__hint">
+                    "Streamed answers have no total limit: they stop only when nothing (not even a keep-alive) arrives for this long."
+                </p>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        name="stream"
+                        prop:checked=move || settings.0.with(|s| s.stream)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            let saved = settings.update(|s| s.stream = on);
+                            set_message.set(saved.map_or_else(|e| e, |()| "Saved.".into()));
+                        }
+                    />
+                    "Stream responses"
                 </label>
                 <label class="field">
                     <span class="field__label">"Transport"</span>

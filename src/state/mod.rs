@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::client::{
-    CancelHandle, ClientConfig, RetryWait, generate_with_retries, performance_mark,
+    CancelHandle, ClientConfig, Phase, RetryWait, generate_with_retries, performance_mark,
 };
 use crate::api::client::{check_key, fetch_models};
 use crate::api::error::redact;
@@ -375,6 +375,8 @@ pub struct Studio {
     pub job: RwSignal<JobState>,
     /// Set while a failed attempt counts down to the next one.
     pub retry: RwSignal<Option<RetryWait>>,
+    /// What a streamed answer says it is doing.
+    pub phase: RwSignal<Option<Phase>>,
     pub results: RwSignal<Vec<ShownImage>>,
     cancel: StoredValue<Option<CancelHandle>, LocalStorage>,
     history: HistoryStore,
@@ -385,6 +387,7 @@ impl Studio {
         Studio {
             job: RwSignal::new(JobState::Idle),
             retry: RwSignal::new(None),
+            phase: RwSignal::new(None),
             results: RwSignal::new(Vec::new()),
             cancel: StoredValue::new_local(None),
             history,
@@ -430,9 +433,22 @@ impl Studio {
         });
         let studio = *self;
         leptos::task::spawn_local(async move {
-            let retry = studio.retry;
-            let outcome =
-                generate_with_retries(&config, &request, &handle, |wait| retry.set(wait)).await;
+            let (retry, phase) = (studio.retry, studio.phase);
+            phase.set(None);
+            let on_phase = move |now: Phase| {
+                if phase.get_untracked() != Some(now) {
+                    phase.set(Some(now));
+                }
+            };
+            let outcome = generate_with_retries(
+                &config,
+                &request,
+                &handle,
+                |wait| retry.set(wait),
+                &on_phase,
+            )
+            .await;
+            phase.set(None);
             studio.cancel.set_value(None);
             studio.job.set(JobState::Idle);
             let records: Vec<ReferenceRecord> = references.iter().map(|(r, _)| r.clone()).collect();

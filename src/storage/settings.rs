@@ -20,6 +20,10 @@ pub struct Settings {
     pub model: String,
     /// Generate through the Image API (`POST /images`) instead of Chat Completions.
     pub images_api: bool,
+    /// Ask Chat Completions for a streamed (SSE) answer.
+    pub stream: bool,
+    /// A streamed answer that sends nothing (keep-alives included) this long is stopped.
+    pub idle_timeout_seconds: u32,
 }
 
 impl Settings {
@@ -32,6 +36,8 @@ impl Settings {
             timeout_seconds: 180,
             model: KLEIN_MODEL.to_owned(),
             images_api: false,
+            stream: true,
+            idle_timeout_seconds: 60,
         }
     }
 
@@ -75,6 +81,11 @@ impl Settings {
                 .filter(|m| is_model_id(m))
                 .unwrap_or_else(|| defaults.model.clone()),
             images_api: stored.images_api.unwrap_or(defaults.images_api),
+            stream: stored.stream.unwrap_or(defaults.stream),
+            idle_timeout_seconds: stored
+                .idle_timeout_seconds
+                .filter(|s| TIMEOUT_RANGE.contains(s))
+                .unwrap_or(defaults.idle_timeout_seconds),
         })
     }
 }
@@ -89,6 +100,8 @@ struct StoredSettings {
     timeout_seconds: Option<u32>,
     model: Option<String>,
     images_api: Option<bool>,
+    stream: Option<bool>,
+    idle_timeout_seconds: Option<u32>,
 }
 
 /// Allowed request timeouts, in seconds.

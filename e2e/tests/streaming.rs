@@ -1,0 +1,54 @@
+//! Streamed (SSE) and buffered answers both end in the same image; the stream
+//! survives CRLF line ends and writes cut at arbitrary bytes.
+
+use std::time::Duration;
+
+use e2e::{MockConfig, ensure};
+
+const TIMEOUT: Duration = Duration::from_secs(90);
+
+#[tokio::test]
+async fn streamed_answers_cut_anywhere_with_crlf_give_the_same_image_as_buffered_ones() {
+    let config = MockConfig {
+        split_writes: true,
+        crlf: true,
+        separate_usage_chunk: true,
+        large_images: true,
+        ..MockConfig::default()
+    };
+    e2e::run(config, TIMEOUT, async |app| {
+        app.open_ready().await?;
+        app.set_remember(true).await?;
+        let seed = app.control(e2e::Role::Spinbutton, "Seed").await?;
+        app.replace_text(&seed, "77").await?;
+        app.generate("the same fox, streamed").await?;
+        let streamed = app.generation_requests()[0].clone();
+        ensure!(streamed.body["stream"] == true, "{}", streamed.body);
+
+        app.set_streaming(false).await?;
+        app.generate("the same fox, buffered").await?;
+        let buffered = app.generation_requests()[1].clone();
+        ensure!(buffered.body["stream"] == false, "{}", buffered.body);
+
+        // Both images are kept whole: History shows two decoded thumbnails and the
+        // downloads are exactly what the mock made.
+        app.poll("two History entries", e2e::UI_TIMEOUT, async || {
+            let n = app
+                .js(
+                    "return Array.from(document.querySelectorAll('section[aria-label=History] li img')).filter(i => i.complete && i.naturalWidth > 0).length;",
+                    vec![],
+                )
+                .await?;
+            Ok((n == serde_json::json!(2)).then_some(()))
+        })
+        .await?;
+        app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
+        app.history_button("the same fox, streamed", "Download").await?;
+        let (_, bytes) = app.download(0).await?;
+        let expected = e2e::replay_image(&app.mock.addr(), &streamed.body).await?;
+        ensure!(bytes.len() > 2_000_000, "a large image was expected, got {} bytes", bytes.len());
+        ensure!(bytes == expected, "the streamed image differs from what the mock sent");
+        Ok(())
+    })
+    .await;
+}
