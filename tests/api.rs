@@ -307,3 +307,31 @@ fn keys_never_survive_redaction() {
     assert!(!clean.contains("sk-or-"), "{clean}");
     assert!(clean.contains("[key]"));
 }
+
+#[test]
+fn linked_https_images_are_kept_for_download_and_other_urls_refused() {
+    let body = |url: &str| {
+        json!({"id": "gen-1", "choices": [{"message": {"role": "assistant", "content": "",
+            "images": [{"type": "image_url", "image_url": {"url": url}}]}, "finish_reason": "stop"}]})
+        .to_string()
+    };
+    let output = parse_chat_response(200, &body("https://cdn.example/img/1.png")).unwrap();
+    assert_eq!(output.remote_urls, ["https://cdn.example/img/1.png"]);
+    assert!(output.images.is_empty());
+    let local = parse_chat_response(200, &body("http://127.0.0.1:8787/files/a.png")).unwrap();
+    assert_eq!(local.remote_urls.len(), 1);
+    for bad in [
+        "http://cdn.example/1.png",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "https://cdn.example/a b.png",
+    ] {
+        assert!(
+            matches!(
+                parse_chat_response(200, &body(bad)),
+                Err(ApiError::NoImage { .. })
+            ),
+            "{bad} accepted"
+        );
+    }
+}

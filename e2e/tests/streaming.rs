@@ -52,3 +52,54 @@ async fn streamed_answers_cut_anywhere_with_crlf_give_the_same_image_as_buffered
     })
     .await;
 }
+
+#[tokio::test]
+async fn images_the_answer_only_links_to_are_downloaded_without_the_key() {
+    let config = MockConfig {
+        image_urls: true,
+        ..MockConfig::default()
+    };
+    e2e::run(config, TIMEOUT, async |app| {
+        app.open_ready().await?;
+        app.generate("a linked fox, streamed").await?;
+        app.set_streaming(false).await?;
+        app.generate("a linked fox, buffered").await?;
+        let files: Vec<_> = app
+            .mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/files/") && r.method == "GET")
+            .collect();
+        ensure!(files.len() == 2, "{} image downloads", files.len());
+        for file in &files {
+            ensure!(
+                !file.headers.contains_key("authorization")
+                    && !file.headers.values().any(|v| v.contains(e2e::DEMO_KEY)),
+                "the key went along with an image download: {:?}",
+                file.headers
+            );
+        }
+        // The downloaded bytes are what the API made, and they are kept.
+        app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
+        app.history_button("a linked fox, buffered", "Download")
+            .await?;
+        let (_, bytes) = app.download(0).await?;
+        let request = app.generation_requests()[1].clone();
+        let mut body = request.body.clone();
+        body["stream"] = serde_json::json!(false);
+        ensure!(
+            body["messages"][0]["content"] == "a linked fox, buffered",
+            "{body}"
+        );
+        let expected = kleinbild::api::image::verify_image(bytes.clone())
+            .map_err(|e| format!("the kept file is not an image: {e}"))?;
+        ensure!(
+            (expected.width, expected.height) == (1024, 1024),
+            "{}x{}",
+            expected.width,
+            expected.height
+        );
+        Ok(())
+    })
+    .await;
+}

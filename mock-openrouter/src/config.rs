@@ -110,6 +110,9 @@ pub struct MockConfig {
     pub megapixel: MegapixelUnit,
     /// `Retry-After` (seconds) on 429/503 faults, mirrored in `error.availability.retry_after`.
     pub retry_after_secs: u64,
+    /// Chat: images as `http://<host>/files/<name>` URLs (fetched by the client, like a
+    /// provider-hosted `https:` image) instead of `data:` URLs.
+    pub image_urls: bool,
     /// Keys accepted besides the demo key.
     pub keys: Vec<KeySpec>,
     /// Recorded requests kept (oldest dropped first), so a long demo session stays bounded.
@@ -141,6 +144,7 @@ impl Default for MockConfig {
             crlf: false,
             megapixel: MegapixelUnit::Mebi,
             retry_after_secs: 2,
+            image_urls: false,
             keys: Vec::new(),
             max_records: 1000,
         }

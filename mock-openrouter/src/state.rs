@@ -39,6 +39,8 @@ pub struct Inner {
     pub keys: HashMap<String, KeyState>,
     pub codes: HashMap<String, OAuthCode>,
     pub generations: HashMap<String, Generation>,
+    /// Images served under `/files/<name>` (mime, bytes), for `image_urls`.
+    pub files: HashMap<String, (&'static str, Vec<u8>)>,
 }
 
 pub struct Shared {
@@ -76,6 +78,7 @@ impl Shared {
             keys: HashMap::new(),
             codes: HashMap::new(),
             generations: HashMap::new(),
+            files: HashMap::new(),
         };
         inner.keys.insert(DEMO_KEY.into(), demo_key());
         for spec in &config.keys {

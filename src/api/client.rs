@@ -9,6 +9,7 @@ use web_sys::{
 
 use super::account::{KeyInfo, parse_key_info};
 use super::error::{ApiError, redact};
+use super::image::verify_image;
 use super::models::{ModelChoice, parse_models};
 use super::oauth::{KeyExchange, parse_exchange};
 use super::response::{parse_chat_response, parse_images_response};
@@ -16,7 +17,7 @@ use super::retry::retry_delay;
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::StreamAccumulator;
 use super::{APP_TITLE, chat_request, images_request};
-use crate::generation::{GenerationOutput, GenerationRequest};
+use crate::generation::{GeneratedImage, GenerationOutput, GenerationRequest};
 
 /// Where and how to call the API.
 #[derive(Clone, Debug)]
@@ -200,7 +201,7 @@ async fn generate_on(
     let url = format!("{}/{path}", config.api_base);
     let response = fetch(&url, Some(&config.api_key), Some(&body), &signal)
         .await
-        .map_err(classify)?;
+        .map_err(&classify)?;
     let status = response.status();
     let is_sse = response
         .headers()
@@ -209,16 +210,18 @@ async fn generate_on(
         .flatten()
         .is_some_and(|t| t.contains("text/event-stream"));
     if (200..300).contains(&status) && is_sse {
-        return read_stream(&response, &idle, on_phase, classify).await;
+        let output = read_stream(&response, &idle, on_phase, &classify).await?;
+        return download_linked(output, &signal, &classify).await;
     }
     let retry_after = response.headers().get("Retry-After").ok().flatten();
-    let text = body_text(&response).await.map_err(classify)?;
+    let text = body_text(&response).await.map_err(&classify)?;
     if (200..300).contains(&status) {
         // Also the answer of a server that ignored `stream: true`.
-        return match transport {
+        let output = match transport {
             Transport::Chat => parse_chat_response(status, &text),
             Transport::Images => parse_images_response(status, &text),
-        };
+        }?;
+        return download_linked(output, &signal, &classify).await;
     }
     match ApiError::from_http(status, &text).with_retry_after_header(retry_after.as_deref()) {
         // Already on the Image API: there is no other endpoint to suggest.
@@ -227,6 +230,53 @@ async fn generate_on(
         }
         error => Err(error),
     }
+}
+
+/// Downloads the images an answer only linked to (`https:`), without the key
+/// or any other header: the key goes to the API base only.
+async fn download_linked(
+    mut output: GenerationOutput,
+    signal: &AbortSignal,
+    classify: &impl Fn(JsValue) -> ApiError,
+) -> Result<GenerationOutput, ApiError> {
+    for url in std::mem::take(&mut output.remote_urls) {
+        let host = url.split('/').nth(2).unwrap_or_default().to_owned();
+        let init = RequestInit::new();
+        init.set_signal(Some(signal));
+        let window = web_sys::window().ok_or(ApiError::Interrupted)?;
+        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+            .await
+            .and_then(|r| r.dyn_into())
+            .map_err(|e| match classify(e) {
+                ApiError::Network { .. } => ApiError::NoImage {
+                    detail: format!("the image at {host} could not be downloaded (network error, or this page may not fetch from that host)"),
+                },
+                other => other,
+            })?;
+        if !response.ok() {
+            return Err(ApiError::NoImage {
+                detail: format!(
+                    "the image at {host} could not be downloaded (HTTP {})",
+                    response.status()
+                ),
+            });
+        }
+        let buffer = JsFuture::from(response.array_buffer().map_err(classify)?)
+            .await
+            .map_err(classify)?;
+        let image = verify_image(js_sys::Uint8Array::new(&buffer).to_vec()).map_err(|e| {
+            ApiError::NoImage {
+                detail: format!("the file at {host} is not a usable image ({e})"),
+            }
+        })?;
+        output.images.push(GeneratedImage {
+            bytes: image.bytes,
+            format: image.format,
+            width: image.width,
+            height: image.height,
+        });
+    }
+    Ok(output)
 }
 
 /// Aborts a streamed request when nothing arrives for a while; [`IdleTimer::reset`]
@@ -273,7 +323,7 @@ async fn read_stream(
     response: &Response,
     idle: &IdleTimer,
     on_phase: &dyn Fn(Phase),
-    classify: impl Fn(JsValue) -> ApiError,
+    classify: &impl Fn(JsValue) -> ApiError,
 ) -> Result<GenerationOutput, ApiError> {
     let body = response.body().ok_or(ApiError::Interrupted)?;
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
@@ -283,7 +333,7 @@ async fn read_stream(
         detail: "the stream carried data that is not text".into(),
     };
     while !decoder.is_done() {
-        let chunk = JsFuture::from(reader.read()).await.map_err(&classify)?;
+        let chunk = JsFuture::from(reader.read()).await.map_err(classify)?;
         idle.reset();
         let done = js_sys::Reflect::get(&chunk, &"done".into())
             .ok()

@@ -194,3 +194,21 @@ fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
         i += len;
     }
 }
+
+/// An image the answer links to instead of embedding: `https:` only (plus
+/// plain `http:` on loopback, for local proxies and the mock).
+pub fn remote_image_url(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let loopback = [
+        "http://127.0.0.1:",
+        "http://127.0.0.1/",
+        "http://localhost:",
+        "http://localhost/",
+    ];
+    let fine = url.len() <= 2048
+        && (url.starts_with("https://") || loopback.iter().any(|p| url.starts_with(p)))
+        && !url
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
+    fine.then_some(url)
+}

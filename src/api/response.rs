@@ -2,7 +2,7 @@
 //! hide inside an HTTP 200.
 
 use super::error::ApiError;
-use super::image::{decode_data_url, verify_image};
+use super::image::{decode_data_url, remote_image_url, verify_image};
 use super::types::{ChatResponse, ImagesResponse};
 use crate::generation::{GeneratedImage, GenerationOutput};
 
@@ -29,6 +29,7 @@ pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, 
     }
 
     let mut images = Vec::new();
+    let mut remote_urls = Vec::new();
     let mut last_problem = None;
     for entry in response
         .choices
@@ -40,6 +41,10 @@ pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, 
             last_problem = Some("an image entry had no URL".to_owned());
             continue;
         };
+        if let Some(remote) = remote_image_url(url) {
+            remote_urls.push(remote.to_owned());
+            continue;
+        }
         match decode_data_url(url) {
             Ok(image) => images.push(GeneratedImage {
                 bytes: image.bytes,
@@ -50,13 +55,14 @@ pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, 
             Err(e) => last_problem = Some(e.to_string()),
         }
     }
-    if images.is_empty() {
+    if images.is_empty() && remote_urls.is_empty() {
         return Err(ApiError::NoImage {
             detail: last_problem.unwrap_or_else(|| "the answer contained no images".into()),
         });
     }
     Ok(GenerationOutput {
         images,
+        remote_urls,
         generation_id: response.id,
         model: response.model,
         provider: response.provider,
@@ -103,6 +109,7 @@ pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput
     }
     Ok(GenerationOutput {
         images,
+        remote_urls: Vec::new(),
         generation_id: None,
         model: None,
         provider: None,

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::image::decode_data_url;
+use super::image::{decode_data_url, remote_image_url};
 use super::response::generation_error;
 use super::types::{ErrorObject, ImageEntry, Usage};
 use crate::generation::{GeneratedImage, GenerationOutput};
@@ -48,6 +48,7 @@ struct Delta {
 #[derive(Default)]
 pub struct StreamAccumulator {
     images: Vec<GeneratedImage>,
+    remote_urls: Vec<String>,
     last_problem: Option<String>,
     id: Option<String>,
     model: Option<String>,
@@ -90,6 +91,10 @@ impl StreamAccumulator {
             .filter_map(|c| c.delta.as_ref())
             .flat_map(|d| &d.images)
         {
+            if let Some(remote) = entry.url().and_then(remote_image_url) {
+                self.remote_urls.push(remote.to_owned());
+                continue;
+            }
             match entry.url().map(decode_data_url) {
                 Some(Ok(image)) => self.images.push(GeneratedImage {
                     bytes: image.bytes,
@@ -106,7 +111,7 @@ impl StreamAccumulator {
 
     /// After `data: [DONE]`: the images, or why there are none.
     pub fn finish(self) -> Result<GenerationOutput, ApiError> {
-        if self.images.is_empty() {
+        if self.images.is_empty() && self.remote_urls.is_empty() {
             return Err(ApiError::NoImage {
                 detail: self
                     .last_problem
@@ -115,6 +120,7 @@ impl StreamAccumulator {
         }
         Ok(GenerationOutput {
             images: self.images,
+            remote_urls: self.remote_urls,
             generation_id: self.id,
             model: self.model,
             provider: self.provider,

@@ -86,6 +86,8 @@ pub struct GeneratedImage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerationOutput {
     pub images: Vec<GeneratedImage>,
+    /// Images the answer only linked to (`https:`): downloaded before showing.
+    pub remote_urls: Vec<String>,
     pub generation_id: Option<String>,
     pub model: Option<String>,
     pub provider: Option<String>,

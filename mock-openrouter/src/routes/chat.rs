@@ -253,6 +253,26 @@ impl Meta {
     }
 }
 
+/// Where the answer points for an image: a `data:` URL, or with `image_urls` a file
+/// this mock serves at `http://<host>/files/<name>`.
+fn image_url(files: &Option<(Arc<Shared>, String)>, mime: &str, bytes: &[u8]) -> String {
+    match files {
+        Some((shared, host)) => {
+            let mime = if mime == "image/jpeg" {
+                "image/jpeg"
+            } else {
+                "image/png"
+            };
+            let ext = if mime == "image/jpeg" { "jpg" } else { "png" };
+            let mut inner = shared.lock();
+            let name = format!("img-{}.{ext}", inner.files.len() + 1);
+            inner.files.insert(name.clone(), (mime, bytes.to_vec()));
+            format!("http://{host}/files/{name}")
+        }
+        None => format!("data:{mime};base64,{}", images::base64(bytes)),
+    }
+}
+
 fn image_part(url: String) -> Value {
     json!({ "type": "image_url", "image_url": { "url": url } })
 }
@@ -413,6 +433,14 @@ pub async fn handle(
         config.large_images,
     );
     let mime = config.image_mime.mime();
+    let files = config.image_urls.then(|| {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1")
+            .to_owned();
+        (shared.clone(), host)
+    });
     let content = if config.content_null {
         Value::Null
     } else {
@@ -431,6 +459,7 @@ pub async fn handle(
             separate_usage: config.separate_usage_chunk,
             mime,
             usage: charged_usage,
+            files: files.clone(),
         };
         tokio::spawn(async move {
             // Err only means the client went away; there is nobody left to tell.
@@ -454,7 +483,7 @@ pub async fn handle(
     let mut reported = usage(0, 0.0);
     match plan {
         Plan::Normal | Plan::TruncatedBody | Plan::DropBeforeDone => {
-            let url = format!("data:{mime};base64,{}", images::base64(&bytes));
+            let url = image_url(&files, mime, &bytes);
             message["images"] = json!([image_part(url)]);
             reported = charged_usage;
         }
@@ -491,6 +520,7 @@ struct StreamJob {
     separate_usage: bool,
     mime: &'static str,
     usage: Value,
+    files: Option<(Arc<Shared>, String)>,
 }
 
 /// The SSE sequence of §3: keep-alives while "generating", a role chunk, one chunk with the
@@ -519,11 +549,7 @@ async fn write_stream(
     let url = match plan {
         Plan::NonImageDataUrl => Some(html_data_url()),
         Plan::NoImage => None,
-        _ => Some(format!(
-            "data:{};base64,{}",
-            job.mime,
-            images::base64(&bytes)
-        )),
+        _ => Some(image_url(&job.files, job.mime, &bytes)),
     };
     let images_chunk = url.map(|u| {
         meta.chunk(json!([{

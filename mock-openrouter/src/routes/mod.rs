@@ -126,6 +126,21 @@ async fn dispatch(shared: &Arc<Shared>, parts: &Parts, body: Bytes) -> Response 
             errors::method_not_allowed()
         };
     }
+    if let Some(name) = path.strip_prefix("/files/") {
+        let file = shared.lock().files.get(name).cloned();
+        return match file {
+            Some((mime, bytes)) if get => {
+                let mut resp = Response::new(axum::body::Body::from(bytes));
+                resp.headers_mut().insert(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static(mime),
+                );
+                resp
+            }
+            Some(_) => errors::method_not_allowed(),
+            None => errors::not_found(),
+        };
+    }
     let Some(api) = path.strip_prefix("/api/v1/") else {
         return errors::not_found();
     };
