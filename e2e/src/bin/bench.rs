@@ -10,7 +10,9 @@
 //!   the app's `kleinbild:ready` mark (ms since navigation start), read once `Generate` is enabled.
 //! - `image_display_ms`: ~3 MB image (mock `large_images`): the app's `kleinbild:image-load`
 //!   mark (img load event, as epoch ms) minus the mock's `response_end_ms` for that request.
-//! - `click_to_image_load_ms`: the click event on Generate to the same image-load mark.
+//! - `click_to_image_load_ms`: the click event on Generate to the same image-load mark
+//!   (time to image). Both figures come twice: `mode=streamed` (SSE, the default) and
+//!   `mode=buffered` (one JSON body).
 //! - `image_bytes`: size of the image file the mock sends for that prompt and seed.
 //! - `gallery_first_paint_ms images=N`: per history size N (`--history-sizes`, default
 //!   `100,1000`), the app's `kleinbild:gallery-paint` mark (ms since navigation start) after
@@ -169,8 +171,11 @@ async fn cold_loads(args: &Args) -> Result<Vec<f64>> {
     Ok(out)
 }
 
-/// Generation of a large image, `runs` times in one page.
-async fn image_display(args: &Args) -> Result<(Vec<f64>, Vec<f64>, Option<usize>, (u64, u64))> {
+/// Generation of a large image, `runs` times in one page, streamed (SSE) or buffered.
+async fn image_display(
+    args: &Args,
+    streamed: bool,
+) -> Result<(Vec<f64>, Vec<f64>, Option<usize>, (u64, u64))> {
     let config = MockConfig {
         large_images: true,
         ..MockConfig::default()
@@ -178,6 +183,7 @@ async fn image_display(args: &Args) -> Result<(Vec<f64>, Vec<f64>, Option<usize>
     let app = App::start_in(config, args.dist.clone()).await?;
     let result = async {
         app.open_ready().await?;
+        app.set_streaming(streamed).await?;
         let mut display = Vec::new();
         let mut click_to_load = Vec::new();
         let mut size = (0, 0);
@@ -695,16 +701,22 @@ async fn real_main() -> Result {
         let cold = cold_loads(&args).await?;
         line("cold_load_to_generate_ms", &stats(cold), "");
 
-        let (display, click, bytes, (w, h)) = image_display(&args).await?;
-        let extra = format!(
-            "image_bytes={} width={w} height={h}",
-            bytes.map_or("unknown".to_owned(), |b| b.to_string())
-        );
-        line("image_display_ms", &stats(display), &extra);
-        if click.is_empty() {
-            println!("click_to_image_load_ms unavailable");
-        } else {
-            line("click_to_image_load_ms", &stats(click), "");
+        for (streamed, mode) in [(true, "streamed"), (false, "buffered")] {
+            let (display, click, bytes, (w, h)) = image_display(&args, streamed).await?;
+            let extra = format!(
+                "mode={mode} image_bytes={} width={w} height={h}",
+                bytes.map_or("unknown".to_owned(), |b| b.to_string())
+            );
+            line("image_display_ms", &stats(display), &extra);
+            if click.is_empty() {
+                println!("click_to_image_load_ms mode={mode} unavailable");
+            } else {
+                line(
+                    "click_to_image_load_ms",
+                    &stats(click),
+                    &format!("mode={mode}"),
+                );
+            }
         }
     }
 
