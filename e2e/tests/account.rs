@@ -218,3 +218,62 @@ async fn sign_in_with_openrouter_round_trip_and_bad_codes_are_explained() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn without_a_model_list_klein_stays_available_and_the_reason_is_shown() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open().await?;
+        // Nothing listens on port 9 (discard): the list cannot be fetched.
+        let message = app.save_api_base("http://127.0.0.1:9/api/v1").await?;
+        ensure!(message.contains("Saved"), "{message:?}");
+        app.control(Role::Combobox, "Model").await?.click().await?;
+        let hint = app
+            .poll("the model list failure to be explained", UI_TIMEOUT, async || {
+                let v = app
+                    .js("return document.getElementById('model-hint').textContent;", vec![])
+                    .await?;
+                let text = v.as_str().unwrap_or_default().to_owned();
+                Ok(text.contains("could not be loaded").then_some(text))
+            })
+            .await?;
+        ensure!(hint.contains("FLUX.2 [klein] 4B is always available"), "{hint:?}");
+        let options = app
+            .js(
+                "return Array.from(document.querySelector('select[name=model]').options).map(o => o.value);",
+                vec![],
+            )
+            .await?;
+        ensure!(options == serde_json::json!([e2e::KLEIN_MODEL]), "{options}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_expired_sign_in_code_is_explained() {
+    let config = MockConfig {
+        oauth_code_ttl_ms: 0,
+        ..MockConfig::default()
+    };
+    e2e::run(config, TIMEOUT, async |app| {
+        app.open().await?;
+        app.use_mock().await?;
+        app.control(Role::Button, "Sign in with OpenRouter")
+            .await?
+            .click()
+            .await?;
+        app.wait_alert("expired", UI_TIMEOUT).await?;
+        let key = app
+            .js(
+                "return document.querySelector('.key-panel__status').textContent;",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            key.as_str().is_some_and(|k| k.contains("No key yet")),
+            "a key is in use after a failed sign-in: {key}"
+        );
+        Ok(())
+    })
+    .await;
+}

@@ -321,12 +321,14 @@ async fn check_case(app: &App, i: usize, c: &Case, baseline: &SettingsSnapshot) 
     Ok(())
 }
 
-async fn run_table(app: &App, cases: Vec<Case>) -> e2e::Result {
+/// Runs a fault table with streamed (SSE) or buffered answers.
+async fn run_table(app: &App, cases: Vec<Case>, streamed: bool) -> e2e::Result {
     app.open().await?;
     app.use_mock().await?;
     // Remembered, so a reload can recover the page after a failed case.
     app.set_remember(true).await?;
     app.enter_key(DEMO_KEY).await?;
+    app.set_streaming(streamed).await?;
     let baseline = snapshot(app).await?;
     let mut failures = Vec::new();
     for (i, c) in cases.iter().enumerate() {
@@ -356,7 +358,9 @@ async fn faults_a_end_in_plain_alerts_and_the_next_generate_works() {
     run(
         MockConfig::default(),
         Duration::from_secs(300),
-        async |app: &App| run_table(app, table_a()).await,
+        // Table A streamed (the default), table B buffered: both paths see every kind of
+        // failure between them, and the shared ones (HTML, no CORS, drops) in both.
+        async |app: &App| run_table(app, table_a(), true).await,
     )
     .await;
 }
@@ -366,7 +370,7 @@ async fn faults_b_end_in_plain_alerts_and_the_next_generate_works() {
     run(
         MockConfig::default(),
         Duration::from_secs(300),
-        async |app: &App| run_table(app, table_b()).await,
+        async |app: &App| run_table(app, table_b(), false).await,
     )
     .await;
 }
