@@ -107,7 +107,7 @@ pub fn PromptForm() -> impl IntoView {
             </label>
             <p id="prompt-hint" class="field__hint">"Ctrl+Enter (\u{2318}+Enter on a Mac) generates."</p>
             <div class="prompt-form__options">
-                <label class="field">
+                <label class="field field--wide">
                     <span class="field__label">"Model"</span>
                     <select
                         name="model"
@@ -124,7 +124,7 @@ pub fn PromptForm() -> impl IntoView {
                         {move || model_options(&models.models.get(), &settings.0.with(|s| s.model.clone()))}
                     </select>
                 </label>
-                <p id="model-hint" class="field__hint">
+                <p id="model-hint" class="field__hint field--wide">
                     {move || models.notice.get().unwrap_or_else(|| "Prices from OpenRouter\u{2019}s list; the billed cost is shown with each image.".into())}
                 </p>
                 <label class="field">
