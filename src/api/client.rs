@@ -17,7 +17,7 @@ use super::retry::retry_delay;
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::StreamAccumulator;
 use super::{APP_TITLE, chat_request, images_request};
-use crate::generation::{GeneratedImage, GenerationOutput, GenerationRequest};
+use crate::generation::{GenerationOutput, GenerationRequest};
 
 /// Where and how to call the API.
 #[derive(Clone, Debug)]
@@ -269,12 +269,7 @@ async fn download_linked(
                 detail: format!("the file at {host} is not a usable image ({e})"),
             }
         })?;
-        output.images.push(GeneratedImage {
-            bytes: image.bytes,
-            format: image.format,
-            width: image.width,
-            height: image.height,
-        });
+        output.images.push(image.into());
     }
     Ok(output)
 }
@@ -362,64 +357,45 @@ async fn read_stream(
     answer.finish()
 }
 
-/// How long the key check may take.
-const KEY_CHECK_SECONDS: u32 = 20;
+/// How long the small requests (key check, model list, sign-in) may take.
+const QUICK_SECONDS: u32 = 20;
+
+/// A small request with its own time limit: the status and body text.
+async fn quick(
+    url: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> Result<(u16, String), ApiError> {
+    let timeout = AbortSignal::timeout_with_u32(QUICK_SECONDS * 1000);
+    match send(url, key, body, &timeout).await {
+        Ok((status, text, _)) => Ok((status, text)),
+        Err(_) if timeout.aborted() => Err(ApiError::Timeout {
+            seconds: QUICK_SECONDS,
+        }),
+        Err(e) => Err(ApiError::Network {
+            detail: redact(&describe(&e), key.unwrap_or_default()),
+        }),
+    }
+}
 
 /// Asks OpenRouter about the key (`GET /key`): its label, spending and limit.
 pub async fn check_key(api_base: &str, key: &str) -> Result<KeyInfo, ApiError> {
-    let timeout = AbortSignal::timeout_with_u32(KEY_CHECK_SECONDS * 1000);
-    let (status, text, _) = send(&format!("{api_base}/key"), Some(key), None, &timeout)
-        .await
-        .map_err(|e| {
-            if timeout.aborted() {
-                ApiError::Timeout {
-                    seconds: KEY_CHECK_SECONDS,
-                }
-            } else {
-                ApiError::Network {
-                    detail: redact(&describe(&e), key),
-                }
-            }
-        })?;
+    let (status, text) = quick(&format!("{api_base}/key"), Some(key), None).await?;
     parse_key_info(status, &text)
 }
-
-/// How long fetching the model list may take.
-const MODEL_LIST_SECONDS: u32 = 20;
 
 /// The models that make images (`GET /models?output_modalities=image`; public,
 /// so no key is sent).
 pub async fn fetch_models(api_base: &str) -> Result<Vec<ModelChoice>, ApiError> {
-    let timeout = AbortSignal::timeout_with_u32(MODEL_LIST_SECONDS * 1000);
     let url = format!("{api_base}/models?output_modalities=image");
-    let (status, text, _) = send(&url, None, None, &timeout).await.map_err(|e| {
-        if timeout.aborted() {
-            ApiError::Timeout {
-                seconds: MODEL_LIST_SECONDS,
-            }
-        } else {
-            ApiError::Network {
-                detail: describe(&e),
-            }
-        }
-    })?;
+    let (status, text) = quick(&url, None, None).await?;
     parse_models(status, &text)
 }
 
 /// Exchanges a sign-in code for a key (`POST /auth/keys`; no key is sent).
 pub async fn exchange_code(api_base: &str, code: &str, verifier: &str) -> Result<String, ApiError> {
-    let timeout = AbortSignal::timeout_with_u32(MODEL_LIST_SECONDS * 1000);
     let body = serde_json::to_string(&KeyExchange::s256(code, verifier)).unwrap_or_default();
-    let (status, text, _) = send(
-        &format!("{api_base}/auth/keys"),
-        None,
-        Some(&body),
-        &timeout,
-    )
-    .await
-    .map_err(|e| ApiError::Network {
-        detail: describe(&e),
-    })?;
+    let (status, text) = quick(&format!("{api_base}/auth/keys"), None, Some(&body)).await?;
     parse_exchange(status, &text)
 }
 

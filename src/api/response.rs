@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::image::{decode_data_url, remote_image_url, verify_image};
-use super::types::{ChatResponse, ImagesResponse};
+use super::types::{ChatResponse, ImageEntry, ImagesResponse};
 use crate::generation::{GeneratedImage, GenerationOutput};
 
 /// Parses a 2xx body into verified images, or the error it really is.
@@ -28,38 +28,16 @@ pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, 
         });
     }
 
-    let mut images = Vec::new();
-    let mut remote_urls = Vec::new();
-    let mut last_problem = None;
+    let mut collected = Collected::default();
     for entry in response
         .choices
         .iter()
         .filter_map(|c| c.message.as_ref())
         .flat_map(|m| &m.images)
     {
-        let Some(url) = entry.url() else {
-            last_problem = Some("an image entry had no URL".to_owned());
-            continue;
-        };
-        if let Some(remote) = remote_image_url(url) {
-            remote_urls.push(remote.to_owned());
-            continue;
-        }
-        match decode_data_url(url) {
-            Ok(image) => images.push(GeneratedImage {
-                bytes: image.bytes,
-                format: image.format,
-                width: image.width,
-                height: image.height,
-            }),
-            Err(e) => last_problem = Some(e.to_string()),
-        }
+        collected.add(entry);
     }
-    if images.is_empty() && remote_urls.is_empty() {
-        return Err(ApiError::NoImage {
-            detail: last_problem.unwrap_or_else(|| "the answer contained no images".into()),
-        });
-    }
+    let (images, remote_urls) = collected.finish()?;
     Ok(GenerationOutput {
         images,
         remote_urls,
@@ -68,6 +46,45 @@ pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, 
         provider: response.provider,
         cost_usd: response.usage.and_then(|u| u.cost),
     })
+}
+
+/// The images of an answer as its entries are read.
+#[derive(Default)]
+pub(crate) struct Collected {
+    images: Vec<GeneratedImage>,
+    remote_urls: Vec<String>,
+    last_problem: Option<String>,
+}
+
+impl Collected {
+    /// One `images[]` entry: decoded, kept as a link to download, or noted as
+    /// the reason it could not be used.
+    pub(crate) fn add(&mut self, entry: &ImageEntry) {
+        let Some(url) = entry.url() else {
+            self.last_problem = Some("an image entry had no URL".into());
+            return;
+        };
+        if let Some(remote) = remote_image_url(url) {
+            self.remote_urls.push(remote.to_owned());
+            return;
+        }
+        match decode_data_url(url) {
+            Ok(image) => self.images.push(image.into()),
+            Err(e) => self.last_problem = Some(e.to_string()),
+        }
+    }
+
+    /// The images and links, or why there are none.
+    pub(crate) fn finish(self) -> Result<(Vec<GeneratedImage>, Vec<String>), ApiError> {
+        if self.images.is_empty() && self.remote_urls.is_empty() {
+            return Err(ApiError::NoImage {
+                detail: self
+                    .last_problem
+                    .unwrap_or_else(|| "the answer contained no images".into()),
+            });
+        }
+        Ok((self.images, self.remote_urls))
+    }
 }
 
 /// Parses a 2xx body of the Image API: raw base64 images, checked by their
@@ -93,12 +110,7 @@ pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput
             .map_err(|_| "the image data is not valid base64".to_owned())
             .and_then(|bytes| verify_image(bytes).map_err(|e| e.to_string()));
         match decoded {
-            Ok(image) => images.push(GeneratedImage {
-                bytes: image.bytes,
-                format: image.format,
-                width: image.width,
-                height: image.height,
-            }),
+            Ok(image) => images.push(image.into()),
             Err(problem) => last_problem = Some(problem),
         }
     }

@@ -6,10 +6,9 @@
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::image::{decode_data_url, remote_image_url};
-use super::response::generation_error;
+use super::response::{Collected, generation_error};
 use super::types::{ErrorObject, ImageEntry, Usage};
-use crate::generation::{GeneratedImage, GenerationOutput};
+use crate::generation::GenerationOutput;
 
 #[derive(Deserialize, Default)]
 struct StreamChunk {
@@ -47,9 +46,7 @@ struct Delta {
 /// Collects what the chunks of one streamed answer carry.
 #[derive(Default)]
 pub struct StreamAccumulator {
-    images: Vec<GeneratedImage>,
-    remote_urls: Vec<String>,
-    last_problem: Option<String>,
+    images: Collected,
     id: Option<String>,
     model: Option<String>,
     provider: Option<String>,
@@ -91,36 +88,17 @@ impl StreamAccumulator {
             .filter_map(|c| c.delta.as_ref())
             .flat_map(|d| &d.images)
         {
-            if let Some(remote) = entry.url().and_then(remote_image_url) {
-                self.remote_urls.push(remote.to_owned());
-                continue;
-            }
-            match entry.url().map(decode_data_url) {
-                Some(Ok(image)) => self.images.push(GeneratedImage {
-                    bytes: image.bytes,
-                    format: image.format,
-                    width: image.width,
-                    height: image.height,
-                }),
-                Some(Err(e)) => self.last_problem = Some(e.to_string()),
-                None => self.last_problem = Some("an image entry had no URL".into()),
-            }
+            self.images.add(entry);
         }
         Ok(())
     }
 
     /// After `data: [DONE]`: the images, or why there are none.
     pub fn finish(self) -> Result<GenerationOutput, ApiError> {
-        if self.images.is_empty() && self.remote_urls.is_empty() {
-            return Err(ApiError::NoImage {
-                detail: self
-                    .last_problem
-                    .unwrap_or_else(|| "the answer contained no images".into()),
-            });
-        }
+        let (images, remote_urls) = self.images.finish()?;
         Ok(GenerationOutput {
-            images: self.images,
-            remote_urls: self.remote_urls,
+            images,
+            remote_urls,
             generation_id: self.id,
             model: self.model,
             provider: self.provider,

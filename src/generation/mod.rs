@@ -82,6 +82,17 @@ pub struct GeneratedImage {
     pub height: u32,
 }
 
+impl From<DecodedImage> for GeneratedImage {
+    fn from(image: DecodedImage) -> Self {
+        GeneratedImage {
+            bytes: image.bytes,
+            format: image.format,
+            width: image.width,
+            height: image.height,
+        }
+    }
+}
+
 /// Everything one successful request produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerationOutput {
