@@ -1217,20 +1217,25 @@ impl App {
 
     /// Clicks the button `name` of the History item whose image alt is `prompt`.
     pub async fn history_button(&self, prompt: &str, name: &str) -> Result {
-        let ok = self
-            .js(
-                "const li = Array.from(document.querySelectorAll('section[aria-label=History] li'))
-                   .find(li => (li.querySelector('img') || {}).alt === arguments[0]);
-                 const b = li && Array.from(li.querySelectorAll('button')).find(b => b.textContent.trim() === arguments[1]);
-                 if (b) b.click(); return !!b;",
-                vec![json!(prompt), json!(name)],
-            )
-            .await?;
-        ensure!(
-            ok == json!(true),
-            "no {name:?} button for {prompt:?} in History"
-        );
-        Ok(())
+        // The entry shows up once its save finished, a moment after the studio shows the
+        // image, so wait for the button; the click happens exactly once.
+        self.poll(
+            &format!("a {name:?} button for {prompt:?} in History"),
+            UI_TIMEOUT,
+            async || {
+                let clicked = self
+                    .js(
+                        "const li = Array.from(document.querySelectorAll('section[aria-label=History] li'))
+                           .find(li => (li.querySelector('img') || {}).alt === arguments[0]);
+                         const b = li && Array.from(li.querySelectorAll('button')).find(b => b.textContent.trim() === arguments[1]);
+                         if (b) b.click(); return !!b;",
+                        vec![json!(prompt), json!(name)],
+                    )
+                    .await?;
+                Ok((clicked == json!(true)).then_some(()))
+            },
+        )
+        .await
     }
 
     /// Waits for captured download number `n` (from 0, after [`CAPTURE_DOWNLOADS`] ran)
