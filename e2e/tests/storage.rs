@@ -579,6 +579,52 @@ const NO_IDB: &[(&str, &str)] = &[
     ),
 ];
 
+/// Whether the page asks before it is left: a `beforeunload` it cancels.
+async fn leaving_is_guarded(app: &App) -> e2e::Result<bool> {
+    let v = app
+        .js(
+            "const e = new Event('beforeunload', { cancelable: true });
+             window.dispatchEvent(e); return e.defaultPrevented;",
+            vec![],
+        )
+        .await?;
+    Ok(v == json!(true))
+}
+
+/// Holds every thumbnail encoding (the first step of a save) until `window.__releaseSaves()`.
+const HOLD_SAVES: &str = "const encode = OffscreenCanvas.prototype.convertToBlob;
+   const gate = new Promise(resolve => { window.__releaseSaves = resolve; });
+   OffscreenCanvas.prototype.convertToBlob = function (...args) {
+     return gate.then(() => encode.apply(this, args));
+   };";
+
+#[tokio::test]
+async fn leaving_while_an_image_is_still_being_saved_asks_first() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open_ready().await?;
+        ensure!(
+            !leaving_is_guarded(app).await?,
+            "with nothing to save, leaving must not ask"
+        );
+        app.js(HOLD_SAVES, vec![]).await?;
+        generate(app, "saved in a moment", UI_TIMEOUT).await?;
+        ensure!(
+            leaving_is_guarded(app).await?,
+            "the image is shown but not yet stored: leaving must ask first"
+        );
+        app.js("window.__releaseSaves();", vec![]).await?;
+        wait_gallery(app, &["saved in a moment"], UI_TIMEOUT).await?;
+        ensure!(
+            !leaving_is_guarded(app).await?,
+            "once the image is stored, leaving must not ask"
+        );
+        app.reload().await?;
+        wait_gallery(app, &["saved in a moment"], UI_TIMEOUT).await?;
+        Ok(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn without_indexeddb_history_is_memory_only_with_a_warning_and_generation_works() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
@@ -613,6 +659,10 @@ async fn without_indexeddb_history_is_memory_only_with_a_warning_and_generation_
                 wait_gallery(app, &[&prompt], UI_TIMEOUT).await?;
                 let alert = app.alert_text().await?;
                 ensure!(alert.is_empty(), "a memory-only save must not fail: alert {alert:?}");
+                ensure!(
+                    leaving_is_guarded(app).await?,
+                    "leaving the page must ask first while images live only in memory"
+                );
                 // Memory-only: gone after a reload, and no ghost entry without its image.
                 app.reload().await?;
                 tokio::time::sleep(Duration::from_millis(800)).await;

@@ -52,6 +52,8 @@ pub struct HistoryStore {
     /// Reference images kept in memory when IndexedDB is unavailable.
     memory_refs: StoredValue<HashMap<String, Blob>, LocalStorage>,
     asked_persist: StoredValue<bool>,
+    /// Saves under way: leaving the page now would lose their images.
+    saving: StoredValue<u32>,
 }
 
 impl HistoryStore {
@@ -67,11 +69,39 @@ impl HistoryStore {
             memory: StoredValue::new_local(MemoryImages::new()),
             memory_refs: StoredValue::new_local(HashMap::new()),
             asked_persist: StoredValue::new(false),
+            saving: StoredValue::new(0),
         }
+    }
+
+    /// Whether leaving the page now would lose an image: a save is under way, or
+    /// images live only in this tab's memory (no IndexedDB).
+    fn has_unsaved_images(&self) -> bool {
+        self.saving.get_value() > 0 || self.memory.with_value(|m| !m.is_empty())
+    }
+
+    /// Asks the browser to confirm leaving while [`Self::has_unsaved_images`].
+    fn guard_unload(&self) {
+        let store = *self;
+        let on_before_unload =
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                if store.has_unsaved_images() {
+                    event.prevent_default();
+                    // Older Safari and Chromium show the prompt only when returnValue is set.
+                    let _ = js_sys::Reflect::set(&event, &"returnValue".into(), &"unsaved".into());
+                }
+            });
+        if let Some(window) = web_sys::window() {
+            let _ = window.add_event_listener_with_callback(
+                "beforeunload",
+                on_before_unload.as_ref().unchecked_ref(),
+            );
+        }
+        on_before_unload.forget();
     }
 
     /// Paints from the localStorage index at once, then reconciles with IndexedDB.
     pub fn load(&self) {
+        self.guard_unload();
         let from_index = self.read_index();
         self.entries.set(from_index.clone());
         let store = *self;
@@ -211,7 +241,10 @@ impl HistoryStore {
         image: Blob,
         references: &[(ReferenceRecord, Blob)],
     ) -> Result<(), StorageError> {
-        if let Err(e) = self.store(&entry, &image, references).await {
+        self.saving.update_value(|n| *n += 1);
+        let stored = self.store(&entry, &image, references).await;
+        self.saving.update_value(|n| *n -= 1);
+        if let Err(e) = stored {
             self.quota_full.set(e == StorageError::Quota);
             return Err(e);
         }
