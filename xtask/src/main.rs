@@ -20,6 +20,7 @@ usage: cargo xtask <command>
   build [--public-url /p/]    release build into dist/ (what a static host serves)
   test                        fmt, clippy (host + wasm32), native, browser and end-to-end tests
   bench [--runs N]            sizes, cold load and image display times
+  sizes                       release build, then only the size table (quick size work)
   mock [args]                 run the mock OpenRouter (see --help of mock-openrouter)
 ";
 
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         "build" => build::run(rest).map(|_| ()),
         "test" => test(),
         "bench" => bench(rest),
+        "sizes" => build::run(rest).and_then(|dist| sizes::print_table(&dist)),
         "mock" => mock(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
