@@ -277,6 +277,14 @@ fn every_error_status_maps_to_a_plain_message_with_a_next_step() {
             message.ends_with('.'),
             "{name}: message should end with the next step: {message}"
         );
+        // Account problems are fixed on OpenRouter's site: the alert links there.
+        let link = error.help_link().map(|(_, href)| href);
+        let expected_link = match status {
+            401 => Some("https://openrouter.ai/settings/keys"),
+            402 => Some("https://openrouter.ai/settings/credits"),
+            _ => None,
+        };
+        assert_eq!(link, expected_link, "{name}: help link");
     }
     let moderation = ApiError::from_http(403, &bodies["403"].to_string());
     assert!(moderation.user_message().contains("a very...scene"));

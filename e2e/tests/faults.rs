@@ -20,6 +20,8 @@ struct Case {
     times: usize,
     /// A "try later" failure: the app must try all its attempts before showing the alert.
     retried: bool,
+    /// A link the alert must offer for the next step: (text, address).
+    link: Option<(&'static str, &'static str)>,
 }
 
 fn case(name: &'static str, fault: Fault, says: &'static [&'static [&'static str]]) -> Case {
@@ -29,6 +31,15 @@ fn case(name: &'static str, fault: Fault, says: &'static [&'static [&'static str
         says,
         times: 1,
         retried: false,
+        link: None,
+    }
+}
+
+/// A failure whose alert must also link to the page that helps.
+fn linking(c: Case, text: &'static str, href: &'static str) -> Case {
+    Case {
+        link: Some((text, href)),
+        ..c
     }
 }
 
@@ -44,15 +55,23 @@ fn retried(c: Case) -> Case {
 /// The faults every client must handle.
 fn table_a() -> Vec<Case> {
     vec![
-        case(
-            "401 invalid key",
-            Fault::Status { status: 401 },
-            &[&["rejected the API key"]],
+        linking(
+            case(
+                "401 invalid key",
+                Fault::Status { status: 401 },
+                &[&["rejected the API key"]],
+            ),
+            "Manage your keys on OpenRouter",
+            "https://openrouter.ai/settings/keys",
         ),
-        case(
-            "402 out of credits",
-            Fault::Status { status: 402 },
-            &[&["out of credits"], &["openrouter.ai/settings/credits"]],
+        linking(
+            case(
+                "402 out of credits",
+                Fault::Status { status: 402 },
+                &[&["out of credits"], &["Add credits"]],
+            ),
+            "Add credits on OpenRouter",
+            "https://openrouter.ai/settings/credits",
         ),
         // The mock's moderation answer lists the reason "violence".
         case(
@@ -272,6 +291,23 @@ async fn check_case(app: &App, i: usize, c: &Case, baseline: &SettingsSnapshot) 
                 .join(" or ")
         );
     }
+    let links = app
+        .js(
+            "return Array.from(document.querySelectorAll('[role=alert] a'))
+               .map(a => [a.textContent.trim(), a.href, a.target, a.rel]);",
+            vec![],
+        )
+        .await?;
+    let expected_links = match c.link {
+        Some((text, href)) => {
+            serde_json::json!([[text, href, "_blank", "noopener noreferrer"]])
+        }
+        None => serde_json::json!([]),
+    };
+    ensure!(
+        links == expected_links,
+        "the alert's links are {links}, expected {expected_links}"
+    );
     let full = app.alert_full_text().await?;
     ensure!(
         !full.contains(DEMO_KEY),

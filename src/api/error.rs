@@ -5,6 +5,8 @@ use super::types::{ErrorBody, ErrorMetadata, ErrorObject};
 
 /// Where people add credits; shown with 402 errors.
 pub const CREDITS_URL: &str = "https://openrouter.ai/settings/credits";
+/// Where people create and revoke keys; shown with 401 errors.
+pub const KEYS_URL: &str = "https://openrouter.ai/settings/keys";
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
@@ -181,8 +183,8 @@ impl ApiError {
             ApiError::Interrupted => "The connection closed before the image was complete, so the generation was interrupted. Nothing was saved; try again.".into(),
             ApiError::Network { .. } => "Could not reach the API (network error, offline, or blocked by the browser's CORS rules). Check your connection and the API base URL in Settings, then try again.".into(),
             ApiError::InvalidKey { .. } => "OpenRouter rejected the API key (invalid, revoked or expired). Check the key, paste a new one, or sign in again.".into(),
-            ApiError::OutOfCredits { .. } => format!(
-                "Your OpenRouter account or this key is out of credits. Add credits at {CREDITS_URL} or raise the key's limit, then try again."
+            ApiError::OutOfCredits { .. } => String::from(
+                "Your OpenRouter account or this key is out of credits. Add credits on OpenRouter (link below) or raise the key's limit, then try again."
             ),
             ApiError::Moderation {
                 reasons,
@@ -239,6 +241,15 @@ impl ApiError {
             ApiError::NoImage { detail } => format!(
                 "The API answered but sent no usable image ({detail}). Try again, perhaps with a different prompt."
             ),
+        }
+    }
+
+    /// A page that helps with the next step, as (link text, address).
+    pub fn help_link(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            ApiError::OutOfCredits { .. } => Some(("Add credits on OpenRouter", CREDITS_URL)),
+            ApiError::InvalidKey { .. } => Some(("Manage your keys on OpenRouter", KEYS_URL)),
+            _ => None,
         }
     }
 

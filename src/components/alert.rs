@@ -17,6 +17,17 @@ pub fn AlertRegion() -> impl IntoView {
                         view! {
                             <p class="alert__message">{alert.message}</p>
                             {alert
+                                .link
+                                .map(|(text, href)| {
+                                    view! {
+                                        <p class="alert__link">
+                                            <a href=href target="_blank" rel="noopener noreferrer">
+                                                {text}
+                                            </a>
+                                        </p>
+                                    }
+                                })}
+                            {alert
                                 .details
                                 .map(|details| {
                                     view! {

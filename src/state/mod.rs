@@ -317,6 +317,8 @@ impl ModelList {
 pub struct Alert {
     pub message: String,
     pub details: Option<String>,
+    /// A page for the next step: (link text, address).
+    pub link: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Clone, Copy)]
@@ -331,6 +333,7 @@ impl Alerts {
         self.0.set(Some(Alert {
             message,
             details: None,
+            link: None,
         }));
     }
 
@@ -338,6 +341,7 @@ impl Alerts {
         self.0.set(Some(Alert {
             message: error.user_message(),
             details: Some(crate::api::error::redact(&error.details(), key)),
+            link: error.help_link(),
         }));
     }
 
