@@ -279,6 +279,7 @@ fn every_error_status_maps_to_a_plain_message_with_a_next_step() {
         );
         // Account problems are fixed on OpenRouter's site: the alert links there.
         let link = error.help_link().map(|(_, href)| href);
+        let link = link.as_deref();
         let expected_link = match status {
             401 => Some("https://openrouter.ai/settings/keys"),
             402 => Some("https://openrouter.ai/settings/credits"),
@@ -288,6 +289,25 @@ fn every_error_status_maps_to_a_plain_message_with_a_next_step() {
     }
     let moderation = ApiError::from_http(403, &bodies["403"].to_string());
     assert!(moderation.user_message().contains("a very...scene"));
+}
+
+#[test]
+fn a_linked_image_that_cannot_be_fetched_is_offered_as_a_link() {
+    let url = "https://images.example.net/f/abc.png";
+    let error = ApiError::LinkedImageUnreachable {
+        url: url.into(),
+        reason: "HTTP 404".into(),
+    };
+    let message = error.user_message();
+    assert!(
+        message.contains("images.example.net") && message.contains("HTTP 404"),
+        "{message}"
+    );
+    assert_eq!(error.help_link(), Some(("Open the image", url.to_owned())));
+    assert!(
+        !kleinbild::api::retry::is_retryable(&error),
+        "it was billed"
+    );
 }
 
 #[test]

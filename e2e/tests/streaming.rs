@@ -103,3 +103,62 @@ async fn images_the_answer_only_links_to_are_downloaded_without_the_key() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_linked_image_the_browser_cannot_fetch_is_offered_as_a_link_not_lost_silently() {
+    let config = MockConfig {
+        image_urls: true,
+        ..MockConfig::default()
+    };
+    e2e::run(config, TIMEOUT, async |app| {
+        app.open_ready().await?;
+        // What a Content-Security-Policy block or a host without CORS looks like to the page.
+        app.js(
+            "const fetch = window.__realFetch = window.fetch;
+             window.fetch = function (input, init) {
+               if (String(input).includes('/files/')) return Promise.reject(new TypeError('Failed to fetch'));
+               return fetch.apply(this, arguments);
+             };",
+            vec![],
+        )
+        .await?;
+        let prompt = "a fox behind a wall";
+        app.type_prompt(prompt).await?;
+        app.click_generate().await?;
+        let alert = app
+            .wait_alert("could not download it", e2e::UI_TIMEOUT)
+            .await?;
+        let host = app.mock.addr().to_string();
+        ensure!(alert.contains(&host), "the alert should name the host: {alert:?}");
+        let links = app
+            .js(
+                "return Array.from(document.querySelectorAll('[role=alert] a')).map(a => [a.textContent.trim(), a.href]);",
+                vec![],
+            )
+            .await?;
+        let href = links[0][1].as_str().unwrap_or_default();
+        ensure!(
+            links[0][0] == "Open the image" && href.starts_with(&format!("http://{host}/files/")),
+            "the alert should link to the image: {links}"
+        );
+        // The link really leads to the image.
+        let file = app
+            .js(
+                "return window.__realFetch(arguments[0]).then(r => r.blob()).then(b => [b.type, b.size]);",
+                vec![serde_json::json!(href)],
+            )
+            .await?;
+        ensure!(
+            file[0] == "image/png" && file[1].as_u64().unwrap_or(0) > 1000,
+            "the link should serve the PNG, got {file}"
+        );
+        ensure!(app.prompt_value().await? == prompt, "the prompt must stay");
+        app.wait_idle().await?;
+        ensure!(
+            !app.has_image(prompt).await?,
+            "no image can be shown (or saved) that was not downloaded"
+        );
+        Ok(())
+    })
+    .await;
+}

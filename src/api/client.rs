@@ -241,6 +241,10 @@ async fn download_linked(
 ) -> Result<GenerationOutput, ApiError> {
     for url in std::mem::take(&mut output.remote_urls) {
         let host = url.split('/').nth(2).unwrap_or_default().to_owned();
+        let unreachable = |reason: String| ApiError::LinkedImageUnreachable {
+            url: url.clone(),
+            reason,
+        };
         let init = RequestInit::new();
         init.set_signal(Some(signal));
         let window = web_sys::window().ok_or(ApiError::Interrupted)?;
@@ -248,18 +252,13 @@ async fn download_linked(
             .await
             .and_then(|r| r.dyn_into())
             .map_err(|e| match classify(e) {
-                ApiError::Network { .. } => ApiError::NoImage {
-                    detail: format!("the image at {host} could not be downloaded (network error, or this page may not fetch from that host)"),
-                },
+                ApiError::Network { .. } => unreachable(
+                    "a network error, or the host does not allow this page to fetch from it".into(),
+                ),
                 other => other,
             })?;
         if !response.ok() {
-            return Err(ApiError::NoImage {
-                detail: format!(
-                    "the image at {host} could not be downloaded (HTTP {})",
-                    response.status()
-                ),
-            });
+            return Err(unreachable(format!("HTTP {}", response.status())));
         }
         let buffer = JsFuture::from(response.array_buffer().map_err(classify)?)
             .await

@@ -65,6 +65,9 @@ pub enum ApiError {
     GenerationFailed { message: String },
     #[error("no image in the answer: {detail}")]
     NoImage { detail: String },
+    /// The answer linked to its image, but the browser could not fetch it.
+    #[error("linked image not downloaded from {url}: {reason}")]
+    LinkedImageUnreachable { url: String, reason: String },
 }
 
 impl ApiError {
@@ -241,14 +244,23 @@ impl ApiError {
             ApiError::NoImage { detail } => format!(
                 "The API answered but sent no usable image ({detail}). Try again, perhaps with a different prompt."
             ),
+            ApiError::LinkedImageUnreachable { url, reason } => format!(
+                "The image was made, but Kleinbild could not download it from {} ({reason}). Open it with the link below and save it from there soon: such links can expire.",
+                url.split('/').nth(2).unwrap_or_default()
+            ),
         }
     }
 
     /// A page that helps with the next step, as (link text, address).
-    pub fn help_link(&self) -> Option<(&'static str, &'static str)> {
+    pub fn help_link(&self) -> Option<(&'static str, String)> {
         match self {
-            ApiError::OutOfCredits { .. } => Some(("Add credits on OpenRouter", CREDITS_URL)),
-            ApiError::InvalidKey { .. } => Some(("Manage your keys on OpenRouter", KEYS_URL)),
+            ApiError::OutOfCredits { .. } => {
+                Some(("Add credits on OpenRouter", CREDITS_URL.into()))
+            }
+            ApiError::InvalidKey { .. } => {
+                Some(("Manage your keys on OpenRouter", KEYS_URL.into()))
+            }
+            ApiError::LinkedImageUnreachable { url, .. } => Some(("Open the image", url.clone())),
             _ => None,
         }
     }

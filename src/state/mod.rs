@@ -318,7 +318,7 @@ pub struct Alert {
     pub message: String,
     pub details: Option<String>,
     /// A page for the next step: (link text, address).
-    pub link: Option<(&'static str, &'static str)>,
+    pub link: Option<(&'static str, String)>,
 }
 
 #[derive(Clone, Copy)]
