@@ -6,8 +6,8 @@ use kleinbild::api::image::ImageFormat;
 use kleinbild::generation::file_name;
 use kleinbild::storage::HistoryEntry;
 use kleinbild::storage::history::{
-    HistoryIndex, HistoryQuery, INDEX_BACKUP_KEY, INDEX_KEY, IndexError, ReferenceRecord,
-    ShownEntry, content_id, is_valid_id, new_id, reconcile,
+    HistoryIndex, HistoryQuery, INDEX_BACKUP_KEY, INDEX_KEY, INDEX_PROMPT_CHARS, IndexError,
+    ReferenceRecord, ShownEntry, content_id, is_valid_id, new_id, reconcile,
 };
 
 fn entry(id: &str, created_ms: f64, prompt: &str) -> HistoryEntry {
@@ -273,6 +273,22 @@ fn reconcile_unites_by_id_with_indexeddb_winning() {
     assert!(!again.index_stale);
     assert_eq!(again.reindexed, 0);
     assert_eq!(again.missing, 1, "a lost image stays visible until deleted");
+}
+
+#[test]
+fn a_long_prompt_cut_in_the_index_does_not_make_it_stale() {
+    let long = entry("img-1", 1.0, &"a very long prompt ".repeat(60));
+    let stored = [long.clone()];
+    let first = reconcile(&[], &stored);
+    assert!(first.index_stale, "a missing index must be written");
+    let index = first.index();
+    let kept = &index.entries[0].prompt;
+    assert_eq!(kept.chars().count(), INDEX_PROMPT_CHARS);
+    assert!(long.prompt.starts_with(kept.as_str()));
+    // The next start finds nothing to rewrite, and IndexedDB's whole prompt is shown.
+    let next = reconcile(&index.entries, &stored);
+    assert!(!next.index_stale);
+    assert_eq!(next.entries[0].entry.prompt, long.prompt);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use web_sys::{Blob, BroadcastChannel};
 use std::collections::{HashMap, HashSet};
 
 use crate::storage::history::{
-    HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, ReferenceRecord, ShownEntry, reconcile,
+    HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, ReferenceRecord, ShownEntry, index_entry, reconcile,
 };
 use crate::storage::idb::ImageDb;
 use crate::storage::manifest::{
@@ -23,9 +23,6 @@ use crate::storage::{self, HistoryEntry, StorageError};
 
 /// The BroadcastChannel all tabs of the app share.
 const CHANNEL: &str = "kleinbild-history";
-
-/// Prompt characters kept in the localStorage index.
-const INDEX_PROMPT_CHARS: usize = 300;
 
 /// How long a deleted image can still be brought back with Undo.
 pub const UNDO_SECONDS: u32 = 6;
@@ -211,19 +208,9 @@ impl HistoryStore {
         if self.db.with_value(Option::is_none) {
             return;
         }
-        // The index only paints the first screen: long prompts are cut, so
-        // localStorage's ~5 MB holds thousands of entries (IndexedDB keeps them whole).
-        let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
-            e.iter()
-                .map(|s| {
-                    let mut entry = s.entry.clone();
-                    if let Some((cut, _)) = entry.prompt.char_indices().nth(INDEX_PROMPT_CHARS) {
-                        entry.prompt.truncate(cut);
-                    }
-                    entry
-                })
-                .collect()
-        });
+        let entries: Vec<HistoryEntry> = self
+            .entries
+            .with_untracked(|e| e.iter().map(|s| index_entry(&s.entry)).collect());
         let json = HistoryIndex { entries }.to_json();
         if let Err(e) = storage::write(INDEX_KEY, &json) {
             // The images are safe in IndexedDB; the index is rebuilt at the next start.

@@ -515,9 +515,23 @@ impl Reconciled {
     /// user still sees (and can delete) what was lost.
     pub fn index(&self) -> HistoryIndex {
         HistoryIndex {
-            entries: self.entries.iter().map(|s| s.entry.clone()).collect(),
+            entries: self.entries.iter().map(|s| index_entry(&s.entry)).collect(),
         }
     }
+}
+
+/// Prompt characters kept in the localStorage index.
+pub const INDEX_PROMPT_CHARS: usize = 300;
+
+/// An entry as the localStorage index keeps it. The index only paints the first
+/// screen: long prompts are cut, so localStorage's ~5 MB holds thousands of
+/// entries (IndexedDB keeps them whole).
+pub fn index_entry(entry: &HistoryEntry) -> HistoryEntry {
+    let mut entry = entry.clone();
+    if let Some((cut, _)) = entry.prompt.char_indices().nth(INDEX_PROMPT_CHARS) {
+        entry.prompt.truncate(cut);
+    }
+    entry
 }
 
 /// Unites the localStorage index with the metadata read from IndexedDB (`stored`,
@@ -551,8 +565,11 @@ pub fn reconcile(index: &[HistoryEntry], stored: &[HistoryEntry]) -> Reconciled 
         }
     }
     sort_newest_first(&mut entries, |s| &s.entry);
-    let index_stale =
-        entries.len() != index.len() || entries.iter().zip(index).any(|(s, e)| s.entry != *e);
+    let index_stale = entries.len() != index.len()
+        || entries
+            .iter()
+            .zip(index)
+            .any(|(s, e)| index_entry(&s.entry) != *e);
     Reconciled {
         entries,
         reindexed,
