@@ -162,3 +162,52 @@ async fn a_linked_image_the_browser_cannot_fetch_is_offered_as_a_link_not_lost_s
     })
     .await;
 }
+
+#[tokio::test]
+async fn when_one_of_several_linked_images_cannot_be_fetched_the_others_are_kept() {
+    let config = MockConfig {
+        image_urls: true,
+        images_per_answer: 2,
+        ..MockConfig::default()
+    };
+    e2e::run(config, TIMEOUT, async |app| {
+        app.open_ready().await?;
+        // The answer's second file (`img-2`) is out of reach; the first arrives.
+        app.js(
+            "const fetch = window.fetch;
+             window.fetch = function (input, init) {
+               if (String(input).includes('/files/img-2.')) return Promise.reject(new TypeError('Failed to fetch'));
+               return fetch.apply(this, arguments);
+             };",
+            vec![],
+        )
+        .await?;
+        let prompt = "two foxes, one out of reach";
+        app.generate(prompt).await?;
+        let alert = app
+            .wait_alert("could not download it", e2e::UI_TIMEOUT)
+            .await?;
+        let links = app
+            .js(
+                "return Array.from(document.querySelectorAll('[role=alert] a')).map(a => a.href);",
+                vec![],
+            )
+            .await?;
+        let host = app.mock.addr();
+        ensure!(
+            links == serde_json::json!([format!("http://{host}/files/img-2.png")]),
+            "the alert should link to the missing image: {links} ({alert:?})"
+        );
+        // The image that arrived is kept in History.
+        app.history_button(prompt, "Favorite").await?;
+        let kept = app
+            .js(
+                "return document.querySelectorAll('section[aria-label=History] li img').length;",
+                vec![],
+            )
+            .await?;
+        ensure!(kept == 1, "History should hold the one image that arrived, has {kept}");
+        Ok(())
+    })
+    .await;
+}

@@ -113,6 +113,9 @@ pub struct MockConfig {
     /// Chat: images as `http://<host>/files/<name>` URLs (fetched by the client, like a
     /// provider-hosted `https:` image) instead of `data:` URLs.
     pub image_urls: bool,
+    /// Chat: how many images one answer carries (copies of the one rendered image,
+    /// each its own file with `image_urls`), as a model returning several would send.
+    pub images_per_answer: usize,
     /// Keys accepted besides the demo key.
     pub keys: Vec<KeySpec>,
     /// Recorded requests kept (oldest dropped first), so a long demo session stays bounded.
@@ -145,6 +148,7 @@ impl Default for MockConfig {
             megapixel: MegapixelUnit::Mebi,
             retry_after_secs: 2,
             image_urls: false,
+            images_per_answer: 1,
             keys: Vec::new(),
             max_records: 1000,
         }

@@ -9,7 +9,7 @@ use web_sys::{
 
 use super::account::{KeyInfo, parse_key_info};
 use super::error::{ApiError, redact};
-use super::image::verify_image;
+use super::image::{DecodedImage, verify_image};
 use super::models::{ModelChoice, parse_models};
 use super::oauth::{KeyExchange, parse_exchange};
 use super::response::{parse_chat_response, parse_images_response};
@@ -233,44 +233,65 @@ async fn generate_on(
 }
 
 /// Downloads the images an answer only linked to (`https:`), without the key
-/// or any other header: the key goes to the API base only.
+/// or any other header: the key goes to the API base only. A link that cannot
+/// be fetched fails the generation only when no image arrived at all.
 async fn download_linked(
     mut output: GenerationOutput,
     signal: &AbortSignal,
     classify: &impl Fn(JsValue) -> ApiError,
 ) -> Result<GenerationOutput, ApiError> {
     for url in std::mem::take(&mut output.remote_urls) {
-        let host = url.split('/').nth(2).unwrap_or_default().to_owned();
-        let unreachable = |reason: String| ApiError::LinkedImageUnreachable {
-            url: url.clone(),
-            reason,
-        };
-        let init = RequestInit::new();
-        init.set_signal(Some(signal));
-        let window = web_sys::window().ok_or(ApiError::Interrupted)?;
-        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-            .await
-            .and_then(|r| r.dyn_into())
-            .map_err(|e| match classify(e) {
-                ApiError::Network { .. } => unreachable(
-                    "a network error, or the host does not allow this page to fetch from it".into(),
-                ),
-                other => other,
-            })?;
-        if !response.ok() {
-            return Err(unreachable(format!("HTTP {}", response.status())));
-        }
-        let buffer = JsFuture::from(response.array_buffer().map_err(classify)?)
-            .await
-            .map_err(classify)?;
-        let image = verify_image(js_sys::Uint8Array::new(&buffer).to_vec()).map_err(|e| {
-            ApiError::NoImage {
-                detail: format!("the file at {host} is not a usable image ({e})"),
+        match download_one(&url, signal, classify).await {
+            Ok(image) => output.images.push(image.into()),
+            Err(e @ ApiError::LinkedImageUnreachable { .. }) => {
+                output.unreachable.get_or_insert(e);
             }
-        })?;
-        output.images.push(image.into());
+            Err(e) => return Err(e),
+        }
     }
-    Ok(output)
+    match output.unreachable.take() {
+        Some(e) if output.images.is_empty() => Err(e),
+        unreachable => Ok(GenerationOutput {
+            unreachable,
+            ..output
+        }),
+    }
+}
+
+/// One linked image: its bytes, checked like any other image.
+async fn download_one(
+    url: &str,
+    signal: &AbortSignal,
+    classify: &impl Fn(JsValue) -> ApiError,
+) -> Result<DecodedImage, ApiError> {
+    let unreachable = |reason: String| ApiError::LinkedImageUnreachable {
+        url: url.to_owned(),
+        reason,
+    };
+    let init = RequestInit::new();
+    init.set_signal(Some(signal));
+    let window = web_sys::window().ok_or(ApiError::Interrupted)?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .and_then(|r| r.dyn_into())
+        .map_err(|e| match classify(e) {
+            ApiError::Network { .. } => unreachable(
+                "a network error, or the host does not allow this page to fetch from it".into(),
+            ),
+            other => other,
+        })?;
+    if !response.ok() {
+        return Err(unreachable(format!("HTTP {}", response.status())));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(classify)?)
+        .await
+        .map_err(classify)?;
+    verify_image(js_sys::Uint8Array::new(&buffer).to_vec()).map_err(|e| ApiError::NoImage {
+        detail: format!(
+            "the file at {} is not a usable image ({e})",
+            url.split('/').nth(2).unwrap_or_default()
+        ),
+    })
 }
 
 /// Aborts a streamed request when nothing arrives for a while; [`IdleTimer::reset`]

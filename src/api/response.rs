@@ -41,6 +41,7 @@ pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, 
     Ok(GenerationOutput {
         images,
         remote_urls,
+        unreachable: None,
         generation_id: response.id,
         model: response.model,
         provider: response.provider,
@@ -122,6 +123,7 @@ pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput
     Ok(GenerationOutput {
         images,
         remote_urls: Vec::new(),
+        unreachable: None,
         generation_id: None,
         model: None,
         provider: None,

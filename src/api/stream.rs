@@ -99,6 +99,7 @@ impl StreamAccumulator {
         Ok(GenerationOutput {
             images,
             remote_urls,
+            unreachable: None,
             generation_id: self.id,
             model: self.model,
             provider: self.provider,

@@ -99,6 +99,9 @@ pub struct GenerationOutput {
     pub images: Vec<GeneratedImage>,
     /// Images the answer only linked to (`https:`): downloaded before showing.
     pub remote_urls: Vec<String>,
+    /// A linked image that could not be downloaded while others could: shown
+    /// to the user with a link, next to the images that did arrive.
+    pub unreachable: Option<crate::api::error::ApiError>,
     pub generation_id: Option<String>,
     pub model: Option<String>,
     pub provider: Option<String>,

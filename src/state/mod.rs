@@ -456,8 +456,17 @@ impl Studio {
             studio.cancel.set_value(None);
             studio.job.set(JobState::Idle);
             let records: Vec<ReferenceRecord> = references.iter().map(|(r, _)| r.clone()).collect();
-            match outcome.and_then(|output| show(&request, &records, output)) {
+            let mut unreachable = None;
+            let shown = outcome.and_then(|mut output| {
+                unreachable = output.unreachable.take();
+                show(&request, &records, output)
+            });
+            match shown {
                 Ok(shown) => {
+                    // Some images arrived; the one that did not is offered as a link.
+                    if let Some(e) = &unreachable {
+                        alerts.show_error(e, &config.api_key);
+                    }
                     let old = studio.results.get_untracked();
                     studio
                         .results

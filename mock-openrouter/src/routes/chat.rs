@@ -273,6 +273,19 @@ fn image_url(files: &Option<(Arc<Shared>, String)>, mime: &str, bytes: &[u8]) ->
     }
 }
 
+/// The answer's image entries: `count` (at least one) copies of the rendered image.
+fn image_parts(
+    files: &Option<(Arc<Shared>, String)>,
+    mime: &str,
+    bytes: &[u8],
+    count: usize,
+) -> Value {
+    let parts: Vec<Value> = (0..count.max(1))
+        .map(|_| image_part(image_url(files, mime, bytes)))
+        .collect();
+    Value::Array(parts)
+}
+
 fn image_part(url: String) -> Value {
     json!({ "type": "image_url", "image_url": { "url": url } })
 }
@@ -460,6 +473,7 @@ pub async fn handle(
             mime,
             usage: charged_usage,
             files: files.clone(),
+            images_per_answer: config.images_per_answer,
         };
         tokio::spawn(async move {
             // Err only means the client went away; there is nobody left to tell.
@@ -483,8 +497,7 @@ pub async fn handle(
     let mut reported = usage(0, 0.0);
     match plan {
         Plan::Normal | Plan::TruncatedBody | Plan::DropBeforeDone => {
-            let url = image_url(&files, mime, &bytes);
-            message["images"] = json!([image_part(url)]);
+            message["images"] = image_parts(&files, mime, &bytes, config.images_per_answer);
             reported = charged_usage;
         }
         Plan::NonImageDataUrl => message["images"] = json!([image_part(html_data_url())]),
@@ -521,6 +534,7 @@ struct StreamJob {
     mime: &'static str,
     usage: Value,
     files: Option<(Arc<Shared>, String)>,
+    images_per_answer: usize,
 }
 
 /// The SSE sequence of §3: keep-alives while "generating", a role chunk, one chunk with the
@@ -546,14 +560,19 @@ async fn write_stream(
         "finish_reason": null, "native_finish_reason": null, "logprobs": null,
     }])))
     .await?;
-    let url = match plan {
-        Plan::NonImageDataUrl => Some(html_data_url()),
+    let images = match plan {
+        Plan::NonImageDataUrl => Some(json!([image_part(html_data_url())])),
         Plan::NoImage => None,
-        _ => Some(image_url(&job.files, job.mime, &bytes)),
+        _ => Some(image_parts(
+            &job.files,
+            job.mime,
+            &bytes,
+            job.images_per_answer,
+        )),
     };
-    let images_chunk = url.map(|u| {
+    let images_chunk = images.map(|images| {
         meta.chunk(json!([{
-            "index": 0, "delta": { "role": "assistant", "content": "", "images": [image_part(u)] },
+            "index": 0, "delta": { "role": "assistant", "content": "", "images": images },
             "finish_reason": null, "native_finish_reason": null, "logprobs": null,
         }]))
     });
