@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use e2e::{App, MockConfig, Role, UI_TIMEOUT};
+use e2e::{App, MockConfig, Role, UI_TIMEOUT, ensure};
+use fantoccini::Locator;
 use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -254,7 +255,8 @@ async fn lightbox_shows_the_full_image_and_is_keyboard_operable() {
 
         // Copying goes through the real Clipboard API (a click is the user gesture it needs).
         for (button, says) in [("Copy prompt", "Prompt copied."), ("Copy image", "Image copied.")] {
-            app.control(Role::Button, button).await?.click().await?;
+            let xpath = format!("//dialog[contains(@class,'lightbox')]//button[normalize-space()='{button}']");
+            app.client.find(Locator::XPath(&xpath)).await?.click().await?;
             app.poll(&format!("{button} to report success"), UI_TIMEOUT, async || {
                 let v = app
                     .js("return document.querySelector('.lightbox__copied').textContent;", vec![])
@@ -274,6 +276,59 @@ async fn lightbox_shows_the_full_image_and_is_keyboard_operable() {
             .js("return document.activeElement.querySelector('img')?.alt || '';", vec![])
             .await?;
         assert_eq!(back_on, json!("newer picture"), "focus must return to the thumbnail that opened it");
+        Ok(())
+    })
+    .await;
+}
+
+/// What the clipboard holds: its text, or the pixel size of its PNG.
+async fn clipboard(app: &App, image: bool) -> e2e::Result<Value> {
+    let script = if image {
+        "return navigator.clipboard.read()
+           .then(items => items[0].getType('image/png'))
+           .then(createImageBitmap).then(b => [b.width, b.height]);"
+    } else {
+        "return navigator.clipboard.readText();"
+    };
+    app.js(script, vec![]).await
+}
+
+#[tokio::test]
+async fn each_gallery_item_copies_its_image_and_its_prompt() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open_ready().await?;
+        let origin = app.js("return location.origin;", vec![]).await?;
+        app.cdp(
+            "Browser.grantPermissions",
+            json!({ "origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
+        )
+        .await?;
+        app.generate("a copied view").await?;
+        wait_gallery(app, &["a copied view"]).await?;
+        for (button, says) in [("Copy prompt", "Prompt copied."), ("Copy image", "Image copied.")] {
+            // A real click: the Clipboard API wants a user gesture.
+            let xpath = format!(
+                "//section[@aria-label='History']//li[.//img[@alt='a copied view']]//button[normalize-space()='{button}']"
+            );
+            app.client.find(Locator::XPath(&xpath)).await?.click().await?;
+            app.poll(&format!("{button} to report success"), UI_TIMEOUT, async || {
+                let v = app
+                    .js("return document.querySelector('.gallery__status').textContent;", vec![])
+                    .await?;
+                Ok((v == json!(says)).then_some(()))
+            })
+            .await?;
+        }
+        // The prompt was copied first, then the image replaced it.
+        let size = clipboard(app, true).await?;
+        ensure!(size == json!([1024, 1024]), "the clipboard holds an image of {size}");
+        let xpath = "//section[@aria-label='History']//li[.//img[@alt='a copied view']]//button[normalize-space()='Copy prompt']";
+        app.client.find(Locator::XPath(xpath)).await?.click().await?;
+        app.poll("the prompt on the clipboard", UI_TIMEOUT, async || {
+            let text = clipboard(app, false).await?;
+            Ok((text == json!("a copied view")).then_some(()))
+        })
+        .await?;
         Ok(())
     })
     .await;

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use e2e::{App, DEMO_KEY, Fault, MockConfig, Role, UI_TIMEOUT, bail, ensure};
-use fantoccini::wd::WebDriverCompatibleCommand;
 use kleinbild::storage::manifest::import_zip;
 use serde_json::{Value, json};
 
@@ -231,37 +230,6 @@ async fn assert_stored(app: &App, expected: &[&str], when: &str) -> e2e::Result 
         "{when}: the localStorage index lists {index:?}, expected {want:?}"
     );
     Ok(())
-}
-
-/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
-        )
-    }
-}
-
-async fn cdp(app: &App, cmd: &'static str, params: Value) -> e2e::Result<Value> {
-    Ok(app.client.issue_cmd(Cdp { cmd, params }).await?)
 }
 
 /// Makes every `put` into the `images` store throw QuotaExceededError (the `meta` put, queued
@@ -631,9 +599,7 @@ async fn without_indexeddb_history_is_memory_only_with_a_warning_and_generation_
         app.open_ready().await?;
         let mut problems = Vec::new();
         for (n, (how, script)) in NO_IDB.iter().enumerate() {
-            let added = cdp(
-                app,
-                "Page.addScriptToEvaluateOnNewDocument",
+            let added = app.cdp("Page.addScriptToEvaluateOnNewDocument",
                 json!({ "source": script }),
             )
             .await?;
@@ -679,9 +645,7 @@ async fn without_indexeddb_history_is_memory_only_with_a_warning_and_generation_
             if let Err(e) = outcome {
                 problems.push(format!("{how}: {e}"));
             }
-            cdp(
-                app,
-                "Page.removeScriptToEvaluateOnNewDocument",
+            app.cdp("Page.removeScriptToEvaluateOnNewDocument",
                 json!({ "identifier": identifier }),
             )
             .await?;

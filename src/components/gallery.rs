@@ -266,7 +266,7 @@ pub fn Gallery() -> impl IntoView {
                 <For
                     each=visible
                     key=|shown| (shown.entry.id.clone(), shown.entry.favorite, shown.image_missing)
-                    children=move |shown| view! { <GalleryItem shown open /> }
+                    children=move |shown| view! { <GalleryItem shown open report=set_status /> }
                 />
             </ul>
             <Lightbox entries=matching selected />
@@ -296,6 +296,8 @@ fn GalleryItem(
     shown: ShownEntry,
     /// Opens the entry (by id) in the lightbox.
     open: Callback<String>,
+    /// The gallery's status line, for "Image copied." and the like.
+    report: WriteSignal<String>,
 ) -> impl IntoView {
     let history = HistoryStore::expect();
     let draft = Draft::expect();
@@ -361,6 +363,24 @@ fn GalleryItem(
             });
         }
     };
+    let copy_image = {
+        let entry = entry.clone();
+        move |_| {
+            let entry = entry.clone();
+            leptos::task::spawn_local(async move {
+                report.set(super::clipboard::copy_image(history, &entry).await);
+            });
+        }
+    };
+    let copy_prompt = {
+        let prompt = entry.prompt.clone();
+        move |_| {
+            let prompt = prompt.clone();
+            leptos::task::spawn_local(async move {
+                report.set(super::clipboard::copy_prompt(&prompt).await);
+            });
+        }
+    };
     let favorite_id = id.clone();
     let delete_id = id.clone();
     let favorite = entry.favorite;
@@ -395,6 +415,12 @@ fn GalleryItem(
             <div class="gallery__actions">
                 <button type="button" on:click=download disabled=shown.image_missing>
                     "Download"
+                </button>
+                <button type="button" on:click=copy_image disabled=shown.image_missing>
+                    "Copy image"
+                </button>
+                <button type="button" on:click=copy_prompt>
+                    "Copy prompt"
                 </button>
                 <button type="button" on:click=reuse>
                     "Reuse settings"

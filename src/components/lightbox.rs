@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
+use super::clipboard::{copy_image, copy_prompt};
 use crate::generation::format_usd;
 use crate::state::HistoryStore;
 use crate::storage::history::ShownEntry;
@@ -117,11 +118,7 @@ pub fn Lightbox(
                     on:click=move |_| {
                         let Some(shown) = current() else { return };
                         leptos::task::spawn_local(async move {
-                            let done = match history.blob(&shown.entry.id, false).await {
-                                Some(blob) => copy_image(&blob, shown.entry.width, shown.entry.height).await,
-                                None => Err(wasm_bindgen::JsValue::NULL),
-                            };
-                            set_copied.set(copy_outcome(done.is_ok(), "Image"));
+                            set_copied.set(copy_image(history, &shown.entry).await);
                         });
                     }
                 >
@@ -132,8 +129,7 @@ pub fn Lightbox(
                     on:click=move |_| {
                         let Some(shown) = current() else { return };
                         leptos::task::spawn_local(async move {
-                            let done = copy_text(&shown.entry.prompt).await;
-                            set_copied.set(copy_outcome(done.is_ok(), "Prompt"));
+                            set_copied.set(copy_prompt(&shown.entry.prompt).await);
                         });
                     }
                 >
@@ -159,44 +155,6 @@ pub fn Lightbox(
             </div>
         </dialog>
     }
-}
-
-fn copy_outcome(ok: bool, what: &str) -> String {
-    if ok {
-        format!("{what} copied.")
-    } else {
-        "Could not copy: the browser refused access to the clipboard.".into()
-    }
-}
-
-fn clipboard() -> Result<web_sys::Clipboard, wasm_bindgen::JsValue> {
-    Ok(web_sys::window()
-        .ok_or("no window")?
-        .navigator()
-        .clipboard())
-}
-
-async fn copy_text(text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    wasm_bindgen_futures::JsFuture::from(clipboard()?.write_text(text)).await?;
-    Ok(())
-}
-
-/// Browsers accept PNG on the clipboard everywhere; other types are converted.
-async fn copy_image(
-    blob: &web_sys::Blob,
-    width: u32,
-    height: u32,
-) -> Result<(), wasm_bindgen::JsValue> {
-    let png = if blob.type_() == "image/png" {
-        blob.clone()
-    } else {
-        crate::storage::thumbnail::to_png(blob, width, height).await?
-    };
-    let record = js_sys::Object::new();
-    js_sys::Reflect::set(&record, &"image/png".into(), &png)?;
-    let item = web_sys::ClipboardItem::new_with_record_from_str_to_blob_promise(&record)?;
-    wasm_bindgen_futures::JsFuture::from(clipboard()?.write(&js_sys::Array::of1(&item))).await?;
-    Ok(())
 }
 
 fn focus_thumbnail(id: &str) {

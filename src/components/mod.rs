@@ -1,4 +1,5 @@
 mod alert;
+mod clipboard;
 mod demo_banner;
 mod gallery;
 mod key_panel;

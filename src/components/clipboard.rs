@@ -1,0 +1,57 @@
+//! Copying a history image or its prompt, from the gallery and the lightbox.
+//! Each returns the sentence to show in a status line.
+
+use crate::state::HistoryStore;
+use crate::storage::HistoryEntry;
+
+/// Copies the stored image (as PNG) of `entry`.
+pub async fn copy_image(history: HistoryStore, entry: &HistoryEntry) -> String {
+    let done = match history.blob(&entry.id, false).await {
+        Some(blob) => write_image(&blob, entry.width, entry.height).await,
+        None => Err(wasm_bindgen::JsValue::NULL),
+    };
+    outcome(done.is_ok(), "Image")
+}
+
+pub async fn copy_prompt(prompt: &str) -> String {
+    let done = match clipboard() {
+        Ok(clipboard) => wasm_bindgen_futures::JsFuture::from(clipboard.write_text(prompt))
+            .await
+            .map(drop),
+        Err(e) => Err(e),
+    };
+    outcome(done.is_ok(), "Prompt")
+}
+
+fn outcome(ok: bool, what: &str) -> String {
+    if ok {
+        format!("{what} copied.")
+    } else {
+        "Could not copy: the browser refused access to the clipboard.".into()
+    }
+}
+
+fn clipboard() -> Result<web_sys::Clipboard, wasm_bindgen::JsValue> {
+    Ok(web_sys::window()
+        .ok_or("no window")?
+        .navigator()
+        .clipboard())
+}
+
+/// Browsers accept PNG on the clipboard everywhere; other types are converted.
+async fn write_image(
+    blob: &web_sys::Blob,
+    width: u32,
+    height: u32,
+) -> Result<(), wasm_bindgen::JsValue> {
+    let png = if blob.type_() == "image/png" {
+        blob.clone()
+    } else {
+        crate::storage::thumbnail::to_png(blob, width, height).await?
+    };
+    let record = js_sys::Object::new();
+    js_sys::Reflect::set(&record, &"image/png".into(), &png)?;
+    let item = web_sys::ClipboardItem::new_with_record_from_str_to_blob_promise(&record)?;
+    wasm_bindgen_futures::JsFuture::from(clipboard()?.write(&js_sys::Array::of1(&item))).await?;
+    Ok(())
+}
