@@ -466,3 +466,43 @@ fn search_filters_favourites_and_orders() {
     dog.favorite = true;
     assert!(q.matches(&dog));
 }
+
+#[test]
+fn odd_text_from_the_api_or_the_user_is_made_storable_before_saving() {
+    let mut odd = entry(
+        &new_id(1_700_000_000_000.0, 7),
+        1_700_000_000_000.0,
+        &format!("line one\u{c}line\ttwo\u{85}\n{}", "x".repeat(10_500)),
+    );
+    odd.model = "m".repeat(300);
+    odd.cost_usd = Some(-0.5);
+    odd.generation_id = Some("gen\u{1}-1".into());
+    odd.references.push(ReferenceRecord {
+        id: content_id(b"a picture"),
+        mime: "image/png".into(),
+        name: format!("{}.png\u{7}", "n".repeat(300)),
+    });
+    assert!(
+        odd.check().is_err(),
+        "the test entry should start out unstorable"
+    );
+
+    let clean = odd.clone().sanitized();
+    assert_eq!(clean.check(), Ok(()));
+    assert!(
+        clean.prompt.starts_with("line oneline\ttwo\n"),
+        "{:?}",
+        &clean.prompt[..20]
+    );
+    assert_eq!(clean.prompt.chars().count(), 10_000);
+    assert_eq!(clean.model.chars().count(), 200);
+    assert_eq!(clean.cost_usd, None);
+    assert_eq!(clean.generation_id.as_deref(), Some("gen-1"));
+    assert_eq!(clean.references[0].name.chars().count(), 200);
+    // Everything else is untouched, and clean entries stay as they are.
+    assert_eq!(
+        (clean.id.as_str(), clean.seed, clean.width),
+        (odd.id.as_str(), 42, 1024)
+    );
+    assert_eq!(clean.clone().sanitized(), clean);
+}

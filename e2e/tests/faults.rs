@@ -187,21 +187,24 @@ fn table_b() -> Vec<Case> {
             Fault::Guardrail,
             &[&["refused the request"]],
         ),
+        // A server that repeats the Authorization header in its message.
+        case(
+            "400 quoting the key",
+            Fault::EchoKey,
+            &[&["could not accept the request"], &["[key]"]],
+        ),
         case(
             "200 text/plain body",
             Fault::NotJson,
             &[&["damaged or incomplete"]],
         ),
-        // A connection cut mid-answer: the browser reports a network error (retried) or a
-        // broken body (not retried).
-        Case {
-            times: MAX_ATTEMPTS as usize,
-            ..case(
-                "connection dropped mid-answer",
-                Fault::DropBeforeDone,
-                &[&["Could not reach the API", "damaged or incomplete"]],
-            )
-        },
+        // A connection cut after the 200 status: the image may be made and billed, so it is
+        // an interruption and never retried.
+        case(
+            "connection dropped mid-answer",
+            Fault::DropBeforeDone,
+            &[&["interrupted"]],
+        ),
         retried(case(
             "HTML 503 edge page",
             Fault::Html5xx { status: 503 },

@@ -232,3 +232,66 @@ async fn malformed_api_base_urls_are_refused_and_never_saved() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_remembered_key_outlives_unreadable_settings_and_goes_when_not_wanted() {
+    run(
+        MockConfig::default(),
+        Duration::from_secs(90),
+        async |app: &App| {
+            app.open().await?;
+            app.use_mock().await?;
+            app.set_remember(true).await?;
+            app.enter_key(DEMO_KEY).await?;
+
+            // Damaged settings are reset, but the stored key still says "remember me".
+            app.js(
+                "localStorage.setItem('kleinbild.settings.v1', '{damaged');",
+                vec![],
+            )
+            .await?;
+            app.reload().await?;
+            let remember = app
+                .control(Role::Checkbox, "Remember on this device")
+                .await?;
+            ensure!(
+                remember.is_selected().await?,
+                "after a settings reset the remembered key's choice is lost"
+            );
+            ensure!(
+                app.control(Role::Button, "Forget key")
+                    .await?
+                    .is_enabled()
+                    .await?,
+                "the remembered key is not in use (Forget key is disabled)"
+            );
+            // The API base was reset too: point it at the mock again, and the key works.
+            app.use_mock().await?;
+            app.generate("made with the remembered key").await?;
+            let auth = app.generation_requests()[0]
+                .headers
+                .get("authorization")
+                .cloned()
+                .unwrap_or_default();
+            ensure!(auth == format!("Bearer {DEMO_KEY}"), "sent {auth:?}");
+
+            // Settings that say "do not remember" never leave a key behind.
+            app.js(
+                "const s = JSON.parse(localStorage.getItem('kleinbild.settings.v1'));
+                 s.remember_key = false;
+                 localStorage.setItem('kleinbild.settings.v1', JSON.stringify(s));",
+                vec![],
+            )
+            .await?;
+            app.reload().await?;
+            let stored = stored_key_entries(app).await?;
+            ensure!(
+                stored.is_empty(),
+                "with Remember off the key stayed in localStorage under {stored:?}"
+            );
+            generate_asks_for_key(app, "no key is remembered now").await?;
+            Ok(())
+        },
+    )
+    .await;
+}

@@ -60,6 +60,24 @@ async fn chat_saying_wrong_endpoint_switches_to_the_image_api_for_the_session() 
             Ok((n == serde_json::json!(2)).then_some(()))
         })
         .await?;
+
+        // The switch belongs to klein: another model still starts on Chat Completions.
+        let other = "black-forest-labs/flux.2-pro";
+        let select = app.control(Role::Combobox, "Model").await?;
+        select.click().await?;
+        app.poll("the model list", e2e::UI_TIMEOUT, async || {
+            let select = app.control(Role::Combobox, "Model").await?;
+            Ok(select.select_by_value(other).await.ok())
+        })
+        .await?;
+        app.generate("a fox by another model").await?;
+        let last = app.generation_requests().last().cloned().ok_or("no request")?;
+        ensure!(
+            last.path == "/api/v1/chat/completions" && last.body["model"] == other,
+            "another model went to {} with {}",
+            last.path,
+            last.body["model"]
+        );
         Ok(())
     })
     .await;

@@ -120,6 +120,8 @@ pub struct FaultContext<'a> {
     pub model: &'a str,
     pub prompt: &'a str,
     pub retry_after_secs: u64,
+    /// The request's `Authorization` header, for the `EchoKey` fault.
+    pub authorization: &'a str,
 }
 
 /// The reference body (and extra headers) for an injected HTTP status (§6.2).

@@ -47,6 +47,9 @@ pub enum Fault {
     NonImageDataUrl,
     /// 200 text/plain, not JSON.
     NotJson,
+    /// 400 whose message repeats the request's `Authorization` header, as a careless
+    /// server or proxy might: the client must not show the key.
+    EchoKey,
 }
 
 /// Finds `[mock:<kind>]` or `[mock:<kind>=<number>]` in a prompt.
@@ -81,6 +84,7 @@ pub fn from_tag(tag: &str) -> Option<Fault> {
         "no_image" => Fault::NoImage,
         "non_image_data_url" => Fault::NonImageDataUrl,
         "not_json" => Fault::NotJson,
+        "echo_key" => Fault::EchoKey,
         _ => return None,
     })
 }

@@ -43,11 +43,13 @@ pub enum Phase {
     Receiving,
 }
 
-/// Set once Chat Completions said the model belongs on the Image API and the
-/// Image API then worked: every later generation of this page session goes
-/// there directly.
-static IMAGES_API_FOR_SESSION: std::sync::atomic::AtomicBool =
-    std::sync::atomic::AtomicBool::new(false);
+thread_local! {
+    /// The models (per API base) that Chat Completions sent to the Image API,
+    /// where it then worked: their later generations of this page session go
+    /// there directly. Other models keep using Chat Completions.
+    static IMAGES_API_MODELS: std::cell::RefCell<std::collections::HashSet<String>> =
+        Default::default();
+}
 
 /// Lets the UI abort the in-flight request (dropping a future would not).
 #[derive(Clone, Debug)]
@@ -125,22 +127,25 @@ pub async fn generate_with_retries(
 
 /// Generates through the chosen transport. When Chat Completions answers that
 /// the model or modality is not served there, tries the Image API once and
-/// keeps using it for the rest of the session.
+/// keeps using it for that model for the rest of the session.
 pub async fn generate(
     config: &ClientConfig,
     request: &GenerationRequest,
     cancel: &CancelHandle,
     on_phase: &dyn Fn(Phase),
 ) -> Result<GenerationOutput, ApiError> {
-    use std::sync::atomic::Ordering::Relaxed;
-    if config.images_api || IMAGES_API_FOR_SESSION.load(Relaxed) {
+    let model_key = format!("{} {}", config.api_base, request.model);
+    let moved = IMAGES_API_MODELS.with_borrow(|m| m.contains(&model_key));
+    if config.images_api || moved {
         return generate_on(Transport::Images, config, request, cancel, on_phase).await;
     }
     match generate_on(Transport::Chat, config, request, cancel, on_phase).await {
         Err(ApiError::WrongEndpoint { .. }) => {
             let output = generate_on(Transport::Images, config, request, cancel, on_phase).await;
             // Remembered only once the Image API has worked.
-            IMAGES_API_FOR_SESSION.store(output.is_ok(), Relaxed);
+            if output.is_ok() {
+                IMAGES_API_MODELS.with_borrow_mut(|m| m.insert(model_key));
+            }
             output
         }
         other => other,
@@ -209,19 +214,26 @@ async fn generate_on(
         .ok()
         .flatten()
         .is_some_and(|t| t.contains("text/event-stream"));
-    if (200..300).contains(&status) && is_sse {
-        let output = read_stream(&response, &idle, on_phase, &classify).await?;
-        return download_linked(output, &signal, &classify).await;
+    // Once a success status arrived the image may be made and billed: a broken
+    // connection from here on is an interruption, never retried.
+    let success = (200..300).contains(&status);
+    let classify_body = |error: JsValue| match classify(error) {
+        ApiError::Network { .. } if success => ApiError::Interrupted,
+        other => other,
+    };
+    if success && is_sse {
+        let output = read_stream(&response, &idle, on_phase, &classify_body).await?;
+        return download_linked(output, cancel, config.timeout_seconds).await;
     }
     let retry_after = response.headers().get("Retry-After").ok().flatten();
-    let text = body_text(&response).await.map_err(&classify)?;
-    if (200..300).contains(&status) {
+    let text = body_text(&response).await.map_err(&classify_body)?;
+    if success {
         // Also the answer of a server that ignored `stream: true`.
         let output = match transport {
             Transport::Chat => parse_chat_response(status, &text),
             Transport::Images => parse_images_response(status, &text),
         }?;
-        return download_linked(output, &signal, &classify).await;
+        return download_linked(output, cancel, config.timeout_seconds).await;
     }
     match ApiError::from_http(status, &text).with_retry_after_header(retry_after.as_deref()) {
         // Already on the Image API: there is no other endpoint to suggest.
@@ -233,20 +245,22 @@ async fn generate_on(
 }
 
 /// Downloads the images an answer only linked to (`https:`), without the key
-/// or any other header: the key goes to the API base only. A link that cannot
-/// be fetched fails the generation only when no image arrived at all.
+/// or any other header: the key goes to the API base only. Each download has
+/// its own time limit (the request's), whatever the transport. A link that
+/// cannot be fetched fails the generation only when no image arrived at all:
+/// the images are made and billed by now, so nothing is retried.
 async fn download_linked(
     mut output: GenerationOutput,
-    signal: &AbortSignal,
-    classify: &impl Fn(JsValue) -> ApiError,
+    cancel: &CancelHandle,
+    seconds: u32,
 ) -> Result<GenerationOutput, ApiError> {
     for url in std::mem::take(&mut output.remote_urls) {
-        match download_one(&url, signal, classify).await {
+        match download_one(&url, cancel, seconds).await {
             Ok(image) => output.images.push(image.into()),
-            Err(e @ ApiError::LinkedImageUnreachable { .. }) => {
+            Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
+            Err(e) => {
                 output.unreachable.get_or_insert(e);
             }
-            Err(e) => return Err(e),
         }
     }
     match output.unreachable.take() {
@@ -258,40 +272,45 @@ async fn download_linked(
     }
 }
 
-/// One linked image: its bytes, checked like any other image.
+/// One linked image: its bytes, checked like any other image. Fails with
+/// `Cancelled` or `LinkedImageUnreachable`.
 async fn download_one(
     url: &str,
-    signal: &AbortSignal,
-    classify: &impl Fn(JsValue) -> ApiError,
+    cancel: &CancelHandle,
+    seconds: u32,
 ) -> Result<DecodedImage, ApiError> {
+    let limit = AbortSignal::timeout_with_u32(seconds.saturating_mul(1000));
+    let signal = AbortSignal::any(&js_sys::Array::of2(&cancel.signal(), &limit));
     let unreachable = |reason: String| ApiError::LinkedImageUnreachable {
         url: url.to_owned(),
         reason,
     };
+    let failed = |_: JsValue| {
+        if cancel.is_cancelled() {
+            ApiError::Cancelled
+        } else if limit.aborted() {
+            unreachable(format!("no answer within {seconds} seconds"))
+        } else {
+            unreachable(
+                "a network error, or the host does not allow this page to fetch from it".into(),
+            )
+        }
+    };
     let init = RequestInit::new();
-    init.set_signal(Some(signal));
+    init.set_signal(Some(&signal));
     let window = web_sys::window().ok_or(ApiError::Interrupted)?;
     let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .and_then(|r| r.dyn_into())
-        .map_err(|e| match classify(e) {
-            ApiError::Network { .. } => unreachable(
-                "a network error, or the host does not allow this page to fetch from it".into(),
-            ),
-            other => other,
-        })?;
+        .map_err(failed)?;
     if !response.ok() {
         return Err(unreachable(format!("HTTP {}", response.status())));
     }
-    let buffer = JsFuture::from(response.array_buffer().map_err(classify)?)
+    let buffer = JsFuture::from(response.array_buffer().map_err(failed)?)
         .await
-        .map_err(classify)?;
-    verify_image(js_sys::Uint8Array::new(&buffer).to_vec()).map_err(|e| ApiError::NoImage {
-        detail: format!(
-            "the file at {} is not a usable image ({e})",
-            url.split('/').nth(2).unwrap_or_default()
-        ),
-    })
+        .map_err(failed)?;
+    verify_image(js_sys::Uint8Array::new(&buffer).to_vec())
+        .map_err(|e| unreachable(format!("the file there is not a usable image: {e}")))
 }
 
 /// Aborts a streamed request when nothing arrives for a while; [`IdleTimer::reset`]

@@ -67,7 +67,7 @@ pub fn Gallery() -> impl IntoView {
         set_status.set("Preparing the export\u{2026}".into());
         leptos::task::spawn_local(async move {
             match history.export(|p| set_status.set(p)).await {
-                Ok((zip, count)) => {
+                Ok((zip, count, skipped)) => {
                     let date = js_sys::Date::new_0()
                         .to_iso_string()
                         .as_string()
@@ -77,7 +77,7 @@ pub fn Gallery() -> impl IntoView {
                         date.get(..10).unwrap_or("export")
                     );
                     save_blob(&zip, &name);
-                    set_status.set(format!("Exported {count} images to {name}."));
+                    set_status.set(export_summary(count, skipped, &name));
                 }
                 Err(message) => {
                     set_status.set(String::new());
@@ -470,4 +470,16 @@ fn short(prompt: &str) -> String {
         out.push('\u{2026}');
     }
     out
+}
+
+/// "Exported 12 images to kleinbild-history-….zip." plus, when some stored
+/// images could not be read, how many and what to do about them.
+fn export_summary(count: usize, skipped: usize, name: &str) -> String {
+    let mut text = format!("Exported {count} images to {name}.");
+    if skipped > 0 {
+        text.push_str(&format!(
+            " {skipped} could not be read from storage and are not in the file; download them one by one from History."
+        ));
+    }
+    text
 }

@@ -98,6 +98,7 @@ pub fn PromptForm() -> impl IntoView {
                     node_ref=prompt_ref
                     name="prompt"
                     rows="4"
+                    maxlength=crate::storage::history::MAX_PROMPT_CHARS
                     placeholder="A watercolor fox in a snowy forest"
                     aria-describedby="prompt-hint"
                     prop:value=move || prompt.get()

@@ -396,8 +396,9 @@ impl HistoryStore {
 impl HistoryStore {
     /// Builds the export zip as a Blob made of parts: each image is read into
     /// memory once to be checked and summed, then only referenced, so memory
-    /// stays flat however large the history. Returns the zip and its image count.
-    pub async fn export(&self, progress: impl Fn(String)) -> Result<(Blob, usize), String> {
+    /// stays flat however large the history. Returns the zip, its image count,
+    /// and how many stored images could not be exported (unreadable or damaged).
+    pub async fn export(&self, progress: impl Fn(String)) -> Result<(Blob, usize, usize), String> {
         let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
             e.iter()
                 .filter(|s| !s.image_missing)
@@ -443,6 +444,7 @@ impl HistoryStore {
             }
         }
         let count = kept.len();
+        let skipped = total - count;
         let parts = export_layout(kept, &files, js_sys::Date::now())
             .map_err(|e| format!("Export failed: {e}."))?;
         let sequence = js_sys::Array::new();
@@ -455,7 +457,7 @@ impl HistoryStore {
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("application/zip");
         Blob::new_with_blob_sequence_and_options(&sequence, &options)
-            .map(|zip| (zip, count))
+            .map(|zip| (zip, count, skipped))
             .map_err(|_| "Export failed: the browser could not assemble the zip file.".into())
     }
 

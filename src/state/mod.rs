@@ -338,9 +338,11 @@ impl Alerts {
     }
 
     pub fn show_error(&self, error: &ApiError, key: &str) {
+        // Both quote what the server said, and a server may repeat the key.
+        use crate::api::error::redact;
         self.0.set(Some(Alert {
-            message: error.user_message(),
-            details: Some(crate::api::error::redact(&error.details(), key)),
+            message: redact(&error.user_message(), key),
+            details: Some(redact(&error.details(), key)),
             link: error.help_link(),
         }));
     }
@@ -532,7 +534,8 @@ fn show(
                 generation_id: output.generation_id.clone(),
                 favorite: false,
                 references: references.to_vec(),
-            };
+            }
+            .sanitized();
             let shown = ShownImage {
                 object_url,
                 prompt: request.prompt.clone(),
@@ -565,13 +568,24 @@ fn revoke(images: &[ShownImage]) {
 
 /// Creates every service and puts it into context.
 pub fn provide_services() -> Option<String> {
-    let (settings, notice) = storage::load_settings(Settings::new(default_api_base()));
-    let key = if settings.remember_key {
-        storage::load_api_key()
-    } else {
-        None
+    let settings_stored = storage::read(storage::SETTINGS_KEY).is_some();
+    let (mut settings, notice) = storage::load_settings(Settings::new(default_api_base()));
+    let remembered = storage::load_api_key();
+    if remembered.is_some() && !settings.remember_key {
+        if settings_stored && notice.is_none() {
+            // The settings say "do not remember": never leave a key behind.
+            storage::forget_api_key();
+        } else {
+            // The settings were lost or reset; the stored key shows the user's choice.
+            settings.remember_key = true;
+            let _ = storage::save_settings(&settings);
+        }
     }
-    .or_else(|| DEMO_API_KEY.map(str::to_owned));
+    let key = settings
+        .remember_key
+        .then_some(remembered)
+        .flatten()
+        .or_else(|| DEMO_API_KEY.map(str::to_owned));
     let history = HistoryStore::new();
     provide_context(Services {
         settings: SettingsStore(RwSignal::new(settings)),

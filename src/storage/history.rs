@@ -121,6 +121,24 @@ impl HistoryEntry {
         )
     }
 
+    /// This entry made to pass [`Self::check`] where the API or the user gave odd
+    /// text: control characters dropped, long texts cut, an impossible cost
+    /// forgotten. Applied before a new image is saved, so every saved image can
+    /// be indexed, exported and imported again.
+    pub fn sanitized(mut self) -> Self {
+        self.prompt = plain_text(&self.prompt, MAX_PROMPT_CHARS);
+        self.model = plain_text(&self.model, MAX_SHORT_CHARS);
+        self.generation_id = self
+            .generation_id
+            .map(|id| plain_text(&id, MAX_SHORT_CHARS))
+            .filter(|id| !id.is_empty());
+        self.cost_usd = self.cost_usd.filter(|c| *c >= 0.0 && c.is_finite());
+        for reference in &mut self.references {
+            reference.name = plain_text(&reference.name, MAX_SHORT_CHARS);
+        }
+        self
+    }
+
     /// Checks every field's range and characters. The same rules guard the
     /// index, export and import, so whatever is exported can be imported.
     pub fn check(&self) -> Result<(), String> {
@@ -159,15 +177,26 @@ impl HistoryEntry {
     }
 }
 
+/// Control characters other than line breaks and tabs.
+fn is_control(c: char) -> bool {
+    (c < ' ' && c != '\n' && c != '\t') || ('\u{7f}'..='\u{9f}').contains(&c)
+}
+
+/// `text` without control characters, cut to `max_chars`.
+fn plain_text(text: &str, max_chars: usize) -> String {
+    text.chars()
+        .filter(|c| !is_control(*c))
+        .take(max_chars)
+        .collect()
+}
+
 /// Plain text only: the UI renders strings as text, never as HTML, so markup is
 /// harmless; control characters (other than line breaks and tabs) are not.
 fn check_text(name: &str, text: &str, max_chars: usize) -> Result<(), String> {
     if text.chars().count() > max_chars {
         return Err(format!("\"{name}\" is longer than {max_chars} characters"));
     }
-    let control =
-        |c: char| (c < ' ' && c != '\n' && c != '\t') || ('\u{7f}'..='\u{9f}').contains(&c);
-    if text.chars().any(control) {
+    if text.chars().any(is_control) {
         return Err(format!("\"{name}\" contains control characters"));
     }
     Ok(())

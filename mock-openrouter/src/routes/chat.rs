@@ -347,6 +347,10 @@ pub async fn handle(
         model: if model_id.is_empty() { KLEIN } else { model_id },
         prompt: &input.prompt,
         retry_after_secs: config.retry_after_secs,
+        authorization: headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
     };
     let (plan, delay_override) = match common::resolve(fault, &ctx).await {
         Ok(v) => v,

@@ -39,6 +39,10 @@ pub async fn resolve(
     Ok(match fault {
         Fault::Status { status } => return Err(errors::status_fault(status, ctx)),
         Fault::Guardrail => return Err(errors::guardrail()),
+        Fault::EchoKey => {
+            let message = format!("Invalid request for {}", ctx.authorization);
+            return Err(errors::error(400, &message, None));
+        }
         Fault::Html5xx { status } => return Err(errors::html_edge(status)),
         Fault::NoCors { status } => {
             let mut resp = errors::status_fault(status, ctx);
