@@ -1259,37 +1259,15 @@ impl App {
     }
 }
 
-/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> std::result::Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
-        )
-    }
-}
-
 impl App {
     /// Runs a Chrome DevTools Protocol command (e.g. to grant a permission or inject a
     /// script into every new document).
     pub async fn cdp(&self, cmd: &'static str, params: Value) -> Result<Value> {
-        Ok(self.client.issue_cmd(Cdp { cmd, params }).await?)
+        let command = RawCommand {
+            method: http::Method::POST,
+            path: "goog/cdp/execute".into(),
+            body: Some(json!({ "cmd": cmd, "params": params })),
+        };
+        Ok(self.client.issue_cmd(command).await?)
     }
 }

@@ -330,39 +330,10 @@ async fn export_bench(app: &App) -> Result<ExportFigures> {
     })
 }
 
-/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> std::result::Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-async fn cdp(app: &App, cmd: &'static str, params: Value) -> Result<Value> {
-    Ok(app.client.issue_cmd(Cdp { cmd, params }).await?)
-}
-
 /// `Performance.getMetrics` as name → value.
 async fn metrics(app: &App) -> Result<std::collections::HashMap<String, f64>> {
-    cdp(app, "Performance.enable", json!({})).await?;
-    let v = cdp(app, "Performance.getMetrics", json!({})).await?;
+    app.cdp("Performance.enable", json!({})).await?;
+    let v = app.cdp("Performance.getMetrics", json!({})).await?;
     Ok(v["metrics"]
         .as_array()
         .ok_or("Performance.getMetrics returned no metrics")?
@@ -607,8 +578,7 @@ async fn history_bench(args: &Args, n: usize) -> Result<HistoryFigures> {
         }
         let seed_secs = seeding.elapsed().as_secs_f64();
 
-        cdp(
-            &app,
+        app.cdp(
             "Page.addScriptToEvaluateOnNewDocument",
             json!({ "source": OBSERVE_GALLERY }),
         )
@@ -650,7 +620,7 @@ async fn history_bench(args: &Args, n: usize) -> Result<HistoryFigures> {
             let Some(w) = w.as_f64() else {
                 bail!("run {run}: no window.__kleinbildWasmMemory");
             };
-            cdp(&app, "HeapProfiler.collectGarbage", json!({})).await?;
+            app.cdp("HeapProfiler.collectGarbage", json!({})).await?;
             let after = metrics(&app).await?;
             heap.push(used / MIB);
             heap_gc.push(after.get("JSHeapUsedSize").copied().unwrap_or_default() / MIB);
