@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::api::client::performance_mark;
 use crate::components::{
     AlertRegion, DemoBanner, Gallery, KeyPanel, PromptForm, Results, SettingsPanel,
 };
@@ -15,7 +14,7 @@ pub fn App() -> impl IntoView {
         Alerts::expect().show(notice);
     }
     // Lets the benchmark see when the studio became usable.
-    Effect::new(|_| performance_mark("kleinbild:ready"));
+    Effect::new(|_| crate::perf::mark("kleinbild:ready"));
     view! {
         <DemoBanner />
         <header class="topbar">

@@ -1,9 +1,14 @@
 //! Kleinbild: a static, bring-your-own-key image studio for FLUX.2 [klein] 4B.
+//!
+//! Modules depend one way: `components → state → {api, storage} → generation`.
+//! `json` and `perf` are leaves any layer may use. See docs/architecture.md.
 
 pub mod api;
 mod app;
 pub mod components;
 pub mod generation;
+pub mod json;
+pub mod perf;
 pub mod state;
 pub mod storage;
 

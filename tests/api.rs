@@ -3,11 +3,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use kleinbild::api::chat_request;
+use kleinbild::api::data_url::decode_data_url;
 use kleinbild::api::error::{ApiError, redact};
-use kleinbild::api::image::{ImageFormat, decode_data_url};
 use kleinbild::api::response::parse_chat_response;
-use kleinbild::api::types::KLEIN_MODEL;
 use kleinbild::generation::GenerationRequest;
+use kleinbild::generation::ImageFormat;
+use kleinbild::generation::KLEIN_MODEL;
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> String {
@@ -46,8 +47,8 @@ fn chat_request_is_what_openrouter_expects() {
 
 #[test]
 fn references_become_image_parts_after_the_text() {
-    let png = kleinbild::api::image::decode_data_url(&fixture_image_url()).unwrap();
-    let url = kleinbild::generation::data_url(&png);
+    let png = kleinbild::api::data_url::decode_data_url(&fixture_image_url()).unwrap();
+    let url = kleinbild::generation::to_data_url(&png);
     assert_eq!(
         url,
         fixture_image_url(),
@@ -213,7 +214,7 @@ fn data_urls_are_checked_against_magic_numbers() {
 
 #[test]
 fn pixel_sizes_come_from_the_headers() {
-    use kleinbild::api::image::verify_image;
+    use kleinbild::generation::verify_image;
     let gif = [b"GIF89a".as_slice(), &[0x40, 0x01, 0xF0, 0x00], &[0; 8]].concat();
     assert_eq!(
         verify_image(gif).map(|i| (i.width, i.height)),

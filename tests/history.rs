@@ -2,7 +2,7 @@
 //! reconciliation with IndexedDB, ids and search.
 #![cfg(not(target_arch = "wasm32"))]
 
-use kleinbild::api::image::ImageFormat;
+use kleinbild::generation::ImageFormat;
 use kleinbild::generation::file_name;
 use kleinbild::storage::HistoryEntry;
 use kleinbild::storage::history::{

@@ -2,7 +2,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use kleinbild::api::ApiError;
-use kleinbild::api::models::{CACHE_MS, ModelCache, built_in_models, parse_models};
+use kleinbild::api::models::parse_models;
+use kleinbild::generation::built_in_models;
+use kleinbild::storage::model_cache::{CACHE_MS, ModelCache};
 
 const KLEIN: &str = "black-forest-labs/flux.2-klein-4b";
 

@@ -2,9 +2,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use kleinbild::api::ApiError;
-use kleinbild::api::retry::{
-    MAX_ATTEMPTS, MAX_WAIT_SECONDS, countdown_text, is_retryable, retry_delay,
-};
+use kleinbild::api::retry::{MAX_ATTEMPTS, MAX_WAIT_SECONDS, is_retryable, retry_delay};
+use kleinbild::generation::RetryWait;
 
 fn status_error(status: u16) -> ApiError {
     ApiError::from_http(
@@ -99,7 +98,12 @@ fn the_servers_retry_after_wins_but_is_capped() {
 #[test]
 fn the_countdown_reads_naturally() {
     assert_eq!(
-        countdown_text(4, 2),
+        RetryWait {
+            seconds_left: 4,
+            next_attempt: 2,
+            max_attempts: MAX_ATTEMPTS
+        }
+        .text(),
         "Retrying in 4 s \u{2014} attempt 2 of 3"
     );
 }

@@ -1,7 +1,7 @@
 //! Native tests of settings (de)serialisation, validation, price and names.
 #![cfg(not(target_arch = "wasm32"))]
 
-use kleinbild::api::image::ImageFormat;
+use kleinbild::generation::ImageFormat;
 use kleinbild::generation::{estimate_cost_usd, expected_size, file_name, format_usd, parse_seed};
 use kleinbild::storage::{Settings, validate_api_base, validate_timeout};
 

@@ -2,6 +2,7 @@
 //! message that says what happened and what to do next.
 
 use super::types::{ErrorBody, ErrorMetadata, ErrorObject};
+use crate::generation::LinkedImageMissing;
 
 /// Where people add credits; shown with 402 errors.
 pub const CREDITS_URL: &str = "https://openrouter.ai/settings/credits";
@@ -68,6 +69,15 @@ pub enum ApiError {
     /// The answer linked to its image, but the browser could not fetch it.
     #[error("linked image not downloaded from {url}: {reason}")]
     LinkedImageUnreachable { url: String, reason: String },
+}
+
+impl From<LinkedImageMissing> for ApiError {
+    fn from(missing: LinkedImageMissing) -> Self {
+        ApiError::LinkedImageUnreachable {
+            url: missing.url,
+            reason: missing.reason,
+        }
+    }
 }
 
 impl ApiError {

@@ -1,10 +1,10 @@
 //! Interpreting a chat completion answer: images, cost and the errors that can
 //! hide inside an HTTP 200.
 
+use super::data_url::{decode_data_url, remote_image_url};
 use super::error::ApiError;
-use super::image::{decode_data_url, remote_image_url, verify_image};
 use super::types::{ChatResponse, ImageEntry, ImagesResponse};
-use crate::generation::{GeneratedImage, GenerationOutput};
+use crate::generation::{GeneratedImage, GenerationOutput, verify_image};
 
 /// Parses a 2xx body into verified images, or the error it really is.
 pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, ApiError> {

@@ -42,8 +42,3 @@ pub fn retry_delay(error: &ApiError, failed: u32, jitter: f64) -> Option<f64> {
     };
     Some(wait.min(MAX_WAIT_SECONDS))
 }
-
-/// "Retrying in 4 s — attempt 2 of 3": what the countdown says.
-pub fn countdown_text(seconds_left: u32, next_attempt: u32) -> String {
-    format!("Retrying in {seconds_left} s \u{2014} attempt {next_attempt} of {MAX_ATTEMPTS}")
-}

@@ -6,9 +6,6 @@ use std::fmt;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// The model this studio is built around.
-pub const KLEIN_MODEL: &str = "black-forest-labs/flux.2-klein-4b";
-
 /// `POST /chat/completions` body for an image generation.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ChatRequest {

@@ -8,11 +8,10 @@ use crate::state::Alerts;
 pub fn AlertRegion() -> impl IntoView {
     let alerts = Alerts::expect();
     view! {
-        <div class="alert" role="alert" class:alert--visible=move || alerts.0.with(Option::is_some)>
+        <div class="alert" role="alert" class:alert--visible=move || alerts.is_showing()>
             {move || {
                 alerts
-                    .0
-                    .get()
+                    .current()
                     .map(|alert| {
                         view! {
                             <p class="alert__message">{alert.message}</p>

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 
 use crate::state::{Alerts, KeyStore, SettingsStore};
-use crate::storage;
 
 /// Paste, remember and forget the OpenRouter API key.
 #[component]
@@ -10,38 +9,22 @@ pub fn KeyPanel() -> impl IntoView {
     let settings = SettingsStore::expect();
     let alerts = Alerts::expect();
     let (draft, set_draft) = signal(String::new());
-    let status = key.status();
+    let (hint, set_hint) = signal(None::<&'static str>);
 
     let save = move || {
         let value = draft.get_untracked().trim().to_owned();
         if value.is_empty() {
-            status.set("Paste a key first.".into());
+            set_hint.set(Some("Paste a key first."));
             return;
         }
+        set_hint.set(None);
         set_draft.set(String::new());
-        key.use_key(value, settings, alerts);
-    };
-    let on_remember = move |ev| {
-        let checked = event_target_checked(&ev);
-        let saved = settings.update(|s| s.remember_key = checked);
-        if let Err(message) = saved {
-            alerts.show(message);
-        }
-        match (checked, key.0.get_untracked()) {
-            (true, Some(current)) => {
-                if let Err(e) = storage::save_api_key(&current) {
-                    alerts.show(format!("The key could not be remembered: {e}."));
-                }
-            }
-            (false, _) => storage::forget_api_key(),
-            _ => {}
-        }
+        key.use_key(value);
     };
     let forget = move |_| {
-        key.0.set(None);
-        storage::forget_api_key();
+        set_hint.set(None);
         set_draft.set(String::new());
-        status.set("Key forgotten.".into());
+        key.forget();
     };
 
     view! {
@@ -73,28 +56,29 @@ pub fn KeyPanel() -> impl IntoView {
                 <label class="check">
                     <input
                         type="checkbox"
-                        prop:checked=move || settings.0.with(|s| s.remember_key)
-                        on:change=on_remember
+                        prop:checked=move || settings.with(|s| s.remember_key)
+                        on:change=move |ev| key.remember(event_target_checked(&ev))
                     />
                     "Remember on this device"
                 </label>
-                <button type="button" class="button--quiet" on:click=forget disabled=move || key.0.with(Option::is_none)>
+                <button type="button" class="button--quiet" on:click=forget disabled=move || !key.is_set()>
                     "Forget key"
                 </button>
                 <button
                     type="button"
                     on:click=move |_| {
-                        crate::state::sign_in::start(&settings.0.with_untracked(|s| s.api_base.clone()), alerts)
+                        crate::state::sign_in::start(&settings.with_untracked(|s| s.api_base.clone()), alerts)
                     }
                 >
                     "Sign in with OpenRouter"
                 </button>
             </div>
             <p class="key-panel__status" aria-live="polite">
-                {move || match key.0.get() {
-                    Some(k) => format!("{} Using {}.", status.get(), masked(&k)).trim().to_owned(),
-                    None if status.get().is_empty() => "No key yet: paste your OpenRouter key above.".to_owned(),
-                    None => status.get(),
+                {move || match (hint.get(), key.current()) {
+                    (Some(hint), _) => hint.to_owned(),
+                    (None, Some(k)) => format!("{} Using {}.", key.status(), masked(&k)).trim().to_owned(),
+                    (None, None) if key.status().is_empty() => "No key yet: paste your OpenRouter key above.".to_owned(),
+                    (None, None) => key.status(),
                 }}
             </p>
         </section>

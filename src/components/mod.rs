@@ -1,9 +1,10 @@
+//! The UI, one file (or folder) per component. Components talk to the
+//! services in `state` only.
+
 mod alert;
-mod clipboard;
 mod demo_banner;
 mod gallery;
 mod key_panel;
-mod lightbox;
 mod prompt_form;
 mod references;
 mod results;

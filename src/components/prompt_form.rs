@@ -2,70 +2,31 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
-use crate::api::client::{ClientConfig, Phase};
-use crate::api::models::ModelChoice;
-use crate::api::retry::countdown_text;
 use crate::components::references::ReferencePicker;
 use crate::generation::{
-    ASPECT_RATIOS, GenerationRequest, estimate_cost_usd, expected_size, format_usd, parse_seed,
+    ASPECT_RATIOS, JobState, ModelChoice, Phase, estimate_cost_usd, expected_size, format_usd,
 };
-use crate::state::{Alerts, Draft, JobState, KeyStore, ModelList, SettingsStore, Studio};
+use crate::state::{Alerts, Draft, ModelList, SettingsStore, Studio};
 
 /// Prompt, options, cost estimate and the Generate / Cancel controls.
 #[component]
 pub fn PromptForm() -> impl IntoView {
     let settings = SettingsStore::expect();
-    let key = KeyStore::expect();
     let alerts = Alerts::expect();
     let studio = Studio::expect();
     let draft = Draft::expect();
     let models = ModelList::expect();
-    let (prompt, set_prompt) = (draft.prompt.read_only(), draft.prompt.write_only());
-    let (seed_text, set_seed_text) = (draft.seed.read_only(), draft.seed.write_only());
+    let (prompt, set_prompt) = (draft.prompt().read_only(), draft.prompt().write_only());
+    let (seed_text, set_seed_text) = (draft.seed().read_only(), draft.seed().write_only());
     let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
 
     let generate = move || {
-        if studio.is_running() {
-            return;
+        // An empty prompt is the one mistake fixed in the form itself.
+        if !studio.generate()
+            && let Some(el) = prompt_ref.get_untracked()
+        {
+            let _ = el.focus();
         }
-        let Some(api_key) = key.0.get_untracked() else {
-            alerts.show("Add your OpenRouter API key first: paste it into \u{201c}OpenRouter API key\u{201d} and press Enter.".into());
-            return;
-        };
-        let text = prompt.get_untracked();
-        if text.trim().is_empty() {
-            alerts.show("Type a prompt first: describe the image you want.".into());
-            if let Some(el) = prompt_ref.get_untracked() {
-                let _ = el.focus();
-            }
-            return;
-        }
-        let seed = match parse_seed(&seed_text.get_untracked()) {
-            Ok(Some(seed)) => seed,
-            Ok(None) => random_seed(),
-            Err(message) => return alerts.show(message),
-        };
-        let s = settings.0.get_untracked();
-        let references = draft.references.get_untracked();
-        studio.start(
-            GenerationRequest {
-                model: s.model.clone(),
-                prompt: text.trim().to_owned(),
-                aspect_ratio: s.aspect_ratio.clone(),
-                seed,
-                references: references.iter().map(|r| r.data_url.clone()).collect(),
-            },
-            references.into_iter().map(|r| (r.record, r.blob)).collect(),
-            ClientConfig {
-                api_base: s.api_base,
-                api_key,
-                timeout_seconds: s.timeout_seconds,
-                images_api: s.images_api,
-                stream: s.stream,
-                idle_timeout_seconds: s.idle_timeout_seconds,
-            },
-            alerts,
-        );
     };
     let on_prompt_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
@@ -74,7 +35,7 @@ pub fn PromptForm() -> impl IntoView {
         }
     };
     let estimate = move || {
-        let ratio = settings.0.with(|s| s.aspect_ratio.clone());
+        let ratio = settings.with(|s| s.aspect_ratio.clone());
         expected_size(&ratio).map(|(w, h)| {
             format!(
                 "about {w}\u{d7}{h} px \u{b7} estimated {}",
@@ -98,7 +59,7 @@ pub fn PromptForm() -> impl IntoView {
                     node_ref=prompt_ref
                     name="prompt"
                     rows="4"
-                    maxlength=crate::storage::history::MAX_PROMPT_CHARS
+                    maxlength=crate::state::MAX_PROMPT_CHARS
                     placeholder="A watercolor fox in a snowy forest"
                     aria-describedby="prompt-hint"
                     prop:value=move || prompt.get()
@@ -113,8 +74,8 @@ pub fn PromptForm() -> impl IntoView {
                     <select
                         name="model"
                         aria-describedby="model-hint"
-                        on:focus=move |_| models.ensure_loaded(&settings.0.with_untracked(|s| s.api_base.clone()))
-                        prop:value=move || settings.0.with(|s| s.model.clone())
+                        on:focus=move |_| models.ensure_loaded(&settings.with_untracked(|s| s.api_base.clone()))
+                        prop:value=move || settings.with(|s| s.model.clone())
                         on:change=move |ev| {
                             let value = event_target_value(&ev);
                             if let Err(message) = settings.update(|s| s.model = value) {
@@ -122,11 +83,11 @@ pub fn PromptForm() -> impl IntoView {
                             }
                         }
                     >
-                        {move || model_options(&models.models.get(), &settings.0.with(|s| s.model.clone()))}
+                        {move || model_options(&models.models(), &settings.with(|s| s.model.clone()))}
                     </select>
                 </label>
                 <p id="model-hint" class="field__hint field--wide">
-                    {move || models.notice.get().unwrap_or_else(|| "Prices from OpenRouter\u{2019}s list; the billed cost is shown with each image.".into())}
+                    {move || models.notice().unwrap_or_else(|| "Prices from OpenRouter\u{2019}s list; the billed cost is shown with each image.".into())}
                 </p>
                 <label class="field">
                     <span class="field__label">"Aspect ratio"</span>
@@ -134,7 +95,7 @@ pub fn PromptForm() -> impl IntoView {
                     // option, the browser ignores later `selected` attribute changes.
                     <select
                         name="aspect-ratio"
-                        prop:value=move || settings.0.with(|s| s.aspect_ratio.clone())
+                        prop:value=move || settings.with(|s| s.aspect_ratio.clone())
                         on:change=move |ev| {
                             let value = event_target_value(&ev);
                             if let Err(message) = settings.update(|s| s.aspect_ratio = value) {
@@ -148,7 +109,7 @@ pub fn PromptForm() -> impl IntoView {
                                 view! {
                                     <option
                                         value=label
-                                        selected=move || settings.0.with(|s| s.aspect_ratio == label)
+                                        selected=move || settings.with(|s| s.aspect_ratio == label)
                                     >
                                         {label}
                                     </option>
@@ -175,7 +136,7 @@ pub fn PromptForm() -> impl IntoView {
                 <p class="prompt-form__estimate">{estimate}</p>
             </div>
             <div class="prompt-form__actions" aria-live="polite">
-                {move || match studio.job.get() {
+                {move || match studio.job() {
                     JobState::Idle => {
                         Either::Left(
                             view! {
@@ -214,8 +175,8 @@ fn Progress(
     view! {
         <span class="progress" role="status">
             <span class="progress__spinner" aria-hidden="true"></span>
-            {move || match (studio.retry.get(), studio.phase.get()) {
-                (Some(wait), _) => countdown_text(wait.seconds_left, wait.next_attempt),
+            {move || match (studio.retry(), studio.phase()) {
+                (Some(wait), _) => wait.text(),
                 (None, Some(Phase::Processing)) => {
                     format!("Generating\u{2026} {} s \u{b7} processing at the provider", elapsed.get())
                 }
@@ -248,8 +209,4 @@ fn model_options(known: &[ModelChoice], chosen: &str) -> impl IntoView + use<> {
             view! { <option value=id selected=selected>{label}</option> }
         })
         .collect_view()
-}
-
-fn random_seed() -> u32 {
-    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
 }

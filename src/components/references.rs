@@ -1,13 +1,12 @@
 use leptos::prelude::*;
 
 use crate::generation::MAX_REFERENCES;
-use crate::state::{Alerts, Draft, blob_bytes};
+use crate::state::Draft;
 
 /// Pick up to four reference images (edit or combine), shown as small previews.
 #[component]
 pub fn ReferencePicker() -> impl IntoView {
     let draft = Draft::expect();
-    let alerts = Alerts::expect();
     let input = NodeRef::<leptos::html::Input>::new();
     let on_change = move |_| {
         let Some(element) = input.get_untracked() else {
@@ -16,19 +15,7 @@ pub fn ReferencePicker() -> impl IntoView {
         let Some(files) = element.files() else { return };
         let picked: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
         element.set_value("");
-        leptos::task::spawn_local(async move {
-            for file in picked {
-                let name = file.name();
-                let added = match blob_bytes(&file).await {
-                    Ok(bytes) => draft.add_reference(&name, bytes, &file),
-                    Err(_) => Err(format!("\u{201c}{name}\u{201d} could not be read.")),
-                };
-                if let Err(message) = added {
-                    alerts.show(message);
-                    break;
-                }
-            }
-        });
+        draft.add_files(picked);
     };
     view! {
         <div class="references">
@@ -47,13 +34,13 @@ pub fn ReferencePicker() -> impl IntoView {
                 {move || {
                     format!(
                         "Optional: up to {MAX_REFERENCES} images to edit or combine ({} chosen).",
-                        draft.references.with(Vec::len),
+                        draft.reference_count(),
                     )
                 }}
             </p>
             <ul class="references__list">
                 <For
-                    each=move || draft.references.get()
+                    each=move || draft.references()
                     key=|r| r.id
                     children=move |r| {
                         let id = r.id;

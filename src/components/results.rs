@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 
-use crate::api::client::performance_mark;
 use crate::generation::format_usd;
 use crate::state::{ShownImage, Studio};
 
@@ -14,8 +13,7 @@ pub fn Results() -> impl IntoView {
             // (and keeps keyed-diffing code out of the bundle).
             {move || {
                 studio
-                    .results
-                    .get()
+                    .results()
                     .into_iter()
                     .map(|image| view! { <ResultCard image /> })
                     .collect_view()
@@ -46,7 +44,7 @@ fn ResultCard(
                 width=image.width
                 height=image.height
                 on:load=|ev| {
-                    performance_mark("kleinbild:image-load");
+                    crate::perf::mark("kleinbild:image-load");
                     reveal(&ev);
                 }
             />

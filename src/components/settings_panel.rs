@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 
-use crate::state::SettingsStore;
-use crate::storage::{TIMEOUT_RANGE, validate_api_base, validate_timeout};
+use crate::state::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE};
 
 /// Connection settings, folded away by default.
 #[component]
@@ -15,25 +14,19 @@ pub fn SettingsPanel() -> impl IntoView {
     let (invalid, set_invalid) = signal(false);
 
     let save = move || {
-        let base = validate_api_base(&draft.get_untracked())
-            .map_err(|problem| format!("Not saved: that API base URL is not valid. {problem}"));
-        let timeout = validate_timeout(&timeout_draft.get_untracked());
-        let idle = validate_timeout(&idle_draft.get_untracked())
-            .map_err(|problem| problem.replace("request timeout", "idle timeout"));
-        match (base, timeout.and_then(|t| idle.map(|i| (t, i)))) {
-            (Ok(base), Ok((timeout_seconds, idle_seconds))) => {
-                set_draft.set(base.clone());
-                set_invalid.set(false);
-                let saved = settings.update(|s| {
-                    s.api_base = base;
-                    s.timeout_seconds = timeout_seconds;
-                    s.idle_timeout_seconds = idle_seconds;
-                });
-                set_message.set(saved.map_or_else(|e| e, |()| "Saved.".into()));
+        let saved = settings.set_connection(
+            &draft.get_untracked(),
+            &timeout_draft.get_untracked(),
+            &idle_draft.get_untracked(),
+        );
+        set_invalid.set(matches!(saved, Err(ConnectionProblem::Invalid(_))));
+        match saved {
+            Ok(base) => {
+                set_draft.set(base);
+                set_message.set("Saved.".into());
             }
-            (Err(problem), _) | (_, Err(problem)) => {
-                set_invalid.set(true);
-                set_message.set(problem);
+            Err(ConnectionProblem::Invalid(problem) | ConnectionProblem::NotSaved(problem)) => {
+                set_message.set(problem)
             }
         }
     };
@@ -42,19 +35,7 @@ pub fn SettingsPanel() -> impl IntoView {
     // Measured when the panel opens, so the figure is current.
     let on_toggle = move |_| {
         leptos::task::spawn_local(async move {
-            set_usage.set(match crate::storage::usage().await {
-                Some(u) => format!(
-                    "Images and history use {} of the {} this browser allows this site{}.",
-                    crate::storage::format_bytes(u.used_bytes),
-                    crate::storage::format_bytes(u.quota_bytes),
-                    if u.persisted {
-                        "; the browser keeps them even when space runs low"
-                    } else {
-                        ""
-                    }
-                ),
-                None => "This browser does not report storage use here.".into(),
-            });
+            set_usage.set(crate::state::storage_use().await);
         });
     };
 
@@ -116,7 +97,7 @@ pub fn SettingsPanel() -> impl IntoView {
                     <input
                         type="checkbox"
                         name="stream"
-                        prop:checked=move || settings.0.with(|s| s.stream)
+                        prop:checked=move || settings.with(|s| s.stream)
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             let saved = settings.update(|s| s.stream = on);
@@ -136,10 +117,10 @@ pub fn SettingsPanel() -> impl IntoView {
                             set_message.set(saved.map_or_else(|e| e, |()| "Saved.".into()));
                         }
                     >
-                        <option value="chat" selected=move || settings.0.with(|s| !s.images_api)>
+                        <option value="chat" selected=move || settings.with(|s| !s.images_api)>
                             "Chat Completions"
                         </option>
-                        <option value="images" selected=move || settings.0.with(|s| s.images_api)>
+                        <option value="images" selected=move || settings.with(|s| s.images_api)>
                             "Images API"
                         </option>
                     </select>

@@ -2,11 +2,10 @@
 //! SHA-256 challenge, the trip to OpenRouter's consent page, and on return the
 //! exchange of the code for a key. The pure rules are in `api::oauth`.
 
-use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{Alerts, KeyStore, SettingsStore};
+use super::{Alerts, KeyStore};
 use crate::api::client::exchange_code;
 use crate::api::oauth::{
     NO_PENDING_SIGN_IN, PENDING_KEY, PendingSignIn, base64url, code_from_query, query_without_code,
@@ -70,7 +69,7 @@ async fn redirect(api_base: &str) -> Result<(), String> {
 
 /// On start-up: if OpenRouter sent the user back with `?code=`, removes the
 /// code from the address bar and exchanges it for a key.
-pub fn finish(key: KeyStore, settings: SettingsStore, alerts: Alerts) {
+pub fn finish(key: KeyStore, alerts: Alerts) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -101,13 +100,12 @@ pub fn finish(key: KeyStore, settings: SettingsStore, alerts: Alerts) {
         alerts.show(NO_PENDING_SIGN_IN.into());
         return;
     };
-    key.status()
-        .set("Signing in with OpenRouter\u{2026}".into());
+    key.set_status("Signing in with OpenRouter\u{2026}".into());
     leptos::task::spawn_local(async move {
         match exchange_code(&pending.api_base, &code, &pending.verifier).await {
-            Ok(new_key) => key.use_key(new_key, settings, alerts),
+            Ok(new_key) => key.use_key(new_key),
             Err(error) => {
-                key.status().set(String::new());
+                key.set_status(String::new());
                 alerts.show(sign_in_failure(&error));
             }
         }

@@ -85,7 +85,7 @@ impl ImageDb {
     ) -> Result<(), StorageError> {
         let tx = self.transaction(IdbTransactionMode::Readwrite)?;
         let key = JsValue::from_str(&entry.id);
-        let meta = JsValue::from_str(&serde_json::to_string(entry).unwrap_or_default());
+        let meta = JsValue::from_str(&entry.to_json());
         for (store, value) in [
             (META, &meta),
             (IMAGES, image.as_ref()),
@@ -120,7 +120,7 @@ impl ImageDb {
     /// Replaces the metadata of an entry (e.g. its favourite flag).
     pub async fn put_meta(&self, entry: &HistoryEntry) -> Result<(), StorageError> {
         let tx = self.transaction(IdbTransactionMode::Readwrite)?;
-        let meta = JsValue::from_str(&serde_json::to_string(entry).unwrap_or_default());
+        let meta = JsValue::from_str(&entry.to_json());
         tx.object_store(META)
             .and_then(|s| s.put_with_key(&meta, &JsValue::from_str(&entry.id)))
             .map_err(storage_error)?;
@@ -141,7 +141,7 @@ impl ImageDb {
         Ok(values
             .iter()
             .filter_map(|v| v.as_string())
-            .filter_map(|json| serde_json::from_str(&json).ok())
+            .filter_map(|json| HistoryEntry::from_json(&json).ok())
             .collect())
     }
 
@@ -199,7 +199,7 @@ impl ImageDb {
                 let used: std::collections::HashSet<String> = values
                     .iter()
                     .filter_map(|v| v.as_string())
-                    .filter_map(|json| serde_json::from_str::<HistoryEntry>(&json).ok())
+                    .filter_map(|json| HistoryEntry::from_json(&json).ok())
                     .flat_map(|e| e.references.into_iter().map(|r| r.id))
                     .collect();
                 for id in candidates.iter().filter(|id| !used.contains(*id)) {

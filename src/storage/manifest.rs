@@ -1,15 +1,14 @@
 //! The history export: one stored zip with the images under `images/` and a
 //! `history.json` manifest, and the import that trusts none of it. Pure Rust.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::history::{
-    FULL_NAMES, Fields, HistoryEntry, Loose, ReferenceRecord, content_id, entry_from_loose,
-};
+use super::history::{FULL_NAMES, HistoryEntry, ReferenceRecord, content_id, entry_from_loose};
 use super::zip::{self, ZipError, ZipWriter, crc32};
-use crate::api::image::verify_image;
+use crate::generation::verify_image;
+use crate::json::{Fields, Loose};
 
 pub const MANIFEST_NAME: &str = "history.json";
 pub const MANIFEST_FORMAT: &str = "kleinbild-history";
@@ -146,53 +145,6 @@ pub fn export_layout(
     Ok(parts)
 }
 
-/// A finished in-memory export.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Export {
-    pub zip: Vec<u8>,
-    /// Entries that would not pass import and were left out.
-    pub left_out: usize,
-}
-
-/// Builds the export zip in memory: what the browser builds as a Blob from
-/// the same [`export_layout`].
-pub fn export_zip(
-    items: &[(HistoryEntry, Vec<u8>)],
-    references: &[(ReferenceRecord, Vec<u8>)],
-    exported_ms: f64,
-) -> Result<Export, ZipError> {
-    let mut entries = Vec::new();
-    let mut files = Vec::new();
-    let mut data: Vec<&[u8]> = Vec::new();
-    let mut seen = HashSet::new();
-    for (entry, bytes) in items {
-        if let Some((entry, file)) = export_image(entry, bytes)
-            && seen.insert(entry.id.clone())
-        {
-            entries.push(entry);
-            files.push(file);
-            data.push(bytes);
-        }
-    }
-    let left_out = items.len() - entries.len();
-    for (reference, bytes) in references {
-        if let Some(file) = export_reference(reference, bytes)
-            && seen.insert(file.path.clone())
-        {
-            files.push(file);
-            data.push(bytes);
-        }
-    }
-    let mut zip = Vec::new();
-    for part in export_layout(entries, &files, exported_ms)? {
-        match part {
-            Part::Bytes(bytes) => zip.extend(bytes),
-            Part::File(i) => zip.extend_from_slice(data[i]),
-        }
-    }
-    Ok(Export { zip, left_out })
-}
-
 /// One entry an import would add, with where its bytes are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedEntry {
@@ -221,17 +173,6 @@ impl ManifestPlan {
             .cloned()
             .collect()
     }
-}
-
-/// What an in-memory import would add.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportPlan {
-    /// Entries with their image bytes, in manifest order.
-    pub entries: Vec<(HistoryEntry, Vec<u8>)>,
-    /// Reference images with their bytes, checked.
-    pub references: Vec<(ReferenceRecord, Vec<u8>)>,
-    /// Entries whose image is not in the zip (someone removed it): skipped.
-    pub skipped_invalid: usize,
 }
 
 /// What is wrong with a manifest. Entry numbers count from 1, as people do.
@@ -328,32 +269,6 @@ pub fn plan_manifest(
     Ok(plan)
 }
 
-/// Validates a manifest and checks every file's bytes (`files` looks a name up).
-pub fn parse_manifest<'f>(
-    json: &str,
-    files: impl Fn(&str) -> Option<&'f [u8]>,
-) -> Result<ImportPlan, ManifestError> {
-    let plan = plan_manifest(json, |name| files(name).map(|d| d.len() as u64))?;
-    let mut entries = Vec::with_capacity(plan.entries.len());
-    for planned in &plan.entries {
-        let data = files(&planned.file).unwrap_or_default();
-        check_planned(planned, data)?;
-        entries.push((planned.entry.clone(), data.to_vec()));
-    }
-    let mut references = Vec::new();
-    for reference in plan.references() {
-        let path = reference_path(&reference).unwrap_or_default();
-        let data = files(&path).unwrap_or_default();
-        check_reference(&reference, data).map_err(ManifestError::Reference)?;
-        references.push((reference, data.to_vec()));
-    }
-    Ok(ImportPlan {
-        entries,
-        references,
-        skipped_invalid: plan.skipped_invalid,
-    })
-}
-
 /// [`check_image`] for a planned entry, with the entry's number in the message.
 pub fn check_planned(planned: &PlannedEntry, data: &[u8]) -> Result<(), ManifestError> {
     check_image(&planned.entry, data).map_err(|problem| ManifestError::Entry {
@@ -418,33 +333,6 @@ pub fn split_duplicates<T>(
         .collect();
     let duplicates = total - fresh.len();
     (fresh, duplicates)
-}
-
-/// Why an import file was refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ImportError {
-    #[error("Import failed: {0}.")]
-    Zip(#[from] ZipError),
-    #[error("Import failed: the zip has no history.json, so it is not a Kleinbild history export.")]
-    NoManifest,
-    #[error("Import failed: {0}.")]
-    Manifest(#[from] ManifestError),
-    #[error("Import failed: the file could not be read. Choose it again.")]
-    Unreadable,
-}
-
-/// Reads an export zip: the archive, then the manifest against its files.
-pub fn import_zip(bytes: &[u8]) -> Result<ImportPlan, ImportError> {
-    let files = zip::read_stored(bytes)?;
-    let by_name: HashMap<&str, &[u8]> = files
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    let find = |name: &str| by_name.get(name).copied();
-    let manifest = find(MANIFEST_NAME).ok_or(ImportError::NoManifest)?;
-    let manifest =
-        std::str::from_utf8(manifest).map_err(|_| ManifestError::NotJson { line: 1, column: 1 })?;
-    Ok(parse_manifest(manifest, find)?)
 }
 
 /// The notice after an import, e.g. "Imported 3 images; 1 already in your history was skipped."

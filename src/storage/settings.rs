@@ -1,9 +1,14 @@
-//! The settings record and its validation. Pure Rust.
+//! The settings record, its validation, and its place in localStorage.
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::types::KLEIN_MODEL;
-use crate::generation::{ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, is_model_id};
+use super::{StorageError, local};
+use crate::generation::{ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, KLEIN_MODEL, is_model_id};
+
+/// localStorage keys, versioned so a future format can migrate.
+pub const SETTINGS_KEY: &str = "kleinbild.settings.v1";
+/// Where unreadable settings are moved so nothing is silently thrown away.
+pub const SETTINGS_BACKUP_KEY: &str = "kleinbild.settings.backup";
 
 const SCHEMA_VERSION: u32 = 1;
 
@@ -183,4 +188,34 @@ fn host_of(authority: &str) -> Option<&str> {
         && !host.starts_with(['.', '-'])
         && !host.ends_with(['.', '-']);
     (port_ok && host_ok).then_some(host)
+}
+
+/// Loads settings; unreadable data is backed up and replaced by defaults.
+/// Returns the settings and, if something had to be reset, a notice for the user.
+pub fn load_settings(defaults: Settings) -> (Settings, Option<String>) {
+    let Some(raw) = local::read(SETTINGS_KEY) else {
+        return (defaults, None);
+    };
+    match Settings::from_json(&raw, &defaults) {
+        Ok(settings) => (settings, None),
+        Err(problem) => {
+            let _ = local::write(SETTINGS_BACKUP_KEY, &raw);
+            local::remove(SETTINGS_KEY);
+            (
+                defaults,
+                Some(format!(
+                    "Your saved settings could not be read ({problem}), so the defaults are in use. A copy was kept under \u{201c}{SETTINGS_BACKUP_KEY}\u{201d}."
+                )),
+            )
+        }
+    }
+}
+
+pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {
+    local::write(SETTINGS_KEY, &settings.to_json())
+}
+
+/// Whether settings were ever saved on this device.
+pub fn settings_stored() -> bool {
+    local::read(SETTINGS_KEY).is_some()
 }

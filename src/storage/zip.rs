@@ -161,18 +161,6 @@ impl ZipWriter {
     }
 }
 
-/// Writes a ZIP with every file stored as is, in memory (tests and small files).
-pub fn write_stored(files: &[(&str, &[u8])]) -> Result<Vec<u8>, ZipError> {
-    let mut writer = ZipWriter::default();
-    let mut out = Vec::new();
-    for &(name, data) in files {
-        out.extend(writer.add(name, data.len() as u64, crc32(data))?);
-        out.extend_from_slice(data);
-    }
-    out.extend(writer.finish()?);
-    Ok(out)
-}
-
 fn put16(buf: &mut Vec<u8>, v: u16) {
     buf.extend_from_slice(&v.to_le_bytes());
 }
@@ -358,29 +346,6 @@ pub fn read_directory(
         }
     }
     Ok(files)
-}
-
-/// Reads every file of a stored ZIP held in memory, checking each CRC.
-pub fn read_stored(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ZipError> {
-    let total = bytes.len() as u64;
-    let tail_start = total.saturating_sub(TAIL_LEN);
-    let slice = |at: u64, len: u64| {
-        let end = at.checked_add(len).filter(|&e| e <= total);
-        end.map(|end| &bytes[at as usize..end as usize])
-            .ok_or(ZipError::Damaged("file data out of range"))
-    };
-    let end = read_end(slice(tail_start, total - tail_start)?, total)?;
-    let directory = slice(end.directory_offset, end.directory_size)?;
-    read_directory(directory, &end, total)?
-        .into_iter()
-        .map(|entry| {
-            let header = slice(entry.local_offset, entry.header_len())?;
-            let start = entry.data_start(header, total)?;
-            let data = slice(start, entry.size)?;
-            entry.verify(data)?;
-            Ok((entry.name, data.to_vec()))
-        })
-        .collect()
 }
 
 /// The end-of-central-directory record: the last signature whose comment runs

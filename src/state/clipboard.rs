@@ -1,7 +1,7 @@
 //! Copying a history image or its prompt, from the gallery and the lightbox.
 //! Each returns the sentence to show in a status line.
 
-use crate::state::HistoryStore;
+use super::HistoryStore;
 use crate::storage::HistoryEntry;
 
 /// Copies the stored image (as PNG) of `entry`.

@@ -2,10 +2,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
-use super::clipboard::{copy_image, copy_prompt};
 use crate::generation::format_usd;
-use crate::state::HistoryStore;
-use crate::storage::history::ShownEntry;
+use crate::state::clipboard::{copy_image, copy_prompt};
+use crate::state::{HistoryStore, ShownEntry};
 
 /// The full image with its metadata, in a modal dialog: the page behind is
 /// inert, so focus stays inside; ←/→ move through the list, Esc closes, and

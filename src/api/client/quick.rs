@@ -1,0 +1,59 @@
+//! The small requests: key check, model list, sign-in code exchange. Each has
+//! its own short time limit.
+
+use web_sys::AbortSignal;
+
+use super::http::send;
+use crate::api::ApiError;
+use crate::api::account::{KeyInfo, parse_key_info};
+use crate::api::error::redact;
+use crate::api::models::parse_models;
+use crate::api::oauth::{KeyExchange, parse_exchange};
+use crate::generation::ModelChoice;
+
+/// How long the small requests may take.
+const QUICK_SECONDS: u32 = 20;
+
+/// A small request with its own time limit: the status and body text.
+async fn quick(
+    url: &str,
+    key: Option<&str>,
+    body: Option<String>,
+) -> Result<(u16, String), ApiError> {
+    let timeout = AbortSignal::timeout_with_u32(QUICK_SECONDS * 1000);
+    let failed = |failure: String| {
+        if timeout.aborted() {
+            ApiError::Timeout {
+                seconds: QUICK_SECONDS,
+            }
+        } else {
+            ApiError::Network {
+                detail: redact(&failure, key.unwrap_or_default()),
+            }
+        }
+    };
+    let response = send(url, key, body, &timeout).await.map_err(failed)?;
+    let text = response.text().await.map_err(failed)?;
+    Ok((response.status, text))
+}
+
+/// Asks OpenRouter about the key (`GET /key`): its label, spending and limit.
+pub async fn check_key(api_base: &str, key: &str) -> Result<KeyInfo, ApiError> {
+    let (status, text) = quick(&format!("{api_base}/key"), Some(key), None).await?;
+    parse_key_info(status, &text)
+}
+
+/// The models that make images (`GET /models?output_modalities=image`; public,
+/// so no key is sent).
+pub async fn fetch_models(api_base: &str) -> Result<Vec<ModelChoice>, ApiError> {
+    let url = format!("{api_base}/models?output_modalities=image");
+    let (status, text) = quick(&url, None, None).await?;
+    parse_models(status, &text)
+}
+
+/// Exchanges a sign-in code for a key (`POST /auth/keys`; no key is sent).
+pub async fn exchange_code(api_base: &str, code: &str, verifier: &str) -> Result<String, ApiError> {
+    let body = serde_json::to_string(&KeyExchange::s256(code, verifier)).unwrap_or_default();
+    let (status, text) = quick(&format!("{api_base}/auth/keys"), None, Some(body)).await?;
+    parse_exchange(status, &text)
+}

@@ -1,0 +1,154 @@
+//! The History: every saved image, newest first, with search, per-image
+//! actions, the lightbox and the history file actions.
+
+mod download;
+mod file_actions;
+mod item;
+mod lightbox;
+
+use leptos::prelude::*;
+
+use self::file_actions::FileActions;
+use self::item::GalleryItem;
+use self::lightbox::Lightbox;
+use crate::state::{HistoryQuery, HistoryStore, ShownEntry};
+
+/// Thumbnails rendered per step; more appear on "Show more", so the cost
+/// follows what is on screen, not the size of the history.
+const PAGE: usize = 48;
+
+/// Every saved image, newest first, with search and per-image actions.
+#[component]
+pub fn Gallery() -> impl IntoView {
+    let history = HistoryStore::expect();
+    let (text, set_text) = signal(String::new());
+    let (favorites_only, set_favorites_only) = signal(false);
+    let (oldest_first, set_oldest_first) = signal(false);
+    let (limit, set_limit) = signal(PAGE);
+    let matching = Memo::new(move |_| {
+        let query = HistoryQuery {
+            text: text.get(),
+            favorites_only: favorites_only.get(),
+            oldest_first: oldest_first.get(),
+        };
+        history.entries().with(|entries| {
+            query
+                .apply(entries)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let selected = RwSignal::new(None::<usize>);
+    let open = Callback::new(move |id: String| {
+        selected.set(matching.with(|m| m.iter().position(|s| s.entry.id == id)));
+    });
+    let visible = move || {
+        matching.with(|m| {
+            m.iter()
+                .take(limit.get())
+                .cloned()
+                .collect::<Vec<ShownEntry>>()
+        })
+    };
+    let total = move || history.count();
+    // The benchmark reads when the first thumbnails' list was rendered.
+    Effect::new(move |marked: Option<bool>| {
+        let marked = marked.unwrap_or(false);
+        if !marked && total() > 0 {
+            crate::perf::mark("kleinbild:gallery-paint");
+            return true;
+        }
+        marked
+    });
+    let status = RwSignal::new(String::new());
+
+    view! {
+        <section class="gallery" aria-label="History">
+            <div class="gallery__header">
+                <h2 class="gallery__title">"History"</h2>
+                <span class="gallery__count">
+                    {move || match total() {
+                        1 => "1 image".to_owned(),
+                        n => format!("{n} images"),
+                    }}
+                </span>
+            </div>
+            <FileActions status />
+            {move || history.notice().map(|notice| view! { <p class="gallery__notice" role="status">{notice}</p> })}
+            <div class="gallery__tools">
+                <label class="field">
+                    <span class="field__label">"Search history"</span>
+                    <input
+                        type="search"
+                        prop:value=move || text.get()
+                        on:input=move |ev| {
+                            set_text.set(event_target_value(&ev));
+                            set_limit.set(PAGE);
+                        }
+                    />
+                </label>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || favorites_only.get()
+                        on:change=move |ev| set_favorites_only.set(event_target_checked(&ev))
+                    />
+                    "Favorites only"
+                </label>
+                <label class="field">
+                    <span class="field__label">"Order"</span>
+                    <select on:change=move |ev| set_oldest_first.set(event_target_value(&ev) == "oldest")>
+                        <option value="newest">"Newest first"</option>
+                        <option value="oldest">"Oldest first"</option>
+                    </select>
+                </label>
+            </div>
+            {move || {
+                history
+                    .pending_delete()
+                    .map(|deleted| {
+                        view! {
+                            <p class="gallery__undo" role="status">
+                                {format!("Deleted \u{201c}{}\u{201d}.", short(&deleted.entry.prompt))}
+                                <button type="button" on:click=move |_| history.undo_delete()>
+                                    "Undo"
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
+            <ul class="gallery__grid">
+                <For
+                    each=visible
+                    key=|shown| (shown.entry.id.clone(), shown.entry.favorite, shown.image_missing)
+                    children=move |shown| view! { <GalleryItem shown open report=status.write_only() /> }
+                />
+            </ul>
+            <Lightbox entries=matching selected />
+            {move || {
+                let remaining = matching.with(Vec::len).saturating_sub(limit.get());
+                (remaining > 0)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="gallery__more"
+                                on:click=move |_| set_limit.update(|l| *l += PAGE)
+                            >
+                                {format!("Show more ({remaining})")}
+                            </button>
+                        }
+                    })
+            }}
+        </section>
+    }
+}
+
+fn short(prompt: &str) -> String {
+    let mut out: String = prompt.chars().take(40).collect();
+    if prompt.chars().count() > 40 {
+        out.push('\u{2026}');
+    }
+    out
+}

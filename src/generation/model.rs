@@ -1,0 +1,58 @@
+//! Which models the studio offers before (or without) OpenRouter's list.
+
+use super::price::{estimate_cost_usd, format_usd};
+
+/// The model this studio is built around.
+pub const KLEIN_MODEL: &str = "black-forest-labs/flux.2-klein-4b";
+
+/// Models offered before (or without) OpenRouter's model list: id and label.
+pub const BUILT_IN_MODELS: &[(&str, &str)] = &[(KLEIN_MODEL, "FLUX.2 [klein] 4B")];
+
+/// One entry of the Model select.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModelChoice {
+    pub id: String,
+    /// What the option shows: name and price.
+    pub label: String,
+}
+
+/// The list before (or without) OpenRouter's: klein with the app's own price rule.
+pub fn built_in_models() -> Vec<ModelChoice> {
+    BUILT_IN_MODELS
+        .iter()
+        .map(|&(id, name)| ModelChoice {
+            id: id.to_owned(),
+            label: model_label(name, id, None),
+        })
+        .collect()
+}
+
+/// `FLUX.2 [klein] 4B · about $0.014 per image`. Klein's price follows the
+/// published per-megapixel rule (the one place that knows it); for other models
+/// the list's `image_output` price is shown as OpenRouter states it.
+pub fn model_label(name: &str, id: &str, image_output_usd: Option<f64>) -> String {
+    if id == KLEIN_MODEL {
+        return format!(
+            "{name} \u{b7} about {} per image",
+            format_usd(estimate_cost_usd(1024, 1024))
+        );
+    }
+    match image_output_usd {
+        Some(price) if price > 0.0 => {
+            format!("{name} \u{b7} {} per output image", format_usd(price))
+        }
+        _ => name.to_owned(),
+    }
+}
+
+/// OpenRouter model ids look like `author/slug` (optionally `:variant`): two
+/// parts, each starting with a letter or digit.
+pub fn is_model_id(id: &str) -> bool {
+    let part = |p: &str| {
+        p.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && !p.contains("..")
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+    };
+    id.len() <= 200 && id.split_once('/').is_some_and(|(a, s)| part(a) && part(s))
+}

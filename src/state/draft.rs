@@ -1,0 +1,202 @@
+//! What is being typed into the prompt form, shared so "Reuse settings" and
+//! "Use as reference" can fill it.
+
+use leptos::prelude::*;
+use web_sys::Blob;
+
+use super::{Alerts, HistoryStore, SettingsStore};
+use crate::generation::{MAX_REFERENCES, to_data_url, verify_image};
+use crate::storage::HistoryEntry;
+use crate::storage::blob::blob_bytes;
+use crate::storage::history::{ReferenceRecord, content_id};
+
+/// A reference image chosen for the next generation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reference {
+    /// Its place in the picker (two picks of the same file are two references).
+    pub id: u32,
+    /// Content id, name and type: stored with each entry made from it.
+    pub record: ReferenceRecord,
+    /// What is sent: `data:image/…;base64,…`.
+    pub data_url: String,
+    /// The bytes, kept in IndexedDB with the entries made from it.
+    pub blob: Blob,
+    /// A `blob:` URL for the small preview.
+    pub preview_url: String,
+}
+
+#[derive(Clone, Copy)]
+pub struct Draft {
+    prompt: RwSignal<String>,
+    /// The Seed field as typed (blank = random).
+    seed: RwSignal<String>,
+    references: RwSignal<Vec<Reference>>,
+    settings: SettingsStore,
+    alerts: Alerts,
+    history: HistoryStore,
+}
+
+impl Draft {
+    pub(super) fn new(settings: SettingsStore, alerts: Alerts, history: HistoryStore) -> Self {
+        Draft {
+            prompt: RwSignal::new(String::new()),
+            seed: RwSignal::new(String::new()),
+            references: RwSignal::new(Vec::new()),
+            settings,
+            alerts,
+            history,
+        }
+    }
+
+    pub fn expect() -> Self {
+        super::Services::expect().draft
+    }
+
+    /// The Prompt field, bound both ways.
+    pub fn prompt(&self) -> RwSignal<String> {
+        self.prompt
+    }
+
+    /// The Seed field as typed, bound both ways.
+    pub fn seed(&self) -> RwSignal<String> {
+        self.seed
+    }
+
+    /// The chosen reference images (tracked).
+    pub fn references(&self) -> Vec<Reference> {
+        self.references.get()
+    }
+
+    pub fn reference_count(&self) -> usize {
+        self.references.with(Vec::len)
+    }
+
+    pub(super) fn references_untracked(&self) -> Vec<Reference> {
+        self.references.get_untracked()
+    }
+
+    /// Adds a verified image as a reference; the message says why not otherwise.
+    pub fn add_reference(&self, name: &str, bytes: Vec<u8>, blob: &Blob) -> Result<(), String> {
+        if self.references.with_untracked(Vec::len) >= MAX_REFERENCES {
+            return Err(format!(
+                "FLUX.2 [klein] takes at most {MAX_REFERENCES} reference images; remove one before adding \u{201c}{name}\u{201d}."
+            ));
+        }
+        let image = verify_image(bytes).map_err(|e| {
+            format!("\u{201c}{name}\u{201d} cannot be used as a reference: {e}. Use a PNG, JPEG, WebP or GIF image.")
+        })?;
+        let record = ReferenceRecord {
+            id: content_id(&image.bytes),
+            mime: image.format.mime().to_owned(),
+            name: reference_name(name),
+        };
+        let preview_url = web_sys::Url::create_object_url_with_blob(blob).unwrap_or_default();
+        self.references.update(|list| {
+            let id = list.iter().map(|r| r.id).max().map_or(0, |m| m + 1);
+            list.push(Reference {
+                id,
+                record,
+                data_url: to_data_url(&image),
+                blob: blob.clone(),
+                preview_url,
+            });
+        });
+        Ok(())
+    }
+
+    /// Reads picked files and adds them in order; the first failure is shown
+    /// and stops the rest.
+    pub fn add_files(&self, files: Vec<web_sys::File>) {
+        let (draft, alerts) = (*self, self.alerts);
+        leptos::task::spawn_local(async move {
+            for file in files {
+                let name = file.name();
+                let added = match blob_bytes(&file).await {
+                    Ok(bytes) => draft.add_reference(&name, bytes, &file),
+                    Err(_) => Err(format!("\u{201c}{name}\u{201d} could not be read.")),
+                };
+                if let Err(message) = added {
+                    alerts.show(message);
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Adds a History image as a reference.
+    pub fn use_as_reference(&self, entry: &HistoryEntry) {
+        let (draft, alerts, history) = (*self, self.alerts, self.history);
+        let entry = entry.clone();
+        leptos::task::spawn_local(async move {
+            let Some(blob) = history.blob(&entry.id, false).await else {
+                return;
+            };
+            let added = match blob_bytes(&blob).await {
+                Ok(bytes) => draft.add_reference(&entry.download_name(), bytes, &blob),
+                Err(_) => Err("The image could not be read from storage.".into()),
+            };
+            if let Err(message) = added {
+                alerts.show(message);
+            }
+        });
+    }
+
+    pub fn remove_reference(&self, id: u32) {
+        self.references.update(|list| {
+            if let Some(at) = list.iter().position(|r| r.id == id) {
+                let removed = list.remove(at);
+                let _ = web_sys::Url::revoke_object_url(&removed.preview_url);
+            }
+        });
+    }
+
+    /// Fills the form with what made `entry`: prompt, seed, aspect ratio, model
+    /// and reference images (read back from storage).
+    pub fn reuse(&self, entry: &HistoryEntry) {
+        self.prompt.set(entry.prompt.clone());
+        self.seed.set(entry.seed.to_string());
+        let (ratio, model) = (entry.aspect_ratio.clone(), entry.model.clone());
+        if let Err(message) = self.settings.update(|s| {
+            s.aspect_ratio = ratio;
+            s.model = model;
+        }) {
+            self.alerts.show(message);
+        }
+        let ids: Vec<u32> = self
+            .references
+            .with_untracked(|r| r.iter().map(|r| r.id).collect());
+        ids.into_iter().for_each(|id| self.remove_reference(id));
+        let (draft, records) = (*self, entry.references.clone());
+        leptos::task::spawn_local(async move {
+            let mut missing = 0;
+            for record in records {
+                let added = match draft.history.reference(&record.id).await {
+                    Some(blob) => match blob_bytes(&blob).await {
+                        Ok(bytes) => draft.add_reference(&record.name, bytes, &blob).is_ok(),
+                        Err(_) => false,
+                    },
+                    None => false,
+                };
+                missing += usize::from(!added);
+            }
+            let lost = match missing {
+                0 => return,
+                1 => "1 reference image of this entry is".to_owned(),
+                n => format!("{n} reference images of this entry are"),
+            };
+            draft.alerts.show(format!(
+                "{lost} no longer stored; everything else is back in the form. Add the references again if you need them."
+            ));
+        });
+    }
+}
+
+/// A picked file's name as stored: printable, at most 200 characters.
+fn reference_name(name: &str) -> String {
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    if name.is_empty() {
+        "reference".into()
+    } else {
+        name
+    }
+}

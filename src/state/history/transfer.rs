@@ -1,0 +1,165 @@
+//! Export and import of the history as one zip file, in the browser: the
+//! shared logic of `storage::transfer` over IndexedDB Blobs and the picked file.
+
+use std::collections::HashSet;
+
+use leptos::prelude::*;
+use web_sys::Blob;
+
+use super::HistoryStore;
+use crate::storage::blob::blob_bytes;
+use crate::storage::history::{ReferenceRecord, ShownEntry};
+use crate::storage::manifest::{import_summary, reference_path, split_duplicates};
+use crate::storage::transfer::{
+    Archive, ExportError, ExportSource, ImportError, ZipPart, check_import, plan_export,
+};
+use crate::storage::{HistoryEntry, StorageError};
+
+/// Why an export or import did not complete; the text is what the user reads.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TransferError {
+    #[error("{0}")]
+    Export(#[from] ExportError),
+    #[error("Export failed: the browser could not assemble the zip file.")]
+    Assemble,
+    #[error("{0}")]
+    Import(#[from] ImportError),
+    #[error(
+        "Import stopped: the browser's storage for this site is full after {imported} images. Delete old images, then import again (images already imported are skipped)."
+    )]
+    Full { imported: usize },
+    #[error("Import failed after {imported} images: {error}.")]
+    Storage {
+        imported: usize,
+        error: StorageError,
+    },
+}
+
+/// A finished export: the zip and what it holds.
+pub struct Exported {
+    pub zip: Blob,
+    pub count: usize,
+    /// Stored images that could not be read, left out.
+    pub skipped: usize,
+}
+
+impl ExportSource for HistoryStore {
+    type File = Blob;
+
+    async fn image(&self, id: &str) -> Option<Blob> {
+        self.blob(id, false).await
+    }
+
+    async fn reference(&self, id: &str) -> Option<Blob> {
+        HistoryStore::reference(self, id).await
+    }
+
+    async fn bytes(&self, file: &Blob) -> Option<Vec<u8>> {
+        blob_bytes(file).await.ok()
+    }
+}
+
+impl HistoryStore {
+    /// Builds the export zip as a Blob made of parts (the stored Blobs are
+    /// only referenced, never copied).
+    pub async fn export(&self, progress: impl Fn(String)) -> Result<Exported, TransferError> {
+        let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
+            e.iter()
+                .filter(|s| !s.image_missing)
+                .map(|s| s.entry.clone())
+                .collect()
+        });
+        let report = |done: usize, total: usize| {
+            progress(format!(
+                "Preparing the export\u{2026} {done} of {total} images"
+            ))
+        };
+        let plan = plan_export(entries, self, js_sys::Date::now(), &report).await?;
+        let sequence = js_sys::Array::new();
+        for part in plan.parts {
+            match part {
+                ZipPart::Bytes(bytes) => sequence.push(&js_sys::Uint8Array::from(bytes.as_slice())),
+                ZipPart::File(blob) => sequence.push(&blob),
+            };
+        }
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/zip");
+        let zip = Blob::new_with_blob_sequence_and_options(&sequence, &options)
+            .map_err(|_| TransferError::Assemble)?;
+        Ok(Exported {
+            zip,
+            count: plan.count,
+            skipped: plan.skipped,
+        })
+    }
+
+    /// Adds the images of an export zip, skipping ids already present. Every
+    /// file is checked before anything is stored; then each image is stored as
+    /// a slice of the picked file. Returns the summary shown to the user.
+    pub async fn import(
+        &self,
+        file: &Blob,
+        progress: impl Fn(String),
+    ) -> Result<String, TransferError> {
+        let archive = Archive::open(file).await?;
+        let report = |done: usize, total: usize| {
+            progress(format!(
+                "Checking the file\u{2026} {done} of {total} images"
+            ))
+        };
+        let checked = check_import(&archive, &report).await?;
+        let slice = |path: &str, mime: &str| {
+            let (start, size) = checked.span(path)?;
+            file.slice_with_f64_and_f64_and_content_type(start as f64, (start + size) as f64, mime)
+                .ok()
+        };
+        let existing: HashSet<String> = self
+            .entries
+            .with_untracked(|e| e.iter().map(|s| s.entry.id.clone()).collect());
+        let (fresh, duplicates) =
+            split_duplicates(checked.entries.clone(), &existing, |p| &p.entry);
+        let mut imported = Vec::new();
+        let mut failure = None;
+        let total = fresh.len();
+        for (done, planned) in fresh.into_iter().enumerate() {
+            if done % 25 == 0 {
+                progress(format!("Importing\u{2026} {done} of {total} images"));
+            }
+            let entry = planned.entry;
+            let Some(image) = slice(&planned.file, &entry.mime) else {
+                continue;
+            };
+            let references: Vec<(ReferenceRecord, Blob)> = entry
+                .references
+                .iter()
+                .filter_map(|r| Some((r.clone(), slice(&reference_path(r)?, &r.mime)?)))
+                .collect();
+            match self.store(&entry, &image, &references).await {
+                Ok(()) => imported.push(ShownEntry {
+                    entry,
+                    image_missing: false,
+                }),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        // One list update for the whole import: one re-render, not one per image.
+        let count = imported.len();
+        self.entries.update(|entries| {
+            entries.extend(imported);
+            entries.sort_by(|a, b| b.entry.created_ms.total_cmp(&a.entry.created_ms));
+        });
+        self.write_index();
+        self.announce();
+        match failure {
+            None => Ok(import_summary(count, duplicates, checked.skipped_invalid)),
+            Some(StorageError::Quota) => Err(TransferError::Full { imported: count }),
+            Some(error) => Err(TransferError::Storage {
+                imported: count,
+                error,
+            }),
+        }
+    }
+}

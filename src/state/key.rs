@@ -1,0 +1,118 @@
+//! The API key: in memory always, in localStorage only when remembered.
+
+use leptos::prelude::*;
+
+use super::{Alerts, SettingsStore};
+use crate::api::ApiError;
+use crate::api::client::check_key;
+use crate::api::error::redact;
+use crate::storage;
+
+#[derive(Clone, Copy)]
+pub struct KeyStore {
+    key: RwSignal<Option<String>>,
+    /// What the key panel says about the key (saved where, what OpenRouter said).
+    status: RwSignal<String>,
+    settings: SettingsStore,
+    alerts: Alerts,
+}
+
+impl KeyStore {
+    pub(super) fn new(key: Option<String>, settings: SettingsStore, alerts: Alerts) -> Self {
+        KeyStore {
+            key: RwSignal::new(key),
+            status: RwSignal::new(String::new()),
+            settings,
+            alerts,
+        }
+    }
+
+    pub fn expect() -> Self {
+        super::Services::expect().key
+    }
+
+    /// The key in use (tracked).
+    pub fn current(&self) -> Option<String> {
+        self.key.get()
+    }
+
+    pub fn current_untracked(&self) -> Option<String> {
+        self.key.get_untracked()
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.key.with(Option::is_some)
+    }
+
+    /// What the key panel says about the key (tracked).
+    pub fn status(&self) -> String {
+        self.status.get()
+    }
+
+    pub(super) fn set_status(&self, text: String) {
+        self.status.set(text);
+    }
+
+    /// Puts a key to use (pasted, or from sign-in): in memory, in localStorage
+    /// if "Remember" is ticked, then asks OpenRouter about it.
+    pub fn use_key(&self, value: String) {
+        self.key.set(Some(value.clone()));
+        let remembered = self.settings.with_untracked(|s| s.remember_key);
+        if remembered && let Err(e) = storage::save_api_key(&value) {
+            self.alerts.show(format!(
+                "The key is in use but could not be remembered: {e}."
+            ));
+        }
+        let saved = if remembered {
+            "Key saved on this device."
+        } else {
+            "Key saved for this tab only."
+        };
+        self.status
+            .set(format!("{saved} Checking it with OpenRouter\u{2026}"));
+        let api_base = self.settings.with_untracked(|s| s.api_base.clone());
+        let store = *self;
+        leptos::task::spawn_local(async move {
+            let checked = check_key(&api_base, &value).await;
+            // A newer key (or Forget) may have replaced this one meanwhile.
+            if store
+                .key
+                .with_untracked(|k| k.as_deref() != Some(value.as_str()))
+            {
+                return;
+            }
+            store.status.set(match checked {
+                Ok(info) => format!("{saved} {}", info.summary()),
+                Err(ApiError::InvalidKey { .. }) => "OpenRouter says this key is not valid (revoked, mistyped or expired). Check it, paste another, or sign in again.".into(),
+                Err(e) => format!(
+                    "{saved} It could not be checked ({}); it will still be used.",
+                    redact(&e.details(), &value)
+                ),
+            });
+        });
+    }
+
+    /// Ticks or unticks "Remember on this device": stores or wipes the key.
+    pub fn remember(&self, on: bool) {
+        if let Err(message) = self.settings.update(|s| s.remember_key = on) {
+            self.alerts.show(message);
+        }
+        match (on, self.key.get_untracked()) {
+            (true, Some(current)) => {
+                if let Err(e) = storage::save_api_key(&current) {
+                    self.alerts
+                        .show(format!("The key could not be remembered: {e}."));
+                }
+            }
+            (false, _) => storage::forget_api_key(),
+            _ => {}
+        }
+    }
+
+    /// Wipes the key from memory and from this device.
+    pub fn forget(&self) {
+        self.key.set(None);
+        storage::forget_api_key();
+        self.status.set("Key forgotten.".into());
+    }
+}

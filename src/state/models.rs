@@ -1,0 +1,77 @@
+//! The Model select's choices: built in at first, OpenRouter's list once the
+//! select is first used (fetched at most every few hours, per API base).
+
+use leptos::prelude::*;
+
+use crate::api::client::fetch_models;
+use crate::generation::{ModelChoice, built_in_models};
+use crate::storage::model_cache::{ModelCache, load_models, save_models};
+
+#[derive(Clone, Copy)]
+pub struct ModelList {
+    models: RwSignal<Vec<ModelChoice>>,
+    /// Why the list is only the built-in one, when fetching it failed.
+    notice: RwSignal<Option<String>>,
+    loaded_for: StoredValue<Option<String>>,
+}
+
+impl ModelList {
+    pub(super) fn new() -> Self {
+        ModelList {
+            models: RwSignal::new(built_in_models()),
+            notice: RwSignal::new(None),
+            loaded_for: StoredValue::new(None),
+        }
+    }
+
+    pub fn expect() -> Self {
+        super::Services::expect().models
+    }
+
+    /// The choices (tracked).
+    pub fn models(&self) -> Vec<ModelChoice> {
+        self.models.get()
+    }
+
+    /// Why only the built-in list is offered, if it had to be (tracked).
+    pub fn notice(&self) -> Option<String> {
+        self.notice.get()
+    }
+
+    /// Loads the list for `api_base` unless it is already there.
+    pub fn ensure_loaded(&self, api_base: &str) {
+        if self
+            .loaded_for
+            .with_value(|b| b.as_deref() == Some(api_base))
+        {
+            return;
+        }
+        self.loaded_for.set_value(Some(api_base.to_owned()));
+        if let Some(models) = load_models(api_base, js_sys::Date::now()) {
+            self.models.set(models);
+            return;
+        }
+        let (list, api_base) = (*self, api_base.to_owned());
+        leptos::task::spawn_local(async move {
+            match fetch_models(&api_base).await {
+                Ok(models) => {
+                    save_models(&ModelCache {
+                        api_base,
+                        fetched_ms: js_sys::Date::now(),
+                        models: models.clone(),
+                    });
+                    list.notice.set(None);
+                    list.models.set(models);
+                }
+                Err(e) => {
+                    // Try again next time the select is used.
+                    list.loaded_for.set_value(None);
+                    list.notice.set(Some(format!(
+                        "The model list could not be loaded ({}); FLUX.2 [klein] 4B is always available.",
+                        e.details()
+                    )));
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,104 @@
+//! The settings service: persisted on every change.
+
+use leptos::prelude::*;
+
+use crate::storage::{self, Settings, validate_api_base, validate_timeout};
+
+pub use crate::storage::TIMEOUT_RANGE;
+
+/// Persisted settings; every change is written to localStorage.
+#[derive(Clone, Copy)]
+pub struct SettingsStore(RwSignal<Settings>);
+
+impl SettingsStore {
+    pub(super) fn new(settings: Settings) -> Self {
+        SettingsStore(RwSignal::new(settings))
+    }
+
+    pub fn expect() -> Self {
+        super::Services::expect().settings
+    }
+
+    /// A copy of the current settings (tracked).
+    pub fn get(&self) -> Settings {
+        self.0.get()
+    }
+
+    /// Reads one part of the settings (tracked: views using it follow changes).
+    pub fn with<T>(&self, read: impl FnOnce(&Settings) -> T) -> T {
+        self.0.with(read)
+    }
+
+    /// Reads one part of the settings without subscribing.
+    pub fn with_untracked<T>(&self, read: impl FnOnce(&Settings) -> T) -> T {
+        self.0.with_untracked(read)
+    }
+
+    /// Changes settings and saves them; returns a message if saving failed.
+    pub fn update(&self, change: impl FnOnce(&mut Settings)) -> Result<(), String> {
+        self.0.update(change);
+        self.save()
+    }
+
+    // Not generic, so the saving code exists once, not once per caller.
+    #[inline(never)]
+    fn save(&self) -> Result<(), String> {
+        storage::save_settings(&self.0.get_untracked())
+            .map_err(|e| format!("Settings apply now but were not saved: {e}."))
+    }
+
+    /// Checks and saves the connection settings as typed in the Settings
+    /// panel; on success returns the API base as stored (normalised).
+    pub fn set_connection(
+        &self,
+        api_base: &str,
+        timeout: &str,
+        idle_timeout: &str,
+    ) -> Result<String, ConnectionProblem> {
+        let base = validate_api_base(api_base).map_err(|problem| {
+            ConnectionProblem::Invalid(format!(
+                "Not saved: that API base URL is not valid. {problem}"
+            ))
+        })?;
+        let timeout = validate_timeout(timeout).map_err(ConnectionProblem::Invalid)?;
+        let idle = validate_timeout(idle_timeout).map_err(|problem| {
+            ConnectionProblem::Invalid(problem.replace("request timeout", "idle timeout"))
+        })?;
+        let stored = base.clone();
+        self.update(|s| {
+            s.api_base = base;
+            s.timeout_seconds = timeout;
+            s.idle_timeout_seconds = idle;
+        })
+        .map_err(ConnectionProblem::NotSaved)?;
+        Ok(stored)
+    }
+}
+
+/// Why connection settings were not taken.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnectionProblem {
+    /// A field is not valid; nothing changed.
+    Invalid(String),
+    /// Valid and in use, but localStorage refused to keep it.
+    NotSaved(String),
+}
+
+/// What the Settings panel says about storage: how much is used of what the
+/// browser allows, measured when asked.
+pub async fn storage_use() -> String {
+    use crate::storage::{format_bytes, usage};
+    match usage().await {
+        Some(u) => format!(
+            "Images and history use {} of the {} this browser allows this site{}.",
+            format_bytes(u.used_bytes),
+            format_bytes(u.quota_bytes),
+            if u.persisted {
+                "; the browser keeps them even when space runs low"
+            } else {
+                ""
+            }
+        ),
+        None => "This browser does not report storage use here.".into(),
+    }
+}

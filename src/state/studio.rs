@@ -1,0 +1,295 @@
+//! The studio service: turns the form into a request, runs it, shows the
+//! images, then hands them to the history.
+
+use leptos::prelude::*;
+
+use super::{Alerts, Draft, HistoryStore, KeyStore, SettingsStore};
+use crate::api::ApiError;
+use crate::api::client::{CancelHandle, ClientConfig, generate_with_retries};
+use crate::generation::{
+    GenerationOutput, GenerationRequest, JobState, Phase, RetryWait, file_name, parse_seed,
+};
+use crate::storage::blob::blob_from_bytes;
+use crate::storage::history::{ReferenceRecord, new_id};
+use crate::storage::{HistoryEntry, StorageError};
+
+/// An image on screen, with what is needed to show and download it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownImage {
+    /// `blob:` URL, revoked when the image is replaced.
+    pub object_url: String,
+    pub prompt: String,
+    pub seed: u32,
+    pub aspect_ratio: String,
+    pub width: u32,
+    pub height: u32,
+    pub mime: &'static str,
+    pub file_name: String,
+    pub cost_usd: Option<f64>,
+    pub generation_id: Option<String>,
+}
+
+/// The generation job and its latest results.
+#[derive(Clone, Copy)]
+pub struct Studio {
+    job: RwSignal<JobState>,
+    /// Set while a failed attempt counts down to the next one.
+    retry: RwSignal<Option<RetryWait>>,
+    /// What a streamed answer says it is doing.
+    phase: RwSignal<Option<Phase>>,
+    results: RwSignal<Vec<ShownImage>>,
+    cancel: StoredValue<Option<CancelHandle>, LocalStorage>,
+    settings: SettingsStore,
+    key: KeyStore,
+    draft: Draft,
+    alerts: Alerts,
+    history: HistoryStore,
+}
+
+impl Studio {
+    pub(super) fn new(
+        settings: SettingsStore,
+        key: KeyStore,
+        draft: Draft,
+        alerts: Alerts,
+        history: HistoryStore,
+    ) -> Self {
+        Studio {
+            job: RwSignal::new(JobState::Idle),
+            retry: RwSignal::new(None),
+            phase: RwSignal::new(None),
+            results: RwSignal::new(Vec::new()),
+            cancel: StoredValue::new_local(None),
+            settings,
+            key,
+            draft,
+            alerts,
+            history,
+        }
+    }
+
+    pub fn expect() -> Self {
+        super::Services::expect().studio
+    }
+
+    /// What the studio is doing (tracked).
+    pub fn job(&self) -> JobState {
+        self.job.get()
+    }
+
+    pub fn is_running(&self) -> bool {
+        matches!(self.job.get(), JobState::Running { .. })
+    }
+
+    /// The countdown to the next attempt, while there is one (tracked).
+    pub fn retry(&self) -> Option<RetryWait> {
+        self.retry.get()
+    }
+
+    /// What a streamed answer says it is doing (tracked).
+    pub fn phase(&self) -> Option<Phase> {
+        self.phase.get()
+    }
+
+    /// The latest generation's images (tracked).
+    pub fn results(&self) -> Vec<ShownImage> {
+        self.results.get()
+    }
+
+    /// Aborts the in-flight HTTP request, if any.
+    pub fn cancel(&self) {
+        if let Some(handle) = self.cancel.get_value() {
+            handle.cancel();
+        }
+    }
+
+    /// Generates from what the form holds: the key, the prompt, the seed (or a
+    /// random one), the settings and the reference images. What is missing or
+    /// wrong is said in the alert; the form is never touched. Returns false when
+    /// nothing was started because the prompt is empty (the form then focuses it).
+    pub fn generate(&self) -> bool {
+        if self.is_running() {
+            return true;
+        }
+        let Some(api_key) = self.key.current_untracked() else {
+            self.alerts.show("Add your OpenRouter API key first: paste it into \u{201c}OpenRouter API key\u{201d} and press Enter.".into());
+            return true;
+        };
+        let prompt = self.draft.prompt().get_untracked();
+        if prompt.trim().is_empty() {
+            self.alerts
+                .show("Type a prompt first: describe the image you want.".into());
+            return false;
+        }
+        let seed = match parse_seed(&self.draft.seed().get_untracked()) {
+            Ok(Some(seed)) => seed,
+            Ok(None) => random_u32(),
+            Err(message) => {
+                self.alerts.show(message);
+                return true;
+            }
+        };
+        let s = self.settings.with_untracked(Clone::clone);
+        let references = self.draft.references_untracked();
+        self.start(
+            GenerationRequest {
+                model: s.model,
+                prompt: prompt.trim().to_owned(),
+                aspect_ratio: s.aspect_ratio,
+                seed,
+                references: references.iter().map(|r| r.data_url.clone()).collect(),
+            },
+            references.into_iter().map(|r| (r.record, r.blob)).collect(),
+            ClientConfig {
+                api_base: s.api_base,
+                api_key,
+                timeout_seconds: s.timeout_seconds,
+                images_api: s.images_api,
+                stream: s.stream,
+                idle_timeout_seconds: s.idle_timeout_seconds,
+            },
+        );
+        true
+    }
+
+    /// Runs one request. Errors go to the alert; the prompt and settings are
+    /// never touched. `references` are kept with the entries it makes.
+    fn start(
+        &self,
+        request: GenerationRequest,
+        references: Vec<(ReferenceRecord, web_sys::Blob)>,
+        config: ClientConfig,
+    ) {
+        let alerts = self.alerts;
+        let handle = match CancelHandle::new() {
+            Ok(handle) => handle,
+            Err(e) => return alerts.show_error(&e, &config.api_key),
+        };
+        alerts.clear();
+        self.cancel.set_value(Some(handle.clone()));
+        self.job.set(JobState::Running {
+            started_ms: js_sys::Date::now(),
+        });
+        let studio = *self;
+        leptos::task::spawn_local(async move {
+            let (retry, phase) = (studio.retry, studio.phase);
+            phase.set(None);
+            let on_phase = move |now: Phase| {
+                if phase.get_untracked() != Some(now) {
+                    phase.set(Some(now));
+                }
+            };
+            let outcome = generate_with_retries(
+                &config,
+                &request,
+                &handle,
+                &|wait| retry.set(wait),
+                &on_phase,
+            )
+            .await;
+            phase.set(None);
+            studio.cancel.set_value(None);
+            studio.job.set(JobState::Idle);
+            let records: Vec<ReferenceRecord> = references.iter().map(|(r, _)| r.clone()).collect();
+            let mut unreachable = None;
+            let shown = outcome.and_then(|mut output| {
+                unreachable = output.unreachable.take();
+                show(&request, &records, output)
+            });
+            match shown {
+                Ok(shown) => {
+                    // Some images arrived; the one that did not is offered as a link.
+                    if let Some(missing) = unreachable {
+                        alerts.show_error(&missing.into(), &config.api_key);
+                    }
+                    let old = studio.results.get_untracked();
+                    studio
+                        .results
+                        .set(shown.iter().map(|(image, _, _)| image.clone()).collect());
+                    revoke(&old);
+                    // Shown first, then kept: a storage failure never hides the image.
+                    for (_, entry, blob) in shown {
+                        if let Err(e) = studio.history.save(entry, blob, &references).await {
+                            alerts.show(save_failure_message(&e));
+                        }
+                    }
+                }
+                Err(e) => alerts.show_error(&e, &config.api_key),
+            }
+        });
+    }
+}
+
+fn save_failure_message(error: &StorageError) -> String {
+    match error {
+        StorageError::Quota => "The image is shown but could not be saved: the browser's storage for this site is full. Download the image, then delete old images from History to make room.".into(),
+        other => format!("The image is shown but could not be saved to History ({other}). Download it to keep it."),
+    }
+}
+
+/// Object URLs for display, plus the history record and bytes of each image.
+fn show(
+    request: &GenerationRequest,
+    references: &[ReferenceRecord],
+    output: GenerationOutput,
+) -> Result<Vec<(ShownImage, HistoryEntry, web_sys::Blob)>, ApiError> {
+    crate::perf::mark("kleinbild:response-parsed");
+    let created_ms = js_sys::Date::now();
+    output
+        .images
+        .iter()
+        .map(|image| {
+            let unavailable = || ApiError::NoImage {
+                detail: "the browser could not hold the image".into(),
+            };
+            let blob =
+                blob_from_bytes(&image.bytes, image.format.mime()).ok_or_else(unavailable)?;
+            let object_url =
+                web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| unavailable())?;
+            let entry = HistoryEntry {
+                id: new_id(created_ms, random_u32()),
+                created_ms,
+                prompt: request.prompt.clone(),
+                model: output
+                    .model
+                    .clone()
+                    .unwrap_or_else(|| request.model.clone()),
+                seed: request.seed,
+                aspect_ratio: request.aspect_ratio.clone(),
+                width: image.width,
+                height: image.height,
+                cost_usd: output.cost_usd,
+                mime: image.format.mime().to_owned(),
+                bytes: image.bytes.len() as u64,
+                generation_id: output.generation_id.clone(),
+                favorite: false,
+                references: references.to_vec(),
+            }
+            .sanitized();
+            let shown = ShownImage {
+                object_url,
+                prompt: request.prompt.clone(),
+                seed: request.seed,
+                aspect_ratio: request.aspect_ratio.clone(),
+                width: image.width,
+                height: image.height,
+                mime: image.format.mime(),
+                file_name: file_name(&request.prompt, request.seed, image.format),
+                cost_usd: output.cost_usd,
+                generation_id: output.generation_id.clone(),
+            };
+            Ok((shown, entry, blob))
+        })
+        .collect()
+}
+
+fn revoke(images: &[ShownImage]) {
+    for image in images {
+        let _ = web_sys::Url::revoke_object_url(&image.object_url);
+    }
+}
+
+/// A random 32-bit number (seeds, ids); not for secrets.
+fn random_u32() -> u32 {
+    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+}

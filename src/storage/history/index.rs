@@ -1,0 +1,212 @@
+//! The compact copy of the history in localStorage: read at start-up for an
+//! instant first paint (IndexedDB stays the truth). Versioned and migrated.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use super::entry::{
+    FULL_NAMES, FieldNames, HistoryEntry, ReferenceRecord, entry_from_loose, sort_newest_first,
+};
+use crate::json::{Fields, Loose};
+
+/// localStorage key of the compact index (never image data: see the architecture page).
+pub const INDEX_KEY: &str = "kleinbild.history.v1";
+/// Where an unreadable index is copied before it is rebuilt from IndexedDB.
+pub const INDEX_BACKUP_KEY: &str = "kleinbild.history.backup";
+/// The index format written by this build.
+pub const INDEX_VERSION: u64 = 1;
+
+/// The localStorage copy of the history, newest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryIndex {
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// A read index plus what the user may need to be told about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedIndex {
+    pub index: HistoryIndex,
+    /// Entries that could not be read (or repeated an id) and were left out.
+    pub skipped: usize,
+    /// The version the data was migrated from; the caller should write the index back.
+    pub migrated_from: Option<u64>,
+}
+
+impl LoadedIndex {
+    /// A notice for the user when entries had to be left out.
+    pub fn notice(&self) -> Option<String> {
+        match self.skipped {
+            0 => None,
+            1 => Some("1 history entry could not be read and is not shown.".into()),
+            n => Some(format!(
+                "{n} history entries could not be read and are not shown."
+            )),
+        }
+    }
+}
+
+/// Why the index as a whole cannot be used. The caller copies the raw text to
+/// [`INDEX_BACKUP_KEY`], shows [`IndexError::notice`] and rebuilds from IndexedDB.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum IndexError {
+    #[error("the saved history index is unreadable ({0})")]
+    Unreadable(String),
+    #[error(
+        "the saved history index has version {0}, which this version of Kleinbild does not know"
+    )]
+    UnknownVersion(u64),
+}
+
+impl IndexError {
+    pub fn notice(&self) -> String {
+        format!(
+            "{}. Your history is being rebuilt from the stored images; a copy of the old index was kept under \u{201c}{INDEX_BACKUP_KEY}\u{201d}.",
+            capitalise(&self.to_string())
+        )
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut out = text.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
+}
+
+const COMPACT_NAMES: FieldNames = FieldNames {
+    id: "i",
+    created_ms: "t",
+    prompt: "p",
+    model: "m",
+    seed: "s",
+    aspect_ratio: "a",
+    width: "w",
+    height: "h",
+    cost_usd: "c",
+    mime: "y",
+    bytes: "b",
+    generation_id: "g",
+    favorite: "f",
+    references: "r",
+};
+
+#[derive(Serialize)]
+struct CompactEntry<'a> {
+    i: &'a str,
+    t: f64,
+    p: &'a str,
+    m: &'a str,
+    s: u32,
+    a: &'a str,
+    w: u32,
+    h: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    c: Option<f64>,
+    y: &'a str,
+    b: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    g: Option<&'a str>,
+    #[serde(skip_serializing_if = "is_false")]
+    f: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    r: &'a [ReferenceRecord],
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+#[derive(Serialize)]
+struct CompactIndex<'a> {
+    version: u64,
+    entries: Vec<CompactEntry<'a>>,
+}
+
+impl HistoryIndex {
+    /// `{"version":1,"entries":[{"i":…,"t":…,…}]}`; absent `c`/`g` mean none, absent `f` false.
+    pub fn to_json(&self) -> String {
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| CompactEntry {
+                i: &e.id,
+                t: e.created_ms,
+                p: &e.prompt,
+                m: &e.model,
+                s: e.seed,
+                a: &e.aspect_ratio,
+                w: e.width,
+                h: e.height,
+                c: e.cost_usd,
+                y: &e.mime,
+                b: e.bytes,
+                g: e.generation_id.as_deref(),
+                f: e.favorite,
+                r: &e.references,
+            })
+            .collect();
+        serde_json::to_string(&CompactIndex {
+            version: INDEX_VERSION,
+            entries,
+        })
+        .unwrap_or_default()
+    }
+
+    /// Reads the stored index: version 1, or version 0 (a bare array of full
+    /// entries, written before the index was compacted), which is migrated.
+    /// Single bad entries are skipped and counted; only an unreadable whole or
+    /// an unknown version is an error.
+    pub fn from_json(raw: &str) -> Result<LoadedIndex, IndexError> {
+        let value = Loose::parse(raw).map_err(|e| {
+            IndexError::Unreadable(if e.is_eof() || e.is_syntax() {
+                "not valid JSON".into()
+            } else {
+                "unexpected contents".into()
+            })
+        })?;
+        let (items, names, migrated_from) = match value {
+            Loose::List(items) => (items, &FULL_NAMES, Some(0)),
+            Loose::Object(fields) => {
+                match Fields(&fields).get("version") {
+                    Some(Loose::UInt(INDEX_VERSION)) => {}
+                    Some(Loose::UInt(v)) => return Err(IndexError::UnknownVersion(*v)),
+                    _ => return Err(IndexError::Unreadable("no version".into())),
+                }
+                match fields.into_iter().find(|(k, _)| k == "entries") {
+                    Some((_, Loose::List(items))) => (items, &COMPACT_NAMES, None),
+                    _ => return Err(IndexError::Unreadable("no entries".into())),
+                }
+            }
+            _ => return Err(IndexError::Unreadable("unexpected contents".into())),
+        };
+        let total = items.len();
+        let mut seen = HashSet::new();
+        let mut entries: Vec<HistoryEntry> = items
+            .iter()
+            .filter_map(|item| entry_from_loose(item, names).ok())
+            .filter(|e| e.check().is_ok() && seen.insert(e.id.clone()))
+            .collect();
+        sort_newest_first(&mut entries, |e| e);
+        Ok(LoadedIndex {
+            skipped: total - entries.len(),
+            index: HistoryIndex { entries },
+            migrated_from,
+        })
+    }
+
+    /// Adds an entry, or replaces the one with the same id, keeping newest first.
+    pub fn upsert(&mut self, entry: HistoryEntry) {
+        self.entries.retain(|e| e.id != entry.id);
+        self.entries.push(entry);
+        sort_newest_first(&mut self.entries, |e| e);
+    }
+
+    /// Removes an entry by id; true if there was one.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|e| e.id != id);
+        self.entries.len() != before
+    }
+}

@@ -1,0 +1,17 @@
+//! The history of generated images: each record, the compact index kept in
+//! localStorage, reconciliation with IndexedDB at start-up, and search. Pure Rust.
+
+mod entry;
+mod index;
+mod query;
+mod reconcile;
+
+pub use entry::{
+    FULL_NAMES, FieldNames, HistoryEntry, MAX_PROMPT_CHARS, MAX_SIDE, ReferenceRecord, content_id,
+    entry_from_loose, is_valid_id, new_id,
+};
+pub use index::{
+    HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, INDEX_VERSION, IndexError, LoadedIndex,
+};
+pub use query::HistoryQuery;
+pub use reconcile::{INDEX_PROMPT_CHARS, Reconciled, ShownEntry, index_entry, reconcile};
