@@ -1,10 +1,18 @@
-//! Contract checks: validates JSON bodies against OpenRouter's published OpenAPI 3.1 description.
+//! Contract checks for Kleinbild's tests: validates the JSON bodies the app sends and the mock
+//! answers against **our own JSON Schemas** (2020-12) of the OpenRouter API.
 //!
-//! The document is read at run time from `shared/reference/openrouter-openapi.yaml` beside the
-//! project (or from `$OPENROUTER_OPENAPI`); it is never copied into this repository. The whole
-//! OpenAPI document becomes one JSON Schema 2020-12 resource, so every local
-//! `#/components/schemas/...` reference resolves inside it, and a validator is compiled for
-//! `{"$ref": "<doc>#/<pointer>"}` on demand (cached per pointer).
+//! The schemas live in `contract/schemas/*.json` and are embedded in this crate, so a clone of
+//! the repository needs nothing beside it. They were written for this project from OpenRouter's
+//! published OpenAPI description and the project's API notes, and describe only the requests
+//! and answers Kleinbild and its mock use (see [`OPERATIONS`]): chat completions (JSON and SSE
+//! chunks), the Image API, the error body, `/key`, `/credits`, `/models`, `/model/…`,
+//! `/models/…/endpoints`, `/images/models`, `/images/models/…/endpoints`, `/auth/keys` and
+//! `/generation`. Requests are closed (every field we may send is listed); answers are open.
+//! Where we knowingly differ from the published description, the schema says so in a
+//! `$comment` starting with `Deviation:` (or `Stricter:` where we only narrow it).
+//!
+//! The published description itself (OpenRouter's, never copied into this repository) is only
+//! used by [`published`], which compares our schemas with it whenever it is available.
 //!
 //! ```
 //! use contract::{Contract, validate_error_body, validate_request_body, validate_response_body};
@@ -21,40 +29,70 @@
 //! let sse = ": OPENROUTER PROCESSING\n\ndata: {\"id\":\"g\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[]}\n\ndata: [DONE]\n\n";
 //! validate_response_body(c, "/chat/completions", "POST", 200, &json!(sse)).unwrap();
 //! ```
-//!
-//! Known gaps of the published document (listed in `shared/openrouter-api.md`, section
-//! "OpenAPI spec", and §2/§3/§6) are patched in [`overlays`] before anything is compiled.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Value, json};
 
-mod overlays;
+mod operations;
+pub mod published;
 
-/// Base URI under which the OpenAPI document is registered. Nothing is ever fetched from it:
-/// jsonschema is built without its HTTP/file retrievers, and every reference in the document
-/// is local.
-const DOC_URI: &str = "https://openrouter.ai/openapi.json";
+pub use operations::{ERROR_SCHEMA, OPERATIONS, Operation};
 
-/// Environment variable that overrides the location of the OpenAPI YAML.
-pub const OPENAPI_ENV: &str = "OPENROUTER_OPENAPI";
+/// Base URI of our schema documents (each has `$id` = base + file name). `.invalid` can never
+/// resolve, and nothing is fetched anyway: jsonschema is built without retrievers.
+pub const SCHEMA_BASE: &str = "https://kleinbild.invalid/contract/";
 
-/// Default location: `<workspace root>/../shared/reference/openrouter-openapi.yaml`.
-const DEFAULT_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/reference/openrouter-openapi.yaml"
-);
+/// Our schema documents (file name under `contract/schemas/`, text), embedded at build time.
+pub const SCHEMA_FILES: &[(&str, &str)] = &[
+    ("chat.json", include_str!("../schemas/chat.json")),
+    ("images.json", include_str!("../schemas/images.json")),
+    ("models.json", include_str!("../schemas/models.json")),
+    ("account.json", include_str!("../schemas/account.json")),
+    ("errors.json", include_str!("../schemas/errors.json")),
+];
+
+/// The only keywords our schemas may use: a misspelt keyword would otherwise be ignored
+/// silently by JSON Schema.
+const KEYWORDS: &[&str] = &[
+    "$schema",
+    "$id",
+    "$defs",
+    "$ref",
+    "$comment",
+    "title",
+    "description",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "pattern",
+    "anyOf",
+    "oneOf",
+    "allOf",
+];
 
 /// Longest rendering of a single violation; messages can embed multi-MB base64 instances.
 const MAX_MESSAGE: usize = 400;
 
-/// The parsed OpenAPI document (with overlays) plus a cache of compiled validators.
+/// Our schemas, the operations they describe, and a cache of compiled validators.
 pub struct Contract {
-    path: PathBuf,
-    doc: Value,
+    documents: Vec<(String, Value)>,
+    /// Schema name → index into `documents`.
+    names: BTreeMap<String, usize>,
+    operations: Vec<Operation>,
     registry: Registry<'static>,
     validators: Mutex<HashMap<String, Arc<Validator>>>,
 }
@@ -62,123 +100,163 @@ pub struct Contract {
 impl std::fmt::Debug for Contract {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Contract")
-            .field("path", &self.path)
+            .field("schemas", &self.names.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
 
-/// Where the OpenAPI document is read from: `$OPENROUTER_OPENAPI`, else the shared reference copy.
-#[must_use]
-pub fn openapi_path() -> PathBuf {
-    match std::env::var_os(OPENAPI_ENV) {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => PathBuf::from(DEFAULT_PATH),
-    }
-}
-
 impl Contract {
-    /// Loads and parses the OpenAPI document once (it is big) and returns the shared instance.
+    /// Our embedded schemas, parsed and checked once, shared by the whole process.
     ///
     /// # Panics
-    /// If the document is missing or is not a parseable OpenAPI document; the message names the path.
+    /// If an embedded schema is broken (not JSON, not a valid 2020-12 schema, an unknown keyword,
+    /// a duplicate name); `cargo test -p contract` catches that first.
     pub fn load() -> &'static Contract {
         static CONTRACT: OnceLock<Contract> = OnceLock::new();
         CONTRACT.get_or_init(|| {
-            let path = openapi_path();
-            Contract::from_path(&path).unwrap_or_else(|e| panic!("{e}"))
+            Contract::embedded().unwrap_or_else(|e| panic!("contract: our schemas: {e}"))
         })
     }
 
-    /// Parses the document at `path` (no caching; prefer [`Contract::load`]).
+    /// Parses the embedded schemas (no caching; prefer [`Contract::load`]).
     ///
     /// # Errors
-    /// If the file can't be read or parsed, or has no `components.schemas`.
-    pub fn from_path(path: &std::path::Path) -> Result<Contract, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "contract: cannot read OpenRouter OpenAPI document at {} ({e}); it is expected at \
-                 ../shared/reference/openrouter-openapi.yaml relative to the workspace root, or \
-                 set {OPENAPI_ENV}",
-                path.display()
-            )
-        })?;
-        let mut doc: Value = serde_yaml::from_str(&text).map_err(|e| {
-            format!(
-                "contract: cannot parse OpenAPI YAML at {}: {e}",
-                path.display()
-            )
-        })?;
-        if !doc
-            .pointer("/components/schemas")
-            .is_some_and(Value::is_object)
-        {
-            return Err(format!(
-                "contract: {} has no components.schemas object",
-                path.display()
-            ));
+    /// See [`Contract::from_documents`].
+    pub fn embedded() -> Result<Contract, String> {
+        let mut documents = Vec::new();
+        for (name, text) in SCHEMA_FILES {
+            let doc: Value = serde_json::from_str(text)
+                .map_err(|e| format!("schemas/{name} is not JSON: {e}"))?;
+            documents.push(((*name).to_owned(), doc));
         }
-        overlays::apply(&mut doc).map_err(|e| format!("contract: {}: {e}", path.display()))?;
-        let resource = Draft::Draft202012.create_resource(doc.clone());
+        Contract::from_documents(documents, OPERATIONS.to_vec())
+    }
+
+    /// Builds a contract from schema documents (`(file name, document)`, each with `$id` =
+    /// [`SCHEMA_BASE`] + file name and its schemas under `$defs`) and the operations they
+    /// describe. Used by [`Contract::embedded`], and by tests that feed a doctored copy.
+    ///
+    /// # Errors
+    /// A document that is not a valid JSON Schema 2020-12, has a wrong `$id`, uses a keyword
+    /// outside our small set, or defines a name twice; an operation naming a missing schema.
+    pub fn from_documents(
+        documents: Vec<(String, Value)>,
+        operations: Vec<Operation>,
+    ) -> Result<Contract, String> {
+        let mut names: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, (file, doc)) in documents.iter().enumerate() {
+            if doc.get("$schema") != Some(&json!("https://json-schema.org/draft/2020-12/schema")) {
+                return Err(format!(
+                    "schemas/{file}: $schema is not JSON Schema 2020-12"
+                ));
+            }
+            if let Err(e) = jsonschema::meta::validate(doc) {
+                return Err(format!(
+                    "schemas/{file} is not a valid JSON Schema 2020-12: {e} (at {})",
+                    e.instance_path()
+                ));
+            }
+            let id = format!("{SCHEMA_BASE}{file}");
+            if doc.get("$id").and_then(Value::as_str) != Some(id.as_str()) {
+                return Err(format!("schemas/{file}: $id must be {id}"));
+            }
+            let mut unknown = Vec::new();
+            lint(doc, "", &mut unknown);
+            if !unknown.is_empty() {
+                return Err(format!(
+                    "schemas/{file}: keywords outside our set: {}",
+                    unknown.join(", ")
+                ));
+            }
+            let defs = doc
+                .get("$defs")
+                .and_then(Value::as_object)
+                .ok_or_else(|| format!("schemas/{file} has no $defs"))?;
+            for name in defs.keys() {
+                if let Some(&other) = names.get(name) {
+                    let other = &documents[other].0;
+                    return Err(format!("schema {name} is defined in {other} and in {file}"));
+                }
+                names.insert(name.clone(), i);
+            }
+        }
+        for op in &operations {
+            for name in [op.request, Some(op.ok), op.stream, Some(ERROR_SCHEMA)]
+                .into_iter()
+                .flatten()
+            {
+                if !names.contains_key(name) {
+                    return Err(format!(
+                        "{} {} names schema {name}, which is not defined",
+                        op.method, op.path
+                    ));
+                }
+            }
+        }
+        let resources: Vec<(String, jsonschema::Resource)> = documents
+            .iter()
+            .map(|(file, doc)| {
+                (
+                    format!("{SCHEMA_BASE}{file}"),
+                    Draft::Draft202012.create_resource(doc.clone()),
+                )
+            })
+            .collect();
         let registry = Registry::new()
             .draft(Draft::Draft202012)
-            .add(DOC_URI, resource)
+            .extend(resources)
             .and_then(jsonschema::RegistryBuilder::prepare)
-            .map_err(|e| format!("contract: cannot index {}: {e}", path.display()))?;
+            .map_err(|e| format!("cannot index our schemas: {e}"))?;
         Ok(Contract {
-            path: path.to_path_buf(),
-            doc,
+            documents,
+            names,
+            operations,
             registry,
             validators: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The path the document was read from.
-    #[must_use]
-    pub fn path(&self) -> &std::path::Path {
-        &self.path
+    /// The schema documents, as `(file name, document)`.
+    pub fn documents(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.documents.iter().map(|(f, d)| (f.as_str(), d))
     }
 
-    /// The OpenAPI document as JSON, with the overlays applied.
+    /// The operations our schemas describe.
     #[must_use]
-    pub fn document(&self) -> &Value {
-        &self.doc
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
     }
 
-    /// Names of schemas that exist under `components/schemas`.
+    /// Every schema name (the keys of the documents' `$defs`).
+    pub fn schema_names(&self) -> impl Iterator<Item = &str> {
+        self.names.keys().map(String::as_str)
+    }
+
+    /// Whether `name` is one of our schemas.
     #[must_use]
     pub fn has_schema(&self, name: &str) -> bool {
-        self.doc
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .is_some_and(|m| m.contains_key(name))
+        self.names.contains_key(name)
     }
 
-    /// Validates `value` against `components/schemas/<schema_name>` (with the overlays).
+    /// The file that defines `name`, and its definition.
+    #[must_use]
+    pub fn schema(&self, name: &str) -> Option<(&str, &Value)> {
+        let (file, doc) = &self.documents[*self.names.get(name)?];
+        Some((file.as_str(), doc.get("$defs")?.get(name)?))
+    }
+
+    /// Validates `value` against our schema `name` (e.g. `ChatRequest`).
     ///
     /// # Errors
     /// Every violation, one per line, with its JSON pointer; or an unknown schema name.
-    pub fn validate(&self, schema_name: &str, value: &Value) -> Result<(), String> {
-        if !self.has_schema(schema_name) {
+    pub fn validate(&self, name: &str, value: &Value) -> Result<(), String> {
+        let Some((file, _)) = self.schema(name) else {
             return Err(format!(
-                "unknown schema {schema_name:?}: not in components/schemas of {}",
-                self.path.display()
+                "unknown schema {name:?}: not one of ours ({})",
+                self.schema_names().collect::<Vec<_>>().join(", ")
             ));
-        }
-        let pointer = format!("/components/schemas/{}", escape_pointer(schema_name));
-        self.validate_pointer(&pointer, value)
-            .map_err(|e| format!("{schema_name}: {e}"))
-    }
-
-    /// Validates `value` against the schema at `pointer` (a JSON pointer into the document,
-    /// e.g. `/paths/~1key/get/responses/200/content/application~1json/schema`).
-    ///
-    /// # Errors
-    /// Every violation, one per line, with its JSON pointer; or a pointer to nothing.
-    pub fn validate_pointer(&self, pointer: &str, value: &Value) -> Result<(), String> {
-        if self.doc.pointer(pointer).is_none() {
-            return Err(format!("no schema at #{pointer}"));
-        }
-        let validator = self.validator(pointer)?;
+        };
+        let validator = self.validator(name, file)?;
         let errors: Vec<String> = validator
             .iter_errors(value)
             .map(|e| render(&e, 1))
@@ -187,76 +265,144 @@ impl Contract {
             Ok(())
         } else {
             Err(format!(
-                "{} violation(s) of #{pointer}:\n{}",
+                "{name}: {} violation(s) of {file}#/$defs/{name}:\n{}",
                 errors.len(),
                 errors.join("\n")
             ))
         }
     }
 
-    fn validator(&self, pointer: &str) -> Result<Arc<Validator>, String> {
+    fn validator(&self, name: &str, file: &str) -> Result<Arc<Validator>, String> {
         let mut cache = self
             .validators
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(v) = cache.get(pointer) {
+        if let Some(v) = cache.get(name) {
             return Ok(Arc::clone(v));
         }
-        let schema = json!({ "$ref": format!("{DOC_URI}#{}", encode_fragment(pointer)) });
+        let schema = json!({ "$ref": format!("{SCHEMA_BASE}{file}#/$defs/{name}") });
         let validator = jsonschema::draft202012::options()
             .with_registry(&self.registry)
             .build(&schema)
-            .map_err(|e| format!("cannot compile schema #{pointer}: {e}"))?;
+            .map_err(|e| format!("cannot compile our schema {name}: {e}"))?;
         let validator = Arc::new(validator);
-        cache.insert(pointer.to_owned(), Arc::clone(&validator));
+        cache.insert(name.to_owned(), Arc::clone(&validator));
         Ok(validator)
     }
 
-    /// JSON pointer of the `paths` entry for `path` + `method` (e.g. `/images`, `post`).
-    fn operation_pointer(&self, path: &str, method: &str) -> Result<String, String> {
-        let path = path.strip_prefix("/api/v1").unwrap_or(path);
-        let path = path.split('?').next().unwrap_or(path);
-        let method = method.to_ascii_lowercase();
-        let Some(item) = self.doc.pointer("/paths").and_then(|p| p.get(path)) else {
-            return Err(format!("path {path:?} is not in the OpenAPI document"));
-        };
-        if item.get(&method).is_none() {
-            return Err(format!(
-                "{} {path} is not in the OpenAPI document",
-                method.to_ascii_uppercase()
-            ));
-        }
-        Ok(format!("/paths/{}/{method}", escape_pointer(path)))
-    }
-
-    /// JSON pointer of `responses/<status>` (falling back to `responses/default`).
-    fn response_pointer(&self, path: &str, method: &str, status: u16) -> Result<String, String> {
-        let op = self.operation_pointer(path, method)?;
-        let responses = self
-            .doc
-            .pointer(&format!("{op}/responses"))
-            .and_then(Value::as_object)
-            .ok_or_else(|| format!("{method} {path} declares no responses"))?;
-        let key = status.to_string();
-        if responses.contains_key(&key) {
-            return Ok(format!("{op}/responses/{key}"));
-        }
-        if responses.contains_key("default") {
-            return Ok(format!("{op}/responses/default"));
-        }
-        let declared: Vec<&str> = responses.keys().map(String::as_str).collect();
-        Err(format!(
-            "{} {path} declares no {status} response (declared: {})",
-            method.to_ascii_uppercase(),
-            declared.join(", ")
-        ))
+    /// The operation for `method` + `path` (`/api/v1` prefix, query and concrete path segments
+    /// such as `/model/black-forest-labs/flux.2-klein-4b` are accepted).
+    ///
+    /// # Errors
+    /// A path or method our contract does not describe.
+    pub fn operation(&self, path: &str, method: &str) -> Result<&Operation, String> {
+        operations::find(&self.operations, path, method)
     }
 }
 
-/// Validates an error response body for `status` on `path` + `method`: the schema is the one the
-/// document declares for that status (e.g. `BadRequestResponse`, whose `error` is a
-/// `BadRequestResponseErrorData`). Also checks that `error.code`, when it is a number, equals the
-/// HTTP status (OpenRouter's rule for request-level errors).
+/// Collects keywords outside [`KEYWORDS`] in a schema (and its subschemas).
+fn lint(schema: &Value, at: &str, unknown: &mut Vec<String>) {
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    for (key, value) in obj {
+        let here = format!("{at}/{key}");
+        if !KEYWORDS.contains(&key.as_str()) {
+            unknown.push(here.clone());
+        }
+        match key.as_str() {
+            "$defs" | "properties" => {
+                for (name, sub) in value.as_object().into_iter().flatten() {
+                    lint(sub, &format!("{here}/{name}"), unknown);
+                }
+            }
+            "items" | "additionalProperties" => lint(value, &here, unknown),
+            "anyOf" | "oneOf" | "allOf" => {
+                for (i, sub) in value.as_array().into_iter().flatten().enumerate() {
+                    lint(sub, &format!("{here}/{i}"), unknown);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Validates a request body for `path` + `method` against our request schema.
+///
+/// # Errors
+/// Violations with JSON pointers, or an operation without a JSON request body.
+pub fn validate_request_body(
+    contract: &Contract,
+    path: &str,
+    method: &str,
+    body: &Value,
+) -> Result<(), String> {
+    let op = contract.operation(path, method)?;
+    let label = format!("{} {} request", op.method, op.path);
+    let Some(schema) = op.request else {
+        return Err(format!("{label}: takes no JSON request body"));
+    };
+    contract
+        .validate(schema, body)
+        .map_err(|e| format!("{label}: {e}"))
+}
+
+/// Validates a response body for `path` + `method` + `status`.
+///
+/// * Status ≥ 400: the error body ([`ERROR_SCHEMA`]), for a status the operation declares.
+/// * Status 200 and a JSON object (or any non-string, non-array value): the operation's JSON
+///   answer schema.
+/// * Status 200 and a JSON **string**: a raw `text/event-stream` body; each `data:` event (other
+///   than `[DONE]`) is parsed and checked against the operation's chunk schema; `:` comments
+///   are skipped.
+/// * Status 200 and a JSON **array**: the already-parsed `data:` payloads of such a stream.
+///
+/// # Errors
+/// Violations with JSON pointers, or an operation/status our contract does not declare.
+pub fn validate_response_body(
+    contract: &Contract,
+    path: &str,
+    method: &str,
+    status: u16,
+    body: &Value,
+) -> Result<(), String> {
+    let op = contract.operation(path, method)?;
+    let label = format!("{} {} {status}", op.method, op.path);
+    if status >= 400 {
+        if !op.errors.contains(&status) {
+            return Err(undeclared(op, status));
+        }
+        return contract
+            .validate(ERROR_SCHEMA, body)
+            .map_err(|e| format!("{label}: {e}"));
+    }
+    if status != 200 {
+        return Err(undeclared(op, status));
+    }
+    match body {
+        Value::String(text) => validate_sse(contract, op, &label, text),
+        Value::Array(chunks) => validate_chunks(contract, op, &label, chunks),
+        _ => contract
+            .validate(op.ok, body)
+            .map_err(|e| format!("{label}: {e}")),
+    }
+}
+
+fn undeclared(op: &Operation, status: u16) -> String {
+    let declared: Vec<String> = std::iter::once("200".to_owned())
+        .chain(op.errors.iter().map(u16::to_string))
+        .collect();
+    format!(
+        "{} {} declares no {status} response (declared: {})",
+        op.method,
+        op.path,
+        declared.join(", ")
+    )
+}
+
+/// Validates an error response body for `status` on `path` + `method` (see
+/// [`validate_response_body`]), and that `error.code`, when it is a number, equals the HTTP
+/// status (OpenRouter's rule for request-level errors).
 ///
 /// # Errors
 /// Violations with JSON pointers, an undeclared status, or a non-error status.
@@ -290,41 +436,6 @@ pub fn validate_error_body(
     }
 }
 
-/// Validates a response body for `path` + `method` + `status` against the document's
-/// `responses` entry.
-///
-/// * A JSON object (or any non-string, non-array value) is checked against the `application/json` schema.
-/// * A JSON **string** is taken as a raw `text/event-stream` body: each `data:` event (other
-///   than `[DONE]`) is parsed and checked against the `text/event-stream` schema (for chat,
-///   `ChatStreamingResponse` = `{data: ChatStreamChunk}`, with overlays); `:` comments are skipped.
-/// * A JSON **array** is taken as the already-parsed `data:` payloads of such a stream.
-///
-/// # Errors
-/// Violations with JSON pointers, or an operation/status the document doesn't declare.
-pub fn validate_response_body(
-    contract: &Contract,
-    path: &str,
-    method: &str,
-    status: u16,
-    body: &Value,
-) -> Result<(), String> {
-    let resp = contract.response_pointer(path, method, status)?;
-    let label = format!("{} {path} {status}", method.to_ascii_uppercase());
-    match body {
-        Value::String(text) => validate_sse(contract, &resp, &label, text),
-        Value::Array(chunks) => validate_chunks(contract, &resp, &label, chunks),
-        _ => {
-            let pointer = format!("{resp}/content/application~1json/schema");
-            if contract.doc.pointer(&pointer).is_none() {
-                return Err(format!("{label} declares no application/json schema"));
-            }
-            contract
-                .validate_pointer(&pointer, body)
-                .map_err(|e| format!("{label}: {e}"))
-        }
-    }
-}
-
 /// Validates a raw `text/event-stream` body (see [`validate_response_body`]).
 ///
 /// # Errors
@@ -336,9 +447,13 @@ pub fn validate_sse_body(
     status: u16,
     sse: &str,
 ) -> Result<(), String> {
-    let resp = contract.response_pointer(path, method, status)?;
-    let label = format!("{} {path} {status}", method.to_ascii_uppercase());
-    validate_sse(contract, &resp, &label, sse)
+    validate_response_body(
+        contract,
+        path,
+        method,
+        status,
+        &Value::String(sse.to_owned()),
+    )
 }
 
 /// Splits an SSE body into the JSON payloads of its `data:` events (`[DONE]` and comments dropped).
@@ -382,32 +497,38 @@ pub fn parse_sse_events(sse: &str) -> Result<Vec<Value>, String> {
     Ok(events)
 }
 
-fn validate_sse(contract: &Contract, resp: &str, label: &str, text: &str) -> Result<(), String> {
+fn validate_sse(
+    contract: &Contract,
+    op: &Operation,
+    label: &str,
+    text: &str,
+) -> Result<(), String> {
     let chunks = parse_sse_events(text).map_err(|e| format!("{label}: {e}"))?;
     if chunks.is_empty() {
         return Err(format!("{label}: the event stream has no data events"));
     }
-    validate_chunks(contract, resp, label, &chunks)
+    validate_chunks(contract, op, label, &chunks)
 }
 
 fn validate_chunks(
     contract: &Contract,
-    resp: &str,
+    op: &Operation,
     label: &str,
     chunks: &[Value],
 ) -> Result<(), String> {
-    let pointer = format!("{resp}/content/text~1event-stream/schema");
-    if contract.doc.pointer(&pointer).is_none() {
-        return Err(format!("{label} declares no text/event-stream schema"));
-    }
-    // The speakeasy convention: the stream schema is `{data: <chunk schema>}`.
-    let mut problems = Vec::new();
-    for (i, chunk) in chunks.iter().enumerate() {
-        let wrapped = json!({ "data": chunk });
-        if let Err(e) = contract.validate_pointer(&pointer, &wrapped) {
-            problems.push(format!("event {i}: {e}"));
-        }
-    }
+    let Some(schema) = op.stream else {
+        return Err(format!("{label}: declares no text/event-stream answer"));
+    };
+    let problems: Vec<String> = chunks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, chunk)| {
+            contract
+                .validate(schema, chunk)
+                .err()
+                .map(|e| format!("event {i}: {e}"))
+        })
+        .collect();
     if problems.is_empty() {
         Ok(())
     } else {
@@ -415,50 +536,10 @@ fn validate_chunks(
     }
 }
 
-/// Validates a request body for `path` + `method` against its `requestBody` JSON schema.
-///
-/// # Errors
-/// Violations with JSON pointers, or an operation without a JSON request body.
-pub fn validate_request_body(
-    contract: &Contract,
-    path: &str,
-    method: &str,
-    body: &Value,
-) -> Result<(), String> {
-    let op = contract.operation_pointer(path, method)?;
-    let label = format!("{} {path} request", method.to_ascii_uppercase());
-    let pointer = format!("{op}/requestBody/content/application~1json/schema");
-    if contract.doc.pointer(&pointer).is_none() {
-        return Err(format!(
-            "{label}: no application/json request body declared"
-        ));
-    }
-    contract
-        .validate_pointer(&pointer, body)
-        .map_err(|e| format!("{label}: {e}"))
-}
-
-/// Escapes one JSON-pointer reference token (`~` → `~0`, `/` → `~1`).
-fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Percent-encodes what a URI fragment can't hold verbatim (`{`, `}`, spaces, …).
-fn encode_fragment(pointer: &str) -> String {
-    let mut out = String::with_capacity(pointer.len());
-    for b in pointer.bytes() {
-        if b.is_ascii_alphanumeric() || b"/~-._!$&'()*+,;=:@".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// One violation as `  at <pointer>: <message>`. For a failed `anyOf`/`oneOf` the message names
-/// no property, so each branch's own violations follow, indented (two levels at most).
-fn render(e: &jsonschema::ValidationError<'_>, depth: usize) -> String {
+/// no property, so each branch's own violations follow, indented (three levels of alternatives
+/// at most: a message's content is an `anyOf` whose array items are a `oneOf`).
+pub(crate) fn render(e: &jsonschema::ValidationError<'_>, depth: usize) -> String {
     use jsonschema::error::ValidationErrorKind as K;
     let at = e.instance_path().to_string();
     let at = if at.is_empty() { "/".to_owned() } else { at };
@@ -474,7 +555,7 @@ fn render(e: &jsonschema::ValidationError<'_>, depth: usize) -> String {
     let mut out = format!("{indent}at {at}: matches none of the {label} alternatives");
     for (i, branch) in context.iter().enumerate() {
         out.push_str(&format!("\n{indent}  alternative {i}:"));
-        if depth >= 3 {
+        if depth >= 5 {
             out.push_str(&format!(" {} violation(s)", branch.len()));
             continue;
         }
@@ -486,7 +567,7 @@ fn render(e: &jsonschema::ValidationError<'_>, depth: usize) -> String {
     out
 }
 
-fn truncate(s: &str) -> String {
+pub(crate) fn truncate(s: &str) -> String {
     if s.len() <= MAX_MESSAGE {
         return s.to_owned();
     }

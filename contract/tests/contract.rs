@@ -1,17 +1,15 @@
-//! Contract tests: hand-written bodies from `shared/openrouter-api.md` must validate against the
-//! OpenAPI document (with overlays), and broken bodies must not.
+//! Our schemas (contract/schemas/*.json): they are valid JSON Schema 2020-12 and compile, every
+//! fixture (hand-written from the project's API notes) validates, and broken bodies are refused
+//! with the violation at its place.
+
+mod support;
 
 use contract::{
-    Contract, parse_sse_events, validate_error_body, validate_request_body, validate_response_body,
-    validate_sse_body,
+    Contract, OPERATIONS, Operation, SCHEMA_BASE, parse_sse_events, validate_error_body,
+    validate_request_body, validate_response_body, validate_sse_body,
 };
 use serde_json::{Value, json};
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+use support::{Body, fixture};
 
 fn c() -> &'static Contract {
     Contract::load()
@@ -38,34 +36,151 @@ fn fails(r: Result<(), String>, needle: &str) -> String {
     }
 }
 
-// ---------- schema names the project relies on ----------
+// ---------- the schemas themselves ----------
 
 #[test]
-fn documented_schemas_exist() {
+fn every_schema_is_valid_and_compiles() {
+    let fresh = Contract::embedded().unwrap();
+    let names: Vec<&str> = fresh.schema_names().collect();
+    assert!(names.len() > 30, "{names:?}");
+    for name in names {
+        // Valid or not, what matters here is that each one compiles.
+        if let Err(e) = fresh.validate(name, &Value::Null) {
+            assert!(!e.contains("cannot compile"), "{name}: {e}");
+        }
+    }
+    for (file, doc) in fresh.documents() {
+        jsonschema::meta::validate(doc).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(doc["$id"], json!(format!("{SCHEMA_BASE}{file}")));
+    }
+}
+
+#[test]
+fn the_schemas_the_project_relies_on_exist() {
     for name in [
         "ChatRequest",
+        "ChatUserMessage",
+        "ChatContentImage",
+        "ImageConfig",
         "ChatResult",
         "ChatAssistantImages",
-        "ChatContentImage",
-        "ChatStreamDelta",
-        "ChatStreamChunk",
         "ChatUsage",
-        "ImageConfig",
+        "ChatStreamChunk",
+        "ChatStreamDelta",
         "ImageGenerationRequest",
         "ImageGenerationResponse",
-        "BadRequestResponseErrorData",
-        "UnauthorizedResponseErrorData",
-        "PaymentRequiredResponseErrorData",
-        "ForbiddenResponseErrorData",
-        "NotFoundResponseErrorData",
-        "TooManyRequestsResponseErrorData",
-        "InternalServerResponseErrorData",
-        "BadGatewayResponseErrorData",
-        "ServiceUnavailableResponseErrorData",
+        "ImageModelEndpointsResponse",
+        "ImagePricingEntry",
+        "ModelsListResponse",
+        "KeyResponse",
+        "AuthKeysRequest",
+        "AuthKeysResponse",
+        "GenerationResponse",
+        "ErrorResponse",
+        "ErrorData",
+        "InBandError",
     ] {
         assert!(c().has_schema(name), "{name} missing");
     }
     assert!(!c().has_schema("NoSuchSchema"));
+    for op in OPERATIONS {
+        assert!(c().operation(op.path, op.method).is_ok(), "{op:?}");
+    }
+}
+
+fn docs_with(file: &str, schema: Value) -> Vec<(String, Value)> {
+    vec![(
+        file.to_owned(),
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": format!("{SCHEMA_BASE}{file}"),
+            "$defs": { "ErrorResponse": { "type": "object" }, "Thing": schema }
+        }),
+    )]
+}
+
+#[test]
+fn broken_schema_documents_are_refused() {
+    let ok = Contract::from_documents(docs_with("t.json", json!({ "type": "string" })), vec![]);
+    assert!(ok.is_ok(), "{ok:?}");
+    let refused = |docs: Vec<(String, Value)>, ops: Vec<Operation>, needle: &str| {
+        let e = Contract::from_documents(docs, ops).unwrap_err();
+        assert!(e.contains(needle), "expected {needle:?} in: {e}");
+    };
+    // A misspelt keyword would be ignored silently by JSON Schema.
+    refused(
+        docs_with("t.json", json!({ "type": "object", "requried": ["a"] })),
+        vec![],
+        "/$defs/Thing/requried",
+    );
+    // Not a valid 2020-12 schema.
+    refused(
+        docs_with("t.json", json!({ "type": "strng" })),
+        vec![],
+        "not a valid JSON Schema 2020-12",
+    );
+    // $id must match the file.
+    let mut docs = docs_with("t.json", json!({}));
+    docs[0].0 = "other.json".into();
+    refused(docs, vec![], "$id must be");
+    // A name defined twice.
+    let mut docs = docs_with("t.json", json!({}));
+    docs.extend(docs_with("u.json", json!({})));
+    refused(docs, vec![], "defined in t.json and in u.json");
+    // An operation naming a schema that does not exist.
+    let op = Operation {
+        method: "GET",
+        path: "/things",
+        request: None,
+        ok: "Nothing",
+        stream: None,
+        errors: &[],
+    };
+    refused(
+        docs_with("t.json", json!({})),
+        vec![op],
+        "names schema Nothing",
+    );
+    // A $ref to nothing is refused when the schema is used.
+    let c = Contract::from_documents(
+        docs_with("t.json", json!({ "$ref": "#/$defs/Missing" })),
+        vec![],
+    )
+    .unwrap();
+    let e = c.validate("Thing", &json!(1)).unwrap_err();
+    assert!(e.contains("cannot compile"), "{e}");
+}
+
+// ---------- every fixture ----------
+
+#[test]
+fn every_fixture_validates() {
+    let bodies = support::all_bodies();
+    assert!(bodies.len() > 25, "{}", bodies.len());
+    for (label, body) in bodies {
+        let checked = match &body {
+            Body::Request {
+                method,
+                path,
+                value,
+            } => validate_request_body(c(), path, method, value),
+            Body::Response {
+                method,
+                path,
+                status,
+                value,
+            } if *status >= 400 => validate_error_body(c(), path, method, *status, value),
+            Body::Response {
+                method,
+                path,
+                status,
+                value,
+            } => validate_response_body(c(), path, method, *status, value),
+        };
+        if let Err(e) = checked {
+            panic!("fixture {label}:\n{e}");
+        }
+    }
 }
 
 #[test]
@@ -78,11 +193,15 @@ fn unknown_schema_is_an_error() {
 fn unknown_operation_or_status_is_an_error() {
     fails(
         validate_request_body(c(), "/no/such/path", "POST", &json!({})),
-        "not in the OpenAPI document",
+        "not in our contract",
     );
     fails(
         validate_request_body(c(), "/chat/completions", "DELETE", &json!({})),
-        "not in the OpenAPI document",
+        "not in our contract",
+    );
+    fails(
+        validate_request_body(c(), "/key", "GET", &json!({})),
+        "takes no JSON request body",
     );
     // POST /images declares no 503 response.
     fails(
@@ -90,9 +209,44 @@ fn unknown_operation_or_status_is_an_error() {
         "declares no 503",
     );
     fails(
+        validate_response_body(c(), "/key", "GET", 201, &json!({})),
+        "declares no 201",
+    );
+    fails(
         validate_error_body(c(), "/chat/completions", "POST", 200, &json!({})),
         "not an error status",
     );
+    // Only chat streams.
+    fails(
+        validate_response_body(c(), "/images", "POST", 200, &json!([{}])),
+        "no text/event-stream",
+    );
+}
+
+#[test]
+fn concrete_paths_and_the_api_prefix_are_accepted() {
+    let model = fixture("models_response.json")["data"][0].clone();
+    ok(validate_response_body(
+        c(),
+        "/api/v1/model/black-forest-labs/flux.2-klein-4b",
+        "get",
+        200,
+        &json!({ "data": model }),
+    ));
+    ok(validate_response_body(
+        c(),
+        "/images/models/black-forest-labs/flux.2-klein-4b/endpoints",
+        "GET",
+        200,
+        &fixture("image_endpoints_response.json"),
+    ));
+    ok(validate_response_body(
+        c(),
+        "/generation?id=gen-1",
+        "GET",
+        200,
+        &fixture("generation_response.json"),
+    ));
 }
 
 // ---------- §1 chat requests ----------
@@ -229,7 +383,7 @@ fn chat_result_with_choice_error() {
         200,
         &body,
     ));
-    // The overlay types the in-choice error: a numeric message is caught.
+    // The in-choice error is typed: a numeric message is caught.
     let mut bad = body.clone();
     bad["choices"][0]["error"]["message"] = json!(42);
     fails(c().validate("ChatResult", &bad), "/choices/0/error/message");
@@ -260,7 +414,7 @@ fn chat_result_bad_images_fail() {
         c().validate("ChatResult", &body),
         "/choices/0/message/images/0",
     );
-    // A wrong `type` on an image entry (overlay: `type` is declared as "image_url").
+    // A wrong `type` on an image entry (`type` is declared as "image_url").
     let mut body = fixture("chat_result.json");
     body["choices"][0]["message"]["images"][0]["type"] = json!("image");
     fails(
@@ -367,7 +521,7 @@ fn stream_mid_stream_error_chunk() {
 #[test]
 fn stream_bad_chunks_fail() {
     let chunks = fixture("chat_stream_chunks.json");
-    // images as strings inside the delta (overlay makes `delta.images` typed)
+    // images as strings inside the delta (`delta.images` is typed)
     let mut bad = chunks[1].clone();
     bad["choices"][0]["delta"]["images"] = json!("data:image/png;base64,iVBORw0KGgo=");
     fails(
@@ -488,21 +642,21 @@ fn error_bodies_for_images() {
 #[test]
 fn error_schema_by_name() {
     let errors = fixture("errors.json");
-    for (status, name) in [
-        ("400", "BadRequestResponseErrorData"),
-        ("401", "UnauthorizedResponseErrorData"),
-        ("402", "PaymentRequiredResponseErrorData"),
-        ("403", "ForbiddenResponseErrorData"),
-        ("404", "NotFoundResponseErrorData"),
-        ("429", "TooManyRequestsResponseErrorData"),
-        ("500", "InternalServerResponseErrorData"),
-        ("502", "BadGatewayResponseErrorData"),
-        ("503", "ServiceUnavailableResponseErrorData"),
-    ] {
-        if let Err(e) = c().validate(name, &errors[status]["error"]) {
-            panic!("{status} {name}: {e}");
+    for (status, body) in errors.as_object().unwrap() {
+        if let Err(e) = c().validate("ErrorData", &body["error"]) {
+            panic!("{status}: {e}");
+        }
+        if let Err(e) = c().validate("ErrorResponse", body) {
+            panic!("{status}: {e}");
         }
     }
+    // A moderation message longer than OpenRouter's 100 characters is not theirs.
+    let mut bad = errors["403"].clone();
+    bad["error"]["metadata"]["flagged_input"] = json!("x".repeat(101));
+    fails(
+        c().validate("ErrorResponse", &bad),
+        "/error/metadata/flagged_input",
+    );
 }
 
 #[test]
@@ -649,48 +803,87 @@ fn key_info() {
     );
 }
 
-// ---------- loading ----------
+// ---------- catalogue, generation records ----------
 
 #[test]
-fn env_override_and_missing_file() {
-    let missing = std::path::Path::new("/nonexistent/openrouter-openapi.yaml");
-    let e = Contract::from_path(missing).unwrap_err();
-    assert!(e.contains("/nonexistent/openrouter-openapi.yaml"), "{e}");
-    // The loaded document is the one `openapi_path()` names.
-    assert_eq!(c().path(), contract::openapi_path());
+fn models_list() {
+    let body = fixture("models_response.json");
+    ok(validate_response_body(c(), "/models", "GET", 200, &body));
+    let mut bad = body.clone();
+    bad["data"][0]["architecture"]["output_modalities"] = json!(["picture"]);
+    fails(
+        validate_response_body(c(), "/models", "GET", 200, &bad),
+        "/data/0/architecture/output_modalities/0",
+    );
+    // Prices are strings.
+    let mut bad = body.clone();
+    bad["data"][0]["pricing"]["image_output"] = json!(0.00000342);
+    fails(
+        c().validate("ModelsListResponse", &bad),
+        "/data/0/pricing/image_output",
+    );
+    let mut bad = body;
+    bad["data"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("top_provider");
+    fails(c().validate("ModelsListResponse", &bad), "top_provider");
 }
 
-/// `Contract::load` honours `$OPENROUTER_OPENAPI` and panics naming the path when it is missing.
-/// Runs itself in a child process, since `load` caches the document for the whole process.
 #[test]
-fn load_honours_env_override() {
-    if let Some(expect) = std::env::var_os("CONTRACT_TEST_CHILD") {
-        let c = Contract::load();
-        assert_eq!(c.path().as_os_str(), expect.as_os_str());
-        return;
-    }
-    let run = |path: &str| {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["load_honours_env_override", "--exact", "--nocapture"])
-            .env("OPENROUTER_OPENAPI", path)
-            .env("CONTRACT_TEST_CHILD", path)
-            .output()
-            .unwrap()
-    };
-    let missing = "/nonexistent/elsewhere/openrouter-openapi.yaml";
-    let out = run(missing);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "loading {missing} should panic");
-    assert!(
-        stderr.contains(missing),
-        "panic should name the path:\n{stderr}"
+fn image_model_endpoints_and_pricing() {
+    let body = fixture("image_endpoints_response.json");
+    let mut bad = body.clone();
+    bad["endpoints"][0]["pricing"][0]["unit"] = json!("pixel");
+    fails(
+        c().validate("ImageModelEndpointsResponse", &bad),
+        "/endpoints/0/pricing/0/unit",
     );
-    // The same document through the override (an absolute path) loads.
-    let real = std::fs::canonicalize(c().path()).unwrap();
-    let out = run(real.to_str().unwrap());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    let mut bad = body.clone();
+    bad["endpoints"][0]["supported_parameters"]["input_references"] =
+        json!({ "type": "range", "min": 0 });
+    fails(
+        c().validate("ImageModelEndpointsResponse", &bad),
+        "/endpoints/0/supported_parameters/input_references",
     );
+    let mut bad = body;
+    bad["endpoints"][0]["pricing"][0]["cost_usd"] = json!("0.014");
+    fails(
+        c().validate("ImageModelEndpointsResponse", &bad),
+        "/endpoints/0/pricing/0/cost_usd",
+    );
+    let models = fixture("image_models_response.json");
+    ok(c().validate("ImageModelsListResponse", &models));
+}
+
+#[test]
+fn generation_record() {
+    let body = fixture("generation_response.json");
+    ok(c().validate("GenerationResponse", &body));
+    let mut bad = body.clone();
+    bad["data"]["total_cost"] = json!("0.014");
+    fails(c().validate("GenerationResponse", &bad), "/data/total_cost");
+    let mut bad = body.clone();
+    bad["data"]["api_type"] = json!("chat");
+    fails(c().validate("GenerationResponse", &bad), "/data/api_type");
+    let mut bad = body;
+    bad["data"].as_object_mut().unwrap().remove("upstream_id");
+    fails(c().validate("GenerationResponse", &bad), "upstream_id");
+}
+
+#[test]
+fn credits() {
+    let body = fixture("credits_response.json");
+    ok(validate_response_body(c(), "/credits", "GET", 200, &body));
+    fails(
+        validate_response_body(c(), "/credits", "GET", 200, &json!({ "data": {} })),
+        "total_credits",
+    );
+    ok(validate_error_body(
+        c(),
+        "/credits",
+        "GET",
+        403,
+        &json!({"error": {"code": 403, "message": "Only management keys can perform this operation"}}),
+    ));
 }

@@ -1,4 +1,5 @@
-//! The mock's bodies must satisfy OpenRouter's published OpenAPI document (via `contract`).
+//! The mock's bodies must satisfy our schemas of the OpenRouter API (`contract`), which are
+//! themselves checked against OpenRouter's published OpenAPI description.
 
 use contract::{
     Contract, validate_error_body, validate_request_body, validate_response_body, validate_sse_body,
@@ -15,7 +16,7 @@ fn check(result: Result<(), String>) {
 }
 
 #[tokio::test]
-async fn success_bodies_match_the_openapi_document() {
+async fn success_bodies_match_the_contract() {
     let c = Contract::load();
     let server = start(MockConfig {
         generation_404_ms: 0,
@@ -95,7 +96,7 @@ async fn v_id(server: &mock_openrouter::MockServer) -> String {
 }
 
 #[tokio::test]
-async fn error_bodies_match_the_openapi_document() {
+async fn error_bodies_match_the_contract() {
     let c = Contract::load();
     let server = start(fast()).await;
     for status in [

@@ -1,12 +1,16 @@
-//! Patches for known gaps of the published OpenAPI document.
+//! Patches for known gaps of OpenRouter's published OpenAPI description, applied to it before
+//! our schemas are compared with it and before our fixtures are validated against it. They are
+//! used for nothing else: our own schemas already contain these corrections (each marked with a
+//! `Deviation:` comment).
 //!
-//! Each overlay cites the gap as listed in `shared/openrouter-api.md` ("OpenAPI spec" → "Known
-//! gaps", and §2.2, §3.1, §3.2, §6.1). They only add what the live API is documented to send; they
-//! never loosen a schema beyond that.
+//! Each overlay cites the gap as the project's API notes list it ("OpenAPI spec" → "Known gaps",
+//! and §2.2, §3.1, §3.2, §6.1). They only add what the live API is documented to send; they
+//! never loosen a schema beyond that. An overlay whose target has disappeared from the
+//! description is an error, so a changed description is noticed.
 
 use serde_json::{Map, Value, json};
 
-/// Applies every overlay to the OpenAPI document (as JSON).
+/// Applies every gap overlay to the OpenAPI document (as JSON).
 pub(crate) fn apply(doc: &mut Value) -> Result<(), String> {
     let schemas = doc
         .pointer_mut("/components/schemas")
@@ -17,9 +21,15 @@ pub(crate) fn apply(doc: &mut Value) -> Result<(), String> {
     stream_chunk_error(schemas)?;
     choice_error(schemas)?;
     error_data_availability(schemas);
-    check_image_generation_response(schemas)?;
-    discriminators(doc);
+    provider_and_native_finish_reason(schemas)?;
+    usage_image_tokens(schemas)?;
     Ok(())
+}
+
+/// Rewrites discriminated `oneOf`s for validation (see [`discriminators`]); not used for the
+/// comparison, which understands `oneOf` itself.
+pub(crate) fn for_validation(doc: &mut Value) {
+    discriminators(doc);
 }
 
 /// OpenAPI `discriminator` is not a JSON Schema keyword: ignored, it leaves a plain `oneOf`,
@@ -228,30 +238,33 @@ fn error_data_availability(schemas: &mut Map<String, Value>) {
     }
 }
 
-/// Gap: "`ImageGenerationResponse` has no `id`; `media_type` is optional." Nothing to patch; this
-/// only checks the document still says so, so a changed document is noticed.
-fn check_image_generation_response(schemas: &mut Map<String, Value>) -> Result<(), String> {
-    let resp = schema_mut(schemas, "ImageGenerationResponse")?;
-    let required = |v: &Value| -> Vec<String> {
-        v.get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(|s| s.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    if required(resp).iter().any(|r| r == "id") {
-        return Err("ImageGenerationResponse now requires `id`: revisit the overlays".to_owned());
+/// Gap: the published `ChatResult` and `ChatStreamChunk` declare no `provider`, and
+/// `ChatChoice`/`ChatStreamChoice` no `native_finish_reason`, although both are sent: §2.2
+/// ("`provider`: the display name of the upstream provider", captured live answers and chunks,
+/// §3.1) and the API overview ("`native_finish_reason` holds the provider's raw value").
+fn provider_and_native_finish_reason(schemas: &mut Map<String, Value>) -> Result<(), String> {
+    for name in ["ChatResult", "ChatStreamChunk"] {
+        properties_mut(schema_mut(schemas, name)?, name)?
+            .entry("provider")
+            .or_insert_with(|| json!({ "type": "string" }));
     }
-    if let Some(item) = resp.pointer("/properties/data/items")
-        && required(item).iter().any(|r| r == "media_type")
-    {
-        return Err(
-            "ImageGenerationResponse.data[] now requires `media_type`: revisit the overlays"
-                .to_owned(),
-        );
+    for name in ["ChatChoice", "ChatStreamChoice"] {
+        properties_mut(schema_mut(schemas, name)?, name)?
+            .entry("native_finish_reason")
+            .or_insert_with(|| json!({ "type": ["string", "null"] }));
     }
+    Ok(())
+}
+
+/// Gap: `ChatUsage.completion_tokens_details` has no `image_tokens`, which the API overview
+/// documents (§2.2: "`completion_tokens_details.image_tokens`"); the Image API's usage has it.
+fn usage_image_tokens(schemas: &mut Map<String, Value>) -> Result<(), String> {
+    let usage = schema_mut(schemas, "ChatUsage")?;
+    let details = properties_mut(usage, "ChatUsage")?
+        .get_mut("completion_tokens_details")
+        .ok_or("ChatUsage has no completion_tokens_details")?;
+    properties_mut(details, "ChatUsage.completion_tokens_details")?
+        .entry("image_tokens")
+        .or_insert_with(|| json!({ "type": ["integer", "null"] }));
     Ok(())
 }
