@@ -1,18 +1,27 @@
 //! Native tests of the stored-zip reader/writer and the export manifest,
-//! including hostile archives and manifests.
+//! including hostile archives and manifests. Everything runs through the code
+//! the browser runs (`storage::transfer` over byte slices instead of Blobs):
+//! zips are read with `Archive`, imports checked with `check_import`, exports
+//! laid out with `plan_export`, test zips written with `ZipWriter`.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 use kleinbild::storage::HistoryEntry;
 use kleinbild::storage::history::{ReferenceRecord, content_id};
 use kleinbild::storage::manifest::{
-    ImportError, ManifestError, build_manifest, export_zip, image_path, import_summary, import_zip,
-    parse_manifest, reference_path, split_duplicates,
+    ManifestError, build_manifest, image_path, import_summary, reference_path, split_duplicates,
 };
-use kleinbild::storage::zip::{
-    TAIL_LEN, ZipError, ZipWriter, crc32, read_directory, read_end, read_stored, write_stored,
+use kleinbild::storage::transfer::{Archive, ExportError, ImportError, RangeRead};
+use kleinbild::storage::zip::{TAIL_LEN, ZipError, ZipWriter, crc32, read_directory, read_end};
+use support::block_on;
+use support::export::{
+    Imported, MemorySource, check_zip, export_from, export_items, import_checked,
 };
+use support::zip::{names, read_all, write_owned, write_zip};
 
 const PY_STORED: &[u8] = include_bytes!("fixtures/history/python_stored.zip");
 const PY_DEFLATED: &[u8] = include_bytes!("fixtures/history/python_deflated.zip");
@@ -98,6 +107,14 @@ fn sample() -> Vec<(HistoryEntry, Vec<u8>)> {
 // ---------------------------------------------------------------------------
 // zip
 
+/// The error reading `zip` whole through `Archive` gives, as a zip error.
+fn zip_error(zip: &[u8]) -> ZipError {
+    match read_all(zip) {
+        Err(ImportError::Zip(err)) => err,
+        other => panic!("expected a zip error, got {other:?}"),
+    }
+}
+
 #[test]
 fn crc32_matches_the_standard_check_value() {
     assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
@@ -110,7 +127,7 @@ fn crc32_matches_the_standard_check_value() {
 
 #[test]
 fn reads_a_zip_written_by_python() {
-    let files = read_stored(PY_STORED).unwrap();
+    let files = read_all(PY_STORED).unwrap();
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
@@ -129,17 +146,13 @@ fn reads_a_zip_written_by_python() {
 #[test]
 fn writes_the_same_bytes_python_writes() {
     // Python's zipfile wrote the fixture; identical bytes mean Python (and
-    // every reader that opens Python's zips) accepts ours.
-    let files = read_stored(PY_STORED).unwrap();
-    let borrowed: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    let ours = write_stored(&borrowed).unwrap();
+    // every reader that opens Python's zips) accepts what ZipWriter lays out.
+    let files = read_all(PY_STORED).unwrap();
+    let ours = write_owned(&files).unwrap();
     assert_eq!(ours.len(), PY_STORED.len());
     assert!(
         ours == PY_STORED,
-        "write_stored differs from Python's zipfile output"
+        "ZipWriter's output differs from Python's zipfile output"
     );
 }
 
@@ -150,7 +163,7 @@ fn written_zips_have_sound_structure_and_read_back() {
         ("dir/b.bin", &[0, 1, 2, 255]),
         ("empty", b""),
     ];
-    let zip = write_stored(&files).unwrap();
+    let zip = write_zip(&files).unwrap();
     assert_eq!(&zip[..4], b"PK\x03\x04");
     let end = zip.len() - 22;
     assert_eq!(&zip[end..end + 4], b"PK\x05\x06");
@@ -159,20 +172,20 @@ fn written_zips_have_sound_structure_and_read_back() {
     let cd_offset = u32::from_le_bytes(zip[end + 16..end + 20].try_into().unwrap()) as usize;
     assert_eq!(cd_offset + cd_size, end);
     assert_eq!(&zip[cd_offset..cd_offset + 4], b"PK\x01\x02");
-    let back = read_stored(&zip).unwrap();
+    let back = read_all(&zip).unwrap();
     assert_eq!(back.len(), 3);
     for ((name, data), (n, d)) in files.iter().zip(&back) {
         assert_eq!((*name, *data), (n.as_str(), d.as_slice()));
     }
-    assert_eq!(write_stored(&[]).unwrap().len(), 22);
-    assert_eq!(read_stored(&write_stored(&[]).unwrap()).unwrap(), vec![]);
+    assert_eq!(write_zip(&[]).unwrap().len(), 22);
+    assert_eq!(read_all(&write_zip(&[]).unwrap()).unwrap(), vec![]);
 }
 
 #[test]
 fn writer_refuses_unsafe_names() {
     for bad in ["../x", "/abs", "a\\b", "a\0b", "", "c:/x"] {
         assert!(
-            matches!(write_stored(&[(bad, b"x")]), Err(ZipError::UnsafeName(_))),
+            matches!(write_zip(&[(bad, b"x")]), Err(ZipError::UnsafeName(_))),
             "{bad:?}"
         );
     }
@@ -180,13 +193,13 @@ fn writer_refuses_unsafe_names() {
 
 #[test]
 fn deflated_entries_are_refused_clearly() {
-    let err = read_stored(PY_DEFLATED).unwrap_err();
+    let err = zip_error(PY_DEFLATED);
     assert_eq!(err, ZipError::Compressed);
     assert_eq!(
         err.to_string(),
         "compressed zip entries are not supported: export from Kleinbild"
     );
-    let import = import_zip(PY_DEFLATED).unwrap_err();
+    let import = import_checked(PY_DEFLATED).unwrap_err();
     assert_eq!(
         import.to_string(),
         "Import failed: compressed zip entries are not supported: export from Kleinbild."
@@ -195,33 +208,43 @@ fn deflated_entries_are_refused_clearly() {
 
 #[test]
 fn every_truncation_fails_without_panicking() {
-    let zip = write_stored(&[("a.txt", b"hello"), ("b.txt", b"world!")]).unwrap();
+    let zip = write_zip(&[("a.txt", b"hello"), ("b.txt", b"world!")]).unwrap();
     for len in 0..zip.len() {
         assert!(
-            read_stored(&zip[..len]).is_err(),
+            read_all(&zip[..len]).is_err(),
             "prefix of {len} bytes was accepted"
         );
     }
-    assert!(read_stored(&zip).is_ok());
+    assert!(read_all(&zip).is_ok());
+
+    // A real export: no prefix imports.
+    let export = export_items(&sample(), &[], 0.0).unwrap();
+    for len in 0..export.zip.len() {
+        assert!(
+            check_zip(&export.zip[..len]).is_err(),
+            "prefix of {len} bytes of an export was imported"
+        );
+    }
+    assert!(check_zip(&export.zip).is_ok());
 }
 
 #[test]
 fn corrupted_bytes_never_panic_and_data_damage_is_caught() {
-    let zip = write_stored(&[("a.txt", b"hello"), ("b.txt", b"world!")]).unwrap();
+    let zip = write_zip(&[("a.txt", b"hello"), ("b.txt", b"world!")]).unwrap();
     for i in 0..zip.len() {
         for flip in [0x01, 0x80, 0xFF] {
             let mut bad = zip.clone();
             bad[i] ^= flip;
-            let _ = read_stored(&bad);
+            let _ = read_all(&bad);
         }
     }
     // Byte 30 + 5 is the first byte of "hello".
     let mut bad = zip.clone();
     bad[35] ^= 0x20;
-    assert_eq!(read_stored(&bad), Err(ZipError::Checksum("a.txt".into())));
+    assert_eq!(zip_error(&bad), ZipError::Checksum("a.txt".into()));
     // Same for the Python fixture, and for arbitrary junk.
     for len in 0..PY_STORED.len() {
-        let _ = read_stored(&PY_STORED[..len]);
+        let _ = read_all(&PY_STORED[..len]);
     }
     let mut seed = 0x1234_5678u32;
     for len in [0, 1, 21, 22, 23, 100, 4096] {
@@ -233,9 +256,77 @@ fn corrupted_bytes_never_panic_and_data_damage_is_caught() {
                 seed as u8
             })
             .collect();
-        assert!(read_stored(&junk).is_err());
+        assert!(read_all(&junk).is_err());
+        assert!(check_zip(&junk).is_err());
     }
-    assert_eq!(read_stored(b"PK\x05\x06"), Err(ZipError::NotAZip));
+    assert_eq!(zip_error(b"PK\x05\x06"), ZipError::NotAZip);
+
+    // A real export with references: any damage either refuses the import or
+    // imports only what was exported, never something else. (A file whose name
+    // is damaged in the directory is not found: its entry is skipped and
+    // counted, or its reference dropped, as when someone removed the file.)
+    let (items, refs) = sample_with_references();
+    let export = export_items(&items, &refs, 0.0).unwrap();
+    let good = import_checked(&export.zip).unwrap();
+    let data = file_spans(&export.zip);
+    assert_eq!(data.len(), 1 + 4 + 2);
+    let (mut unchanged, mut partial) = (0, 0);
+    for i in 0..export.zip.len() {
+        let in_data = data
+            .iter()
+            .any(|&(start, size)| (start..start + size).contains(&i));
+        for flip in [0x01, 0x80, 0xFF] {
+            let mut bad = export.zip.clone();
+            bad[i] ^= flip;
+            if let Ok(got) = import_checked(&bad) {
+                assert!(!in_data, "damage to file data at byte {i} was not caught");
+                assert_imports_part_of(&got, &good, &format!("byte {i} ^ {flip:#x}"));
+                if got == good {
+                    unchanged += 1;
+                } else {
+                    partial += 1;
+                }
+            }
+        }
+    }
+    // Fields no reader needs (times, attributes) may change; damaged names skip.
+    assert!(unchanged > 0 && partial > 0, "{unchanged} {partial}");
+}
+
+/// `got` imports some of `good`'s entries, unchanged but for references left
+/// out, with the same bytes; the others are counted as skipped.
+fn assert_imports_part_of(got: &Imported, good: &Imported, what: &str) {
+    assert_eq!(
+        got.entries.len() + got.skipped_invalid,
+        good.entries.len() + good.skipped_invalid,
+        "{what}"
+    );
+    for (entry, bytes) in &got.entries {
+        let (mut expected, expected_bytes) = good
+            .entries
+            .iter()
+            .find(|(e, _)| e.id == entry.id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{what} imported {} from nowhere", entry.id));
+        expected.references.retain(|r| entry.references.contains(r));
+        assert_eq!((entry, bytes), (&expected, &expected_bytes), "{what}");
+    }
+    for reference in &got.references {
+        assert!(good.references.contains(reference), "{what}: {reference:?}");
+    }
+}
+
+/// Where each file's data is in `zip`: (start, size), as `Archive::read` finds it.
+fn file_spans(zip: &[u8]) -> Vec<(usize, usize)> {
+    block_on(async {
+        let archive = Archive::open(zip).await.unwrap();
+        let mut spans = Vec::new();
+        for name in archive.names() {
+            let (start, data) = archive.read(archive.find(name).unwrap()).await.unwrap();
+            spans.push((start as usize, data.len()));
+        }
+        spans
+    })
 }
 
 /// Renames an entry in place (local header and central directory): CRCs do
@@ -264,10 +355,18 @@ fn hostile_names_are_refused() {
         b"bad\xff\xfe.png",
     ] {
         let safe = vec![b'x'; bad.len()];
-        let mut zip = write_stored(&[(std::str::from_utf8(&safe).unwrap(), b"data")]).unwrap();
+        let mut zip = write_zip(&[(std::str::from_utf8(&safe).unwrap(), b"data")]).unwrap();
         rename(&mut zip, &safe, bad);
         assert!(
-            matches!(read_stored(&zip), Err(ZipError::UnsafeName(_))),
+            matches!(zip_error(&zip), ZipError::UnsafeName(_)),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+        assert!(
+            matches!(
+                import_checked(&zip),
+                Err(ImportError::Zip(ZipError::UnsafeName(_)))
+            ),
             "{:?}",
             String::from_utf8_lossy(bad)
         );
@@ -276,39 +375,52 @@ fn hostile_names_are_refused() {
 
 #[test]
 fn duplicate_names_encryption_and_too_many_entries_are_refused() {
-    let mut zip = write_stored(&[("a.png", b"one"), ("b.png", b"two")]).unwrap();
+    let mut zip = write_zip(&[("a.png", b"one"), ("b.png", b"two")]).unwrap();
     rename(&mut zip, b"b.png", b"a.png");
-    assert_eq!(
-        read_stored(&zip),
-        Err(ZipError::DuplicateName("a.png".into()))
-    );
+    assert_eq!(zip_error(&zip), ZipError::DuplicateName("a.png".into()));
 
-    let mut zip = write_stored(&[("a.png", b"one")]).unwrap();
+    let mut zip = write_zip(&[("a.png", b"one")]).unwrap();
     let cd = zip.len() - 22 - (46 + 5);
     zip[cd + 8] |= 1;
-    assert_eq!(read_stored(&zip), Err(ZipError::Encrypted));
+    assert_eq!(zip_error(&zip), ZipError::Encrypted);
 
     let names: Vec<String> = (0..10_002).map(|i| format!("{i}")).collect();
     let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
-    let zip = write_stored(&files).unwrap();
-    assert_eq!(read_stored(&zip), Err(ZipError::TooManyEntries));
+    let zip = write_zip(&files).unwrap();
+    assert_eq!(zip_error(&zip), ZipError::TooManyEntries);
 }
 
 // ---------------------------------------------------------------------------
 // manifest, export and import
 
+/// Records with their stored bytes.
+type Stored<T> = Vec<(T, Vec<u8>)>;
+
+/// The sample with two reference images (the fox used twice), and the stored
+/// reference images.
+fn sample_with_references() -> (Stored<HistoryEntry>, Stored<ReferenceRecord>) {
+    let (fox, cat) = (png(64, 64), png(32, 48));
+    let (fox_ref, cat_ref) = (reference(&fox, "fox.png"), reference(&cat, "cat <b>.png"));
+    let mut items = sample();
+    items[0].0.references = vec![fox_ref.clone(), cat_ref.clone()];
+    items[1].0.references = vec![fox_ref.clone()];
+    (items, vec![(fox_ref, fox), (cat_ref, cat)])
+}
+
 #[test]
 fn export_then_import_restores_identical_entries_and_bytes() {
     let items = sample();
-    let export = export_zip(&items, &[], 1_732_480_000_000.0).unwrap();
-    assert_eq!(export.left_out, 0);
-    let files = read_stored(&export.zip).unwrap();
+    let export = export_items(&items, &[], 1_732_480_000_000.0).unwrap();
+    assert_eq!((export.count, export.skipped), (4, 0));
+    assert_eq!(export.progress, [(0, 4)]);
+    let files = read_all(&export.zip).unwrap();
     assert_eq!(files[0].0, "history.json");
     assert_eq!(files[1].0, "images/img-4-png.png");
     assert_eq!(files[2].0, "images/img-3-jpeg.jpg");
-    let plan = import_zip(&export.zip).unwrap();
+    let plan = import_checked(&export.zip).unwrap();
     assert_eq!(plan.skipped_invalid, 0);
     assert_eq!(plan.entries, items);
+    assert_eq!(plan.progress, [(0, 4)]);
 
     // Export, clear, import: everything is new; importing again adds nothing.
     let (fresh, duplicates) = split_duplicates(plan.entries.clone(), &HashSet::new(), |p| &p.0);
@@ -324,16 +436,32 @@ fn export_leaves_out_what_import_would_refuse() {
     items[1].1 = b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec();
     items[2].0.width = 1;
     items.push(items[0].clone());
-    let export = export_zip(&items, &[], 0.0).unwrap();
-    assert_eq!(export.left_out, 3);
-    let plan = import_zip(&export.zip).unwrap();
+    let export = export_items(&items, &[], 0.0).unwrap();
+    assert_eq!((export.count, export.skipped), (2, 3));
+    let plan = import_checked(&export.zip).unwrap();
     let ids: Vec<&str> = plan.entries.iter().map(|(e, _)| e.id.as_str()).collect();
     assert_eq!(ids, ["img-4-png", "img-1-gif"]);
+
+    // Stored images that are missing, or nothing at all to export.
+    let mut source = MemorySource::new(&items, &[]);
+    source.images.remove("img-1-gif");
+    let entries: Vec<HistoryEntry> = items.iter().map(|(e, _)| e.clone()).collect();
+    let export = export_from(entries.clone(), &source, 0.0).unwrap();
+    assert_eq!((export.count, export.skipped), (1, 4));
+    source.images.clear();
+    assert_eq!(
+        export_from(entries, &source, 0.0).unwrap_err(),
+        ExportError::Nothing
+    );
+    assert_eq!(
+        export_from(Vec::new(), &source, 0.0).unwrap_err(),
+        ExportError::Nothing
+    );
 }
 
 #[test]
 fn imports_the_python_fixture_with_html_kept_as_text() {
-    let plan = import_zip(PY_STORED).unwrap();
+    let plan = import_checked(PY_STORED).unwrap();
     assert_eq!(plan.skipped_invalid, 0);
     let [(entry, bytes)] = plan.entries.as_slice() else {
         panic!("expected one entry, got {}", plan.entries.len());
@@ -345,7 +473,7 @@ fn imports_the_python_fixture_with_html_kept_as_text() {
     assert_eq!(entry.generation_id.as_deref(), Some("gen-123"));
     assert!(entry.favorite);
     assert_eq!(entry.bytes, 73);
-    assert_eq!(bytes, &read_stored(PY_STORED).unwrap()[1].1);
+    assert_eq!(bytes, &read_all(PY_STORED).unwrap()[1].1);
 }
 
 #[test]
@@ -365,6 +493,10 @@ fn manifest_has_the_documented_shape() {
         image_path(&entries[1]).as_deref(),
         Some("images/img-3-jpeg.jpg")
     );
+    // The export writes exactly this manifest first.
+    let export = export_items(&items, &[], 5.0).unwrap();
+    let files = read_all(&export.zip).unwrap();
+    assert_eq!(files[0], ("history.json".to_owned(), json.into_bytes()));
 }
 
 /// A one-entry manifest with `field` replaced by raw JSON (or removed when `None`).
@@ -396,12 +528,20 @@ fn manifest_with(field: &str, value: Option<&str>) -> String {
     )
 }
 
-fn parse_with(
-    json: &str,
-    name: &str,
-    data: &[u8],
-) -> Result<kleinbild::storage::manifest::ImportPlan, ManifestError> {
-    parse_manifest(json, |n: &str| (n == name).then_some(data))
+/// Imports a zip holding `json` as history.json and `files`: what it would
+/// add, or the manifest's problem.
+fn import_manifest(json: &str, files: &[(&str, &[u8])]) -> Result<Imported, ManifestError> {
+    let mut all = vec![("history.json", json.as_bytes())];
+    all.extend_from_slice(files);
+    match import_checked(&write_zip(&all).unwrap()) {
+        Ok(imported) => Ok(imported),
+        Err(ImportError::Manifest(err)) => Err(err),
+        Err(other) => panic!("expected a manifest error, got {other:?}"),
+    }
+}
+
+fn parse_with(json: &str, name: &str, data: &[u8]) -> Result<Imported, ManifestError> {
+    import_manifest(json, &[(name, data)])
 }
 
 fn entry_problem(json: &str, data: &[u8]) -> String {
@@ -454,7 +594,7 @@ fn malformed_manifests_are_refused_with_the_reason() {
         ),
     ];
     for (json, message) in cases {
-        let err = parse_manifest(json, |_: &str| None).unwrap_err();
+        let err = import_manifest(json, &[]).unwrap_err();
         assert_eq!(err.to_string(), message, "{json}");
     }
     let many = format!(
@@ -462,14 +602,11 @@ fn malformed_manifests_are_refused_with_the_reason() {
         "0,".repeat(10_000)
     );
     assert_eq!(
-        parse_manifest(&many, |_: &str| None),
+        import_manifest(&many, &[]),
         Err(ManifestError::TooManyEntries)
     );
     let empty = r#"{"format":"kleinbild-history","version":1,"entries":[]}"#;
-    assert_eq!(
-        parse_manifest(empty, |_: &str| None).unwrap().entries,
-        vec![]
-    );
+    assert_eq!(import_manifest(empty, &[]).unwrap().entries, vec![]);
 }
 
 #[test]
@@ -659,18 +796,16 @@ fn duplicate_ids_and_missing_images_are_reported_per_entry() {
     let one = manifest_with("", None);
     let entry_json = &one[one.find("[{").unwrap() + 1..one.rfind("}]").unwrap() + 1];
     let other = entry_json.replace("img-1", "img-2");
-    let files = |name: &str| -> Option<&'static [u8]> {
-        static IMAGE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-        (name == "images/img-1.png").then(|| IMAGE.get_or_init(|| png(4, 2)).as_slice())
-    };
+    let image = png(4, 2);
+    let files: [(&str, &[u8]); 1] = [("images/img-1.png", &image)];
     let dup = one.replace(entry_json, &format!("{entry_json},{other},{entry_json}"));
     assert_eq!(
-        parse_manifest(&dup, files).unwrap_err().to_string(),
+        import_manifest(&dup, &files).unwrap_err().to_string(),
         "history.json entry 3: the id img-1 appears twice"
     );
     // img-2's image is not in the zip: skipped and counted, the rest imports.
     let missing = one.replace(entry_json, &format!("{other},{entry_json}"));
-    let plan = parse_manifest(&missing, files).unwrap();
+    let plan = import_manifest(&missing, &files).unwrap();
     assert_eq!(plan.skipped_invalid, 1);
     assert_eq!(plan.entries.len(), 1);
     assert_eq!(plan.entries[0].0.id, "img-1");
@@ -678,20 +813,20 @@ fn duplicate_ids_and_missing_images_are_reported_per_entry() {
 
 #[test]
 fn import_refuses_zips_without_a_manifest_or_with_a_broken_one() {
-    let zip = write_stored(&[("images/img-1.png", &png(4, 2))]).unwrap();
-    assert_eq!(import_zip(&zip), Err(ImportError::NoManifest));
-    let zip = write_stored(&[("history.json", b"\xff\xfe not utf-8")]).unwrap();
+    let zip = write_zip(&[("images/img-1.png", &png(4, 2))]).unwrap();
+    assert_eq!(import_checked(&zip), Err(ImportError::NoManifest));
+    let zip = write_zip(&[("history.json", b"\xff\xfe not utf-8")]).unwrap();
     assert!(matches!(
-        import_zip(&zip),
+        import_checked(&zip),
         Err(ImportError::Manifest(ManifestError::NotJson { .. }))
     ));
-    let zip = write_stored(&[("history.json", br#"{"format":"x"}"#)]).unwrap();
+    let zip = write_zip(&[("history.json", br#"{"format":"x"}"#)]).unwrap();
     assert_eq!(
-        import_zip(&zip).unwrap_err().to_string(),
+        import_checked(&zip).unwrap_err().to_string(),
         "Import failed: history.json is not a Kleinbild history file."
     );
     assert_eq!(
-        import_zip(b"not a zip").unwrap_err().to_string(),
+        import_checked(b"not a zip").unwrap_err().to_string(),
         "Import failed: the file is not a zip archive."
     );
 }
@@ -734,31 +869,42 @@ fn content_ids_follow_the_bytes() {
 
 #[test]
 fn references_are_exported_once_and_restored_with_their_entries() {
-    let (fox, cat) = (png(64, 64), png(32, 48));
-    let (fox_ref, cat_ref) = (reference(&fox, "fox.png"), reference(&cat, "cat <b>.png"));
-    let mut items = sample();
-    items[0].0.references = vec![fox_ref.clone(), cat_ref.clone()];
-    items[1].0.references = vec![fox_ref.clone()];
-    let refs = [
-        (fox_ref.clone(), fox.clone()),
-        (cat_ref.clone(), cat.clone()),
-        (fox_ref.clone(), fox.clone()),
-    ];
-    let export = export_zip(&items, &refs, 0.0).unwrap();
-    let names: Vec<String> = read_stored(&export.zip)
-        .unwrap()
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    let fox_path = reference_path(&fox_ref).unwrap();
+    let (items, refs) = sample_with_references();
+    let [(fox_ref, fox), (cat_ref, cat)] = refs.as_slice() else {
+        unreachable!()
+    };
+    let export = export_items(&items, &refs, 0.0).unwrap();
+    let names = names(&export.zip);
+    let fox_path = reference_path(fox_ref).unwrap();
     assert_eq!(names.iter().filter(|n| **n == fox_path).count(), 1);
     assert_eq!(names.len(), 1 + 4 + 2);
 
-    let plan = import_zip(&export.zip).unwrap();
+    let plan = import_checked(&export.zip).unwrap();
     assert_eq!(plan.entries, items);
     let mut got = plan.references.clone();
     got.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-    assert_eq!(got, vec![(cat_ref, cat), (fox_ref, fox)]);
+    assert_eq!(
+        got,
+        vec![
+            (cat_ref.clone(), cat.clone()),
+            (fox_ref.clone(), fox.clone())
+        ]
+    );
+
+    // The stored files go into the zip unchanged, exactly where import reads them.
+    let checked = check_zip(&export.zip).unwrap();
+    let mut paths: Vec<String> = checked.entries.iter().map(|p| p.file.clone()).collect();
+    paths.extend(
+        checked
+            .references
+            .iter()
+            .map(|r| reference_path(r).unwrap()),
+    );
+    let starts: Vec<u64> = paths
+        .iter()
+        .map(|path| checked.span(path).unwrap().0)
+        .collect();
+    assert_eq!(export.file_starts, starts);
 }
 
 #[test]
@@ -767,8 +913,8 @@ fn a_reference_missing_from_the_export_is_left_out_of_its_entry() {
     let mut items = sample();
     items[0].0.references = vec![reference(&fox, "fox.png")];
     // No bytes for it (e.g. lost from storage): the entry is kept without it.
-    let export = export_zip(&items, &[], 0.0).unwrap();
-    let plan = import_zip(&export.zip).unwrap();
+    let export = export_items(&items, &[], 0.0).unwrap();
+    let plan = import_checked(&export.zip).unwrap();
     assert_eq!(plan.entries[0].0.references, []);
     assert_eq!(plan.entries.len(), 4);
 }
@@ -779,47 +925,36 @@ fn forged_or_broken_references_are_refused() {
     let mut items = sample();
     let fox_ref = reference(&fox, "fox.png");
     items[0].0.references = vec![fox_ref.clone()];
-    let export = export_zip(&items, &[(fox_ref.clone(), fox.clone())], 0.0).unwrap();
+    let export = export_items(&items, &[(fox_ref.clone(), fox.clone())], 0.0).unwrap();
     let path = reference_path(&fox_ref).unwrap();
 
     // Other bytes under the fox's id: someone wants to replace a stored reference.
-    let mut files = read_stored(&export.zip).unwrap();
+    let mut files = read_all(&export.zip).unwrap();
     let at = files.iter().position(|(n, _)| *n == path).unwrap();
     files[at].1 = png(65, 64);
-    let borrowed: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    let err = import_zip(&write_stored(&borrowed).unwrap())
+    let err = import_checked(&write_owned(&files).unwrap())
         .unwrap_err()
         .to_string();
     assert!(err.contains("does not match its content id"), "{err}");
 
     // Not an image at all.
     files[at].1 = b"<html><script>alert(1)</script>".to_vec();
-    let borrowed: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    let err = import_zip(&write_stored(&borrowed).unwrap())
+    let err = import_checked(&write_owned(&files).unwrap())
         .unwrap_err()
         .to_string();
     assert!(err.contains("is not the image its name says"), "{err}");
 
-    // Export never writes what import would refuse.
-    let export = export_zip(&items, &[(fox_ref, png(1, 1))], 0.0).unwrap();
-    assert!(
-        !read_stored(&export.zip)
-            .unwrap()
-            .iter()
-            .any(|(n, _)| *n == path)
-    );
+    // Export never writes what import would refuse: the entry goes without it.
+    let export = export_items(&items, &[(fox_ref, png(1, 1))], 0.0).unwrap();
+    assert!(!names(&export.zip).contains(&path));
+    let plan = import_checked(&export.zip).unwrap();
+    assert_eq!(plan.entries[0].0.references, []);
 }
 
 #[test]
 fn malformed_reference_lists_name_the_problem() {
     let base = manifest_with("references", Some("[]"));
-    assert!(parse_manifest(&base, |_: &str| None).is_ok());
+    assert!(import_manifest(&base, &[]).is_ok());
     for (value, expected) in [
         ("{}", "\"references\" must be a list"),
         ("[1]", "a reference must be an object"),
@@ -837,16 +972,14 @@ fn malformed_reference_lists_name_the_problem() {
         ),
     ] {
         let json = manifest_with("references", Some(value));
-        let err = parse_manifest(&json, |_: &str| None)
-            .unwrap_err()
-            .to_string();
+        let err = import_manifest(&json, &[]).unwrap_err().to_string();
         assert!(err.contains(expected), "{value}: {err}");
     }
     let five = format!(
         "[{}]",
         [r#"{"id":"0123456789abcdef01234567","mime":"image/png","name":"a"}"#; 5].join(",")
     );
-    let err = parse_manifest(&manifest_with("references", Some(&five)), |_: &str| None)
+    let err = import_manifest(&manifest_with("references", Some(&five)), &[])
         .unwrap_err()
         .to_string();
     assert!(err.contains("more than 4"), "{err}");
@@ -855,41 +988,84 @@ fn malformed_reference_lists_name_the_problem() {
 // ---------------------------------------------------------------------------
 // streaming pieces: what the browser uses to read and write without whole-file buffers
 
+/// A byte slice that records every range read from it, as a Blob would be sliced.
+struct Recording<'a> {
+    bytes: &'a [u8],
+    reads: RefCell<Vec<(u64, u64)>>,
+}
+
+impl RangeRead for Recording<'_> {
+    fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    async fn read_range(&self, start: u64, len: u64) -> Result<Vec<u8>, ImportError> {
+        self.reads.borrow_mut().push((start, len));
+        self.bytes.read_range(start, len).await
+    }
+}
+
 #[test]
-fn the_piecewise_writer_and_reader_agree_with_the_whole_file_ones() {
+fn the_piecewise_writer_and_reader_agree() {
     let files: Vec<(String, Vec<u8>)> = (0..5)
         .map(|i| (format!("images/{i}.png"), png(i + 1, 7)))
         .collect();
-    let borrowed: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    let whole = write_stored(&borrowed).unwrap();
-
+    // Written as the export does: each header, then the file's bytes on their own.
     let mut writer = ZipWriter::default();
-    let mut pieces = Vec::new();
+    let mut whole = Vec::new();
+    let mut starts = Vec::new();
     for (name, data) in &files {
-        pieces.extend(writer.add(name, data.len() as u64, crc32(data)).unwrap());
-        pieces.extend_from_slice(data);
+        whole.extend(writer.add(name, data.len() as u64, crc32(data)).unwrap());
+        starts.push(whole.len() as u64);
+        whole.extend_from_slice(data);
     }
-    pieces.extend(writer.finish().unwrap());
-    assert_eq!(pieces, whole);
+    whole.extend(writer.finish().unwrap());
+    assert_eq!(whole, write_owned(&files).unwrap());
 
-    // Read it as the browser does: tail, directory, then each file's header and data.
+    // Read with the pieces Archive is made of: tail, directory, then each file's header and data.
     let total = whole.len() as u64;
     let tail_start = total.saturating_sub(TAIL_LEN) as usize;
     let end = read_end(&whole[tail_start..], total).unwrap();
     let dir = &whole[end.directory_offset as usize..][..end.directory_size as usize];
     let entries = read_directory(dir, &end, total).unwrap();
     assert_eq!(entries.len(), 5);
-    for (entry, (name, data)) in entries.iter().zip(&files) {
+    for ((entry, (name, data)), &expected) in entries.iter().zip(&files).zip(&starts) {
         assert_eq!(&entry.name, name);
         let header = &whole[entry.local_offset as usize..][..entry.header_len() as usize];
-        let start = entry.data_start(header, total).unwrap() as usize;
-        let got = &whole[start..start + entry.size as usize];
+        let start = entry.data_start(header, total).unwrap();
+        assert_eq!(start, expected);
+        let got = &whole[start as usize..][..entry.size as usize];
         assert_eq!(got, data.as_slice());
         entry.verify(got).unwrap();
         assert!(entry.verify(&got[1..]).is_err());
+    }
+
+    // And through Archive, which reads only those ranges.
+    let file = Recording {
+        bytes: &whole,
+        reads: RefCell::default(),
+    };
+    block_on(async {
+        let archive = Archive::open(&file).await.unwrap();
+        for ((name, data), &expected) in files.iter().zip(&starts) {
+            let entry = archive.find(name).unwrap();
+            assert_eq!(archive.read(entry).await.unwrap(), (expected, data.clone()));
+            assert_eq!(
+                archive.read_named(name).await.unwrap(),
+                (expected, data.clone())
+            );
+        }
+    });
+    let reads = file.reads.into_inner();
+    assert_eq!(
+        reads[..2],
+        [(0, total), (end.directory_offset, end.directory_size)]
+    );
+    assert_eq!(reads.len(), 2 + 5 * 4);
+    for (i, (entry, &start)) in entries.iter().zip(&starts).enumerate() {
+        let header = (entry.local_offset, entry.header_len());
+        let data = (start, entry.size);
+        assert_eq!(reads[2 + 4 * i..][..4], [header, data, header, data]);
     }
 }
 
@@ -897,7 +1073,7 @@ fn the_piecewise_writer_and_reader_agree_with_the_whole_file_ones() {
 fn a_tail_shorter_than_the_file_still_finds_the_directory() {
     // A 100 kB file: the tail read is the last 65,557 bytes, not the whole file.
     let big = vec![7u8; 100_000];
-    let zip = write_stored(&[("images/a.bin", &big), ("history.json", b"{}")]).unwrap();
+    let zip = write_zip(&[("images/a.bin", &big), ("history.json", b"{}")]).unwrap();
     let total = zip.len() as u64;
     let tail = &zip[(total - TAIL_LEN) as usize..];
     let end = read_end(tail, total).unwrap();
@@ -908,6 +1084,30 @@ fn a_tail_shorter_than_the_file_still_finds_the_directory() {
         .map(|e| e.name)
         .collect();
     assert_eq!(names, ["images/a.bin", "history.json"]);
+
+    // Archive reads just that tail and the directory, then only the file asked for.
+    let file = Recording {
+        bytes: &zip,
+        reads: RefCell::default(),
+    };
+    let manifest = block_on(async {
+        let archive = Archive::open(&file).await.unwrap();
+        let mut listed: Vec<&str> = archive.names().collect();
+        listed.sort_unstable();
+        assert_eq!(listed, ["history.json", "images/a.bin"]);
+        archive.read_named("history.json").await.unwrap().1
+    });
+    assert_eq!(manifest, b"{}");
+    let reads = file.reads.into_inner();
+    assert_eq!(
+        reads[..2],
+        [
+            (total - TAIL_LEN, TAIL_LEN),
+            (end.directory_offset, end.directory_size)
+        ]
+    );
+    assert_eq!(reads.len(), 4);
+    assert!(reads.iter().all(|&(_, len)| len <= TAIL_LEN), "{reads:?}");
 }
 
 #[test]
