@@ -1,9 +1,12 @@
-//! Page layout and context providers.
+//! Page layout, context providers, and when the lazily loaded parts arrive.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use crate::components::{
-    AlertRegion, DemoBanner, Gallery, KeyPanel, PromptForm, Results, SettingsPanel,
+    AlertRegion, DemoBanner, PromptForm, Results, gallery_view, key_panel_view, lazy_view,
+    settings_view,
 };
 use crate::state::{Alerts, provide_services};
 
@@ -15,6 +18,7 @@ pub fn App() -> impl IntoView {
     }
     // Lets the benchmark see when the studio became usable.
     Effect::new(|_| crate::perf::mark("kleinbild:ready"));
+    prefetch_parts_when_idle();
     view! {
         <DemoBanner />
         <header class="topbar">
@@ -24,15 +28,46 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="studio">
             <div class="studio__controls">
-                <KeyPanel />
-                <SettingsPanel />
+                <div class="slot slot--key">{lazy_view(|| Box::pin(key_panel_view()))}</div>
+                <div class="slot slot--settings">{lazy_view(|| Box::pin(settings_view()))}</div>
                 <PromptForm />
                 <AlertRegion />
             </div>
             <div class="studio__output">
                 <Results />
-                <Gallery />
+                <div class="slot slot--gallery">{lazy_view(|| Box::pin(gallery_view()))}</div>
             </div>
         </main>
+    }
+}
+
+/// Fetches the parts a person is likely to need next (the request code
+/// first) once the browser has nothing else to do after the first paint.
+fn prefetch_parts_when_idle() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let prefetch = Closure::once_into_js(|| {
+        leptos::task::spawn_local(async {
+            let _ = crate::api::client::prefetch_client().await;
+            let _ = crate::state::prefetch_history().await;
+            let _ = crate::components::prefetch_references().await;
+            let _ = crate::state::prefetch_models().await;
+        });
+    });
+    // Safari has no requestIdleCallback: a short timeout does the same there.
+    let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match idle {
+        Some(request_idle) => {
+            let _ = request_idle.call1(&window, &prefetch);
+        }
+        None => {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                prefetch.unchecked_ref(),
+                200,
+            );
+        }
     }
 }

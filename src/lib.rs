@@ -8,6 +8,7 @@ mod app;
 pub mod components;
 pub mod generation;
 pub mod json;
+pub mod lazy;
 pub mod perf;
 pub mod state;
 pub mod storage;

@@ -69,6 +69,9 @@ pub enum ApiError {
     /// The answer linked to its image, but the browser could not fetch it.
     #[error("linked image not downloaded from {url}: {reason}")]
     LinkedImageUnreachable { url: String, reason: String },
+    /// The app's own client code could not be fetched (offline before it loaded).
+    #[error("{0}")]
+    PartUnavailable(crate::lazy::PartUnavailable),
 }
 
 impl From<LinkedImageMissing> for ApiError {
@@ -258,6 +261,7 @@ impl ApiError {
                 "The image was made, but Kleinbild could not download it from {} ({reason}). Open it with the link below and save it from there soon: such links can expire.",
                 url.split('/').nth(2).unwrap_or_default()
             ),
+            ApiError::PartUnavailable(_) => "Kleinbild could not load the code that sends requests: the connection is down, or the app was updated. Nothing was sent and nothing was charged. Check your connection, then try again (or reload the page).".into(),
         }
     }
 

@@ -4,7 +4,7 @@ use crate::state::{Alerts, KeyStore, SettingsStore};
 
 /// Paste, remember and forget the OpenRouter API key.
 #[component]
-pub fn KeyPanel() -> impl IntoView {
+fn KeyPanel() -> impl IntoView {
     let key = KeyStore::expect();
     let settings = SettingsStore::expect();
     let alerts = Alerts::expect();
@@ -92,4 +92,12 @@ fn masked(key: &str) -> String {
         return format!("a {}-character key", key.chars().count());
     }
     format!("{}\u{2026}{}", &key[..9], &key[key.len() - 4..])
+}
+
+crate::lazy_part! {
+    /// The key panel and sign-in: the `account` part.
+    part account, prefetch prefetch_account;
+    pub fn key_panel_view() -> AnyView {
+        view! { <KeyPanel /> }.into_any()
+    }
 }

@@ -2,7 +2,8 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
-use crate::components::references::ReferencePicker;
+use crate::components::lazy_view;
+use crate::components::references::references_view;
 use crate::generation::{
     ASPECT_RATIOS, JobState, ModelChoice, Phase, estimate_cost_usd, expected_size, format_usd,
 };
@@ -74,7 +75,7 @@ pub fn PromptForm() -> impl IntoView {
                     <select
                         name="model"
                         aria-describedby="model-hint"
-                        on:focus=move |_| models.ensure_loaded(&settings.with_untracked(|s| s.api_base.clone()))
+                        on:focus=move |_| models.ensure_loaded(settings.with_untracked(|s| s.api_base.clone()))
                         prop:value=move || settings.with(|s| s.model.clone())
                         on:change=move |ev| {
                             let value = event_target_value(&ev);
@@ -132,7 +133,7 @@ pub fn PromptForm() -> impl IntoView {
                         on:input=move |ev| set_seed_text.set(event_target_value(&ev))
                     />
                 </label>
-                <ReferencePicker />
+                {lazy_view(|| Box::pin(references_view()))}
                 <p class="prompt-form__estimate">{estimate}</p>
             </div>
             <div class="prompt-form__actions" aria-live="polite">

@@ -4,7 +4,7 @@ use crate::state::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE};
 
 /// Connection settings, folded away by default.
 #[component]
-pub fn SettingsPanel() -> impl IntoView {
+fn SettingsPanel() -> impl IntoView {
     let settings = SettingsStore::expect();
     let initial = settings.get();
     let (draft, set_draft) = signal(initial.api_base);
@@ -147,5 +147,13 @@ pub fn SettingsPanel() -> impl IntoView {
                 </p>
             </form>
         </details>
+    }
+}
+
+crate::lazy_part! {
+    /// Settings: the `settings` part.
+    part settings, prefetch prefetch_settings;
+    pub fn settings_view() -> AnyView {
+        view! { <SettingsPanel /> }.into_any()
     }
 }

@@ -16,9 +16,11 @@ mod studio;
 
 pub use alerts::{Alert, Alerts};
 pub use draft::{Draft, Reference};
+pub(crate) use history::prefetch_history;
 pub use history::{Exported, HistoryStore, TransferError, UNDO_SECONDS};
 pub use key::KeyStore;
 pub use models::ModelList;
+pub(crate) use models::prefetch_models;
 pub use settings::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, storage_use};
 pub use studio::{ShownImage, Studio};
 
@@ -94,6 +96,12 @@ pub fn provide_services() -> Option<String> {
     };
     provide_context(services);
     history.load();
-    sign_in::finish(key, alerts);
+    if sign_in::returned_from_sign_in() {
+        leptos::task::spawn_local(async move {
+            if let Err(problem) = sign_in::finish(key, alerts).await {
+                alerts.show(problem.to_string());
+            }
+        });
+    }
     notice
 }

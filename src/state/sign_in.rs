@@ -67,9 +67,24 @@ async fn redirect(api_base: &str) -> Result<(), String> {
         .map_err(|_| "the browser refused to open OpenRouter's page".into())
 }
 
-/// On start-up: if OpenRouter sent the user back with `?code=`, removes the
-/// code from the address bar and exchanges it for a key.
-pub fn finish(key: KeyStore, alerts: Alerts) {
+/// Whether the page was opened with a sign-in code (`?code=`): a cheap check
+/// at start-up, so the sign-in part loads only then.
+pub fn returned_from_sign_in() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|search| code_from_query(&search).is_some())
+}
+
+crate::lazy_part! {
+    /// On start-up, when OpenRouter sent the user back with `?code=`: removes
+    /// the code from the address bar and exchanges it for a key.
+    part account, prefetch prefetch_sign_in;
+    pub fn finish(key: KeyStore, alerts: Alerts) -> () {
+        finish_now(key, alerts)
+    }
+}
+
+fn finish_now(key: KeyStore, alerts: Alerts) {
     let Some(window) = web_sys::window() else {
         return;
     };

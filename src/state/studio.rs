@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::{Alerts, Draft, HistoryStore, KeyStore, SettingsStore};
 use crate::api::ApiError;
-use crate::api::client::{CancelHandle, ClientConfig, generate_with_retries};
+use crate::api::client::{CancelHandle, ClientConfig};
 use crate::generation::{
     GenerationOutput, GenerationRequest, JobState, Phase, RetryWait, file_name, parse_seed,
 };
@@ -179,14 +179,15 @@ impl Studio {
                     phase.set(Some(now));
                 }
             };
-            let outcome = generate_with_retries(
-                &config,
-                &request,
-                &handle,
-                &|wait| retry.set(wait),
-                &on_phase,
+            let outcome = crate::api::client::generate(
+                config.clone(),
+                request.clone(),
+                handle,
+                Box::new(move |wait| retry.set(wait)),
+                Box::new(on_phase),
             )
-            .await;
+            .await
+            .unwrap_or_else(|unavailable| Err(ApiError::PartUnavailable(unavailable)));
             phase.set(None);
             studio.cancel.set_value(None);
             studio.job.set(JobState::Idle);
@@ -209,7 +210,7 @@ impl Studio {
                     revoke(&old);
                     // Shown first, then kept: a storage failure never hides the image.
                     for (_, entry, blob) in shown {
-                        if let Err(e) = studio.history.save(entry, blob, &references).await {
+                        if let Err(e) = studio.history.save(entry, blob, references.clone()).await {
                             alerts.show(save_failure_message(&e));
                         }
                     }

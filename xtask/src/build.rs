@@ -1,13 +1,28 @@
-//! The release build: trunk (offline, pinned tools), then the page's
-//! Content-Security-Policy, which needs the hash of trunk's inline loader.
+//! The release build, `cargo xtask build`:
+//!
+//! 1. `cargo build` of the app for wasm32 with the `split` feature, keeping
+//!    relocations (`--emit-relocs`) so the wasm can be cut;
+//! 2. wasm-split: the main module plus one file per lazily loaded part (and
+//!    chunks the parts share), with a small JS loader;
+//! 3. wasm-bindgen (`--keep-lld-exports`: the parts import the main module's
+//!    memory and function table) on the main module;
+//! 4. wasm-opt -Oz on every module, esbuild on the JS;
+//! 5. content-hashed file names, and `index.html` from the template with the
+//!    stylesheets inlined, relative asset URLs (so `dist/` works from any
+//!    path) and a Content-Security-Policy with the hashes of its inline parts.
+//!
+//! trunk 0.21 runs steps 1, 3 and 4 but cannot run step 2 (its wasm-bindgen
+//! call has no `--keep-lld-exports`, and its hooks run too early or too late),
+//! so xtask runs the whole pipeline with the same pinned tools.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine as _;
-use sha2::{Digest, Sha256, Sha384};
+use sha2::{Digest, Sha256};
 
-use crate::{flag_value, root, run_step, tools};
+use crate::{root, run_step, tools};
 
 /// Origins the page may connect to besides itself: OpenRouter, plus loopback
 /// for the bundled mock and local development.
@@ -16,185 +31,409 @@ const CONNECT_SRC: &str = "https://openrouter.ai http://127.0.0.1:* http://local
 /// Options of one build.
 #[derive(Default)]
 pub struct BuildOptions {
-    pub public_url: Option<String>,
     /// Build a demo app whose default API base is this mock URL.
     pub demo_api_base: Option<String>,
     pub dist: Option<PathBuf>,
 }
 
-/// `cargo xtask build [--public-url /path/]`: returns the dist directory.
-pub fn run(args: &[String]) -> Result<PathBuf, String> {
-    build(BuildOptions {
-        public_url: flag_value(args, "--public-url"),
-        ..BuildOptions::default()
-    })
+/// What a build produced: where, and which files a first visit loads.
+pub struct Built {
+    pub dist: PathBuf,
+    /// Files fetched before `Generate` is ready: the page, its scripts, the
+    /// main wasm and the icon. Everything else loads when needed.
+    pub first_load: Vec<String>,
 }
 
-pub fn build(options: BuildOptions) -> Result<PathBuf, String> {
+/// `cargo xtask build`: returns the dist directory.
+pub fn run(_args: &[String]) -> Result<Built, String> {
+    build(BuildOptions::default())
+}
+
+pub fn build(options: BuildOptions) -> Result<Built, String> {
     tools::ensure_build_tools()?;
     let dist = options.dist.unwrap_or_else(|| root().join("dist"));
-    run_step("cargo fetch", crate::cargo().args(["fetch", "--locked"]))?;
-    let mut trunk = Command::new("trunk");
-    trunk
-        .args(["build", "--release", "--locked", "--offline", "--dist"])
-        .arg(&dist)
-        .env("TRUNK_SKIP_VERSION_CHECK", "true");
-    if let Some(url) = &options.public_url {
-        trunk.args(["--public-url", url]);
+    let work = root().join("target/kleinbild-build");
+    let _ = std::fs::remove_dir_all(&work);
+    let (split_dir, bindgen_dir) = (work.join("split"), work.join("bindgen"));
+    for dir in [&split_dir, &bindgen_dir] {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{dir:?}: {e}"))?;
     }
+
+    let mut cargo = crate::cargo();
+    cargo
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "kleinbild",
+            "--bin",
+            "kleinbild",
+            "--features",
+            "split",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            format!("-Clink-args=--emit-relocs {}", remap_paths()),
+        );
     // The app reads these with option_env!, so they must be set (or unset) explicitly.
     match &options.demo_api_base {
-        Some(base) => trunk
+        Some(base) => cargo
             .env("KLEINBILD_DEMO_API_BASE", base)
             .env("KLEINBILD_DEMO_API_KEY", mock_demo_key()),
-        None => trunk
+        None => cargo
             .env_remove("KLEINBILD_DEMO_API_BASE")
             .env_remove("KLEINBILD_DEMO_API_KEY"),
     };
-    run_step("trunk build --release", &mut trunk)?;
-    minify_js(&dist)?;
-    add_content_security_policy(&dist)?;
-    Ok(dist)
+    run_step("cargo build (wasm32, release, split)", &mut cargo)?;
+
+    let raw = root().join("target/wasm32-unknown-unknown/release/kleinbild.wasm");
+    split(&raw, &split_dir)?;
+    run_step(
+        "wasm-bindgen",
+        Command::new("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--keep-lld-exports",
+                "--no-demangle",
+                "--no-typescript",
+                "--out-name",
+                "kleinbild",
+                "--out-dir",
+            ])
+            .arg(&bindgen_dir)
+            .arg(split_dir.join("kleinbild.wasm")),
+    )?;
+    // The parts and chunks wasm-split wrote, beside the main module.
+    let mut modules = vec![bindgen_dir.join("kleinbild_bg.wasm")];
+    for path in files_in(&split_dir, "wasm")? {
+        if path.file_name().is_some_and(|n| n != "kleinbild.wasm") {
+            let to = bindgen_dir.join(path.file_name().unwrap_or_default());
+            std::fs::copy(&path, &to).map_err(|e| format!("{path:?}: {e}"))?;
+            modules.push(to);
+        }
+    }
+    std::fs::copy(split_dir.join(LOADER), bindgen_dir.join(LOADER))
+        .map_err(|e| format!("{LOADER}: {e}"))?;
+    optimise(&modules)?;
+    for script in ["kleinbild.js", LOADER] {
+        minify(&bindgen_dir.join(script), "js")?;
+    }
+    let built = publish(&bindgen_dir, &dist)?;
+    Ok(built)
 }
+
+/// The JS module wasm-split writes to fetch the parts.
+const LOADER: &str = "__wasm_split.js";
 
 /// The key the bundled mock always accepts (see mock-openrouter DEMO_KEY).
 fn mock_demo_key() -> &'static str {
     "sk-or-v1-mock-demo-key"
 }
 
-/// Minifies the JS glue in place and updates its SRI hash in index.html.
-fn minify_js(dist: &std::path::Path) -> Result<(), String> {
-    let index = dist.join("index.html");
-    let mut html = std::fs::read_to_string(&index).map_err(|e| format!("{index:?}: {e}"))?;
-    let scripts = std::fs::read_dir(dist)
-        .map_err(|e| e.to_string())?
+/// Panic locations name source files; cutting the machine-specific prefixes
+/// keeps the build reproducible and the strings short.
+fn remap_paths() -> String {
+    let mut flags = vec![format!("--remap-path-prefix={}=.", root().display())];
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
+        flags.push(format!(
+            "--remap-path-prefix={}=~",
+            home.join("registry/src").display()
+        ));
+    }
+    flags.join(" ")
+}
+
+/// Cuts the relocatable wasm into the main module and the parts.
+fn split(raw: &Path, out: &Path) -> Result<(), String> {
+    eprintln!("==> wasm-split");
+    let started = std::time::Instant::now();
+    let input = std::fs::read(raw).map_err(|e| format!("{raw:?}: {e}"))?;
+    let main = out.join("kleinbild.wasm");
+    let mut options = wasm_split_cli_support::Options::new(&input);
+    options.output_dir = out;
+    options.main_out_path = &main;
+    options.main_module = "./kleinbild.js";
+    options.link_name = "./__wasm_split.js";
+    wasm_split_cli_support::transform(options).map_err(|e| format!("wasm-split: {e:#}"))?;
+    eprintln!("<== wasm-split: {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// wasm-opt -Oz on every module, the two cores busy at once.
+fn optimise(modules: &[PathBuf]) -> Result<(), String> {
+    eprintln!("==> wasm-opt -Oz ({} modules)", modules.len());
+    let started = std::time::Instant::now();
+    let wasm_opt = tools::tool("wasm-opt");
+    let mut queue: Vec<&PathBuf> = modules.iter().collect();
+    // Biggest first, so the two workers finish together.
+    queue.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
+    let queue = std::sync::Mutex::new(queue.into_iter());
+    let failed = std::sync::Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                loop {
+                    let Some(path) = queue.lock().ok().and_then(|mut q| q.next()) else {
+                        return;
+                    };
+                    let status = Command::new(&wasm_opt)
+                        .args([
+                            "-Oz",
+                            "--enable-bulk-memory",
+                            "--enable-nontrapping-float-to-int",
+                            "--enable-sign-ext",
+                            "--enable-mutable-globals",
+                        ])
+                        .arg(path)
+                        .arg("-o")
+                        .arg(path)
+                        .output();
+                    match status {
+                        Ok(out) if out.status.success() => {}
+                        Ok(out) => {
+                            let message = format!(
+                                "wasm-opt {path:?}: {}",
+                                String::from_utf8_lossy(&out.stderr)
+                            );
+                            if let Ok(mut f) = failed.lock() {
+                                f.get_or_insert(message);
+                            }
+                        }
+                        Err(e) => {
+                            if let Ok(mut f) = failed.lock() {
+                                f.get_or_insert(format!("cannot run {wasm_opt}: {e}"));
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(message) = failed.into_inner().ok().flatten() {
+        return Err(message);
+    }
+    eprintln!("<== wasm-opt: {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// esbuild's minifier on a JS or CSS file, in place.
+fn minify(path: &Path, kind: &str) -> Result<(), String> {
+    let mut command = Command::new(tools::tool("esbuild"));
+    command
+        .arg(path)
+        .args(["--minify", "--log-level=error", "--allow-overwrite"])
+        .arg(format!("--outfile={}", path.display()));
+    if kind == "js" {
+        command.arg("--format=esm");
+    }
+    run_step(&format!("minify {}", path.display()), &mut command)
+}
+
+fn files_in(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{dir:?}: {e}"))?
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "js"));
-    for script in scripts {
-        run_step(
-            "minify JS glue",
-            Command::new(tools::tool("esbuild"))
-                .arg(&script)
-                .args([
-                    "--minify",
-                    "--format=esm",
-                    "--log-level=warning",
-                    "--allow-overwrite",
-                ])
-                .arg(format!("--outfile={}", script.display())),
-        )?;
-        let name = script
+        .filter(|p| p.extension().is_some_and(|x| x == extension))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// `name-0123456789abcdef.ext`: 16 hex digits of SHA-256 of `content`.
+fn hashed(name: &str, content: &[u8]) -> String {
+    let digest = Sha256::digest(content);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}-{hex}.{ext}"),
+        None => format!("{name}-{hex}"),
+    }
+}
+
+/// Writes `dist/` with content-hashed names and the finished `index.html`.
+///
+/// The two scripts import each other (the glue needs the loader's import
+/// functions; the loader needs the main module's memory and table), so they
+/// cannot each carry the hash of the other's final text. They get one name
+/// hash for the pair, computed over both texts with the wasm names already
+/// in place: any change to either file (or to any wasm) renames both.
+fn publish(built: &Path, dist: &Path) -> Result<Built, String> {
+    let _ = std::fs::remove_dir_all(dist);
+    std::fs::create_dir_all(dist).map_err(|e| format!("{dist:?}: {e}"))?;
+    let read = |name: &str| std::fs::read(built.join(name)).map_err(|e| format!("{name}: {e}"));
+    let text =
+        |name: &str| std::fs::read_to_string(built.join(name)).map_err(|e| format!("{name}: {e}"));
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(dist.join(name), bytes).map_err(|e| format!("{name}: {e}"))
+    };
+
+    // Every wasm file is a leaf: named by its own content.
+    let mut names = BTreeMap::new();
+    for path in files_in(built, "wasm")? {
+        let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let bytes = std::fs::read(&script).map_err(|e| e.to_string())?;
-        let hash = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes));
-        html = replace_integrity(&html, &name, &format!("sha384-{hash}"))
-            .ok_or_else(|| format!("index.html has no integrity attribute for {name}"))?;
+        let bytes = read(&name)?;
+        let new = hashed(&name, &bytes);
+        write(&new, &bytes)?;
+        names.insert(name, new);
     }
-    std::fs::write(&index, html).map_err(|e| format!("{index:?}: {e}"))
+    let main_wasm = names
+        .get("kleinbild_bg.wasm")
+        .cloned()
+        .ok_or("wasm-bindgen wrote no kleinbild_bg.wasm")?;
+
+    let mut loader = text(LOADER)?;
+    let mut glue = text("kleinbild.js")?;
+    for (old, new) in &names {
+        loader = loader.replace(&format!("\"./{old}\""), &format!("\"./{new}\""));
+    }
+    let pair_hash = hashed("x", format!("{glue}\0{loader}").as_bytes());
+    let suffix = pair_hash.trim_start_matches("x-");
+    let (glue_name, loader_name) = (
+        format!("kleinbild-{suffix}.js"),
+        format!("__wasm_split-{suffix}.js"),
+    );
+    loader = replace_import(&loader, "./kleinbild.js", &glue_name)?;
+    glue = replace_import(&glue, &format!("./{LOADER}"), &loader_name)?;
+    write(&glue_name, glue.as_bytes())?;
+    write(&loader_name, loader.as_bytes())?;
+
+    let icon = std::fs::read(root().join("style/favicon.svg")).map_err(|e| e.to_string())?;
+    let icon_name = hashed("favicon.svg", &icon);
+    write(&icon_name, &icon)?;
+
+    let html = index_html(&glue_name, &loader_name, &main_wasm, &icon_name)?;
+    write("index.html", html.as_bytes())?;
+    Ok(Built {
+        dist: dist.to_path_buf(),
+        first_load: vec![
+            "index.html".into(),
+            glue_name,
+            loader_name,
+            main_wasm,
+            icon_name,
+        ],
+    })
 }
 
-/// Replaces the `integrity` value of the tag whose attributes reference `file`.
-fn replace_integrity(html: &str, file: &str, integrity: &str) -> Option<String> {
-    let needle = format!("/{file}");
-    let mut from = 0;
-    while let Some(found) = html[from..].find(&needle) {
-        let reference = from + found;
-        from = reference + needle.len();
-        let tag_start = html[..reference].rfind('<')?;
-        // Only a reference inside a tag's attributes (not in a script body).
-        if html[tag_start..reference].contains('>') {
-            continue;
+/// Points every static `import … from "<from>"` at `./<to>`; errors if there is none.
+fn replace_import(js: &str, from: &str, to: &str) -> Result<String, String> {
+    let mut out = js.to_owned();
+    let mut found = false;
+    for quote in ['"', '\''] {
+        let old = format!("from{quote}{from}{quote}");
+        let old_spaced = format!("from {quote}{from}{quote}");
+        for old in [old, old_spaced] {
+            if out.contains(&old) {
+                found = true;
+                out = out.replace(&old, &format!("from\"./{to}\""));
+            }
         }
-        let tag_end = reference + html[reference..].find('>')?;
-        let Some(at) = html[tag_start..tag_end].find("integrity=") else {
-            continue;
-        };
-        let value_start = tag_start + at + "integrity=".len();
-        let value_end = html[value_start..tag_end]
-            .find(' ')
-            .map_or(tag_end, |n| value_start + n);
-        return Some(format!(
-            "{}{integrity}{}",
-            &html[..value_start],
-            &html[value_end..]
-        ));
     }
-    None
+    if found {
+        Ok(out)
+    } else {
+        Err(format!(
+            "no import of {from} found while renaming it to {to}"
+        ))
+    }
 }
 
-fn add_content_security_policy(dist: &std::path::Path) -> Result<(), String> {
-    let path = dist.join("index.html");
-    let html = std::fs::read_to_string(&path).map_err(|e| format!("{path:?}: {e}"))?;
-    if html.contains("Content-Security-Policy") {
-        return Ok(());
+/// `index.html` from the template: stylesheets inlined (minified), the icon,
+/// the preloads and the boot script, and the Content-Security-Policy.
+fn index_html(glue: &str, loader: &str, wasm: &str, icon: &str) -> Result<String, String> {
+    let template = std::fs::read_to_string(root().join("index.html"))
+        .map_err(|e| format!("index.html: {e}"))?;
+    let css_dir = root().join("target/kleinbild-build/css");
+    std::fs::create_dir_all(&css_dir).map_err(|e| e.to_string())?;
+    let mut css = String::new();
+    for sheet in STYLESHEETS {
+        css.push_str(
+            &std::fs::read_to_string(root().join("style").join(sheet))
+                .map_err(|e| format!("style/{sheet}: {e}"))?,
+        );
+        css.push('\n');
     }
-    // trunk inlines each stylesheet as its own <style>: one element, one CSP hash.
-    let html = html.replace("</style><style>", "");
-    let hashes = |tag: &str| {
-        inline_elements(&html, tag)
-            .into_iter()
-            .map(|body| {
-                let digest = Sha256::digest(body.as_bytes());
-                format!(
-                    "'sha256-{}'",
-                    base64::engine::general_purpose::STANDARD.encode(digest)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let css_file = css_dir.join("app.css");
+    std::fs::write(&css_file, css).map_err(|e| e.to_string())?;
+    minify(&css_file, "css")?;
+    let css = std::fs::read_to_string(&css_file).map_err(|e| e.to_string())?;
+    let css = css.trim_end();
+
+    let boot = format!("import init from\"./{glue}\";init({{module_or_path:\"./{wasm}\"}})");
+    let head = format!(
+        "<link rel=icon href=\"./{icon}\" type=\"image/svg+xml\">\
+         <link rel=modulepreload href=\"./{glue}\">\
+         <link rel=modulepreload href=\"./{loader}\">\
+         <link rel=preload href=\"./{wasm}\" as=fetch type=\"application/wasm\" crossorigin>\
+         <style>{css}</style>\
+         <script type=module>{boot}</script>"
+    );
     let policy = format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' {}; \
-         img-src 'self' blob:; connect-src 'self' {CONNECT_SRC}; manifest-src 'self'; \
+         img-src 'self' blob: data:; connect-src 'self' {CONNECT_SRC}; manifest-src 'self'; \
          base-uri 'self'; form-action 'none'",
-        hashes("script"),
-        hashes("style"),
+        csp_hash(&boot),
+        csp_hash(css),
     );
-    let meta = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
-    let at = html
-        .find("<title")
-        .ok_or("dist/index.html has no <title> to put the CSP before")?;
-    let html = format!("{}{meta}{}", &html[..at], &html[at..]);
-    std::fs::write(&path, html).map_err(|e| format!("{path:?}: {e}"))
+    let csp = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
+    let html = template
+        .replace("<!-- csp -->", &csp)
+        .replace("<!-- head -->", &head);
+    if html.contains("<!-- csp -->") || !html.contains(&csp) || !html.contains(&boot) {
+        return Err("index.html must contain <!-- csp --> and <!-- head --> once each".into());
+    }
+    Ok(html)
 }
 
-/// Bodies of inline `<tag>` elements (scripts with `src` are not inline).
-fn inline_elements<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
-    let close = format!("</{tag}>");
-    html.split(format!("<{tag}").as_str())
-        .skip(1)
-        .filter_map(|rest| {
-            let (attributes, body) = rest.split_once('>')?;
-            if attributes.contains("src=") {
-                return None;
-            }
-            body.split_once(close.as_str()).map(|(inner, _)| inner)
-        })
-        .collect()
+/// The stylesheets, in cascade order.
+const STYLESHEETS: [&str; 5] = [
+    "tokens.css",
+    "layout.css",
+    "controls.css",
+    "results.css",
+    "gallery.css",
+];
+
+/// `'sha256-…'` for an inline element's exact text.
+fn csp_hash(text: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{inline_elements, replace_integrity};
+    use super::{hashed, replace_import};
 
     #[test]
-    fn replaces_the_integrity_of_the_right_tag() {
-        let html = "<script type=module>import init from '/app-1.js';</script><link href=/a.css integrity=sha384-AAA rel=stylesheet><link crossorigin href=/app-1.js integrity=sha384-OLD rel=modulepreload>";
-        let out = replace_integrity(html, "app-1.js", "sha384-NEW").unwrap();
-        assert_eq!(out, html.replace("sha384-OLD", "sha384-NEW"));
-        assert!(replace_integrity(html, "missing.js", "x").is_none());
+    fn renames_imports_of_both_quote_styles_and_refuses_a_missing_one() {
+        let js = "import*as a from\"./__wasm_split.js\";import b from './__wasm_split.js';x(\"./__wasm_split.js\")";
+        let out = replace_import(js, "./__wasm_split.js", "__wasm_split-00.js").unwrap();
+        assert_eq!(
+            out,
+            "import*as a from\"./__wasm_split-00.js\";import b from\"./__wasm_split-00.js\";x(\"./__wasm_split.js\")"
+        );
+        assert!(replace_import(js, "./other.js", "x.js").is_err());
     }
 
     #[test]
-    fn finds_inline_scripts_only() {
-        let html = "<script type=module>import a from '/x.js';</script><script src=/y.js></script><script>b()</script>";
-        let found = inline_elements(html, "script");
-        assert_eq!(found, ["import a from '/x.js';", "b()"]);
-        let styles = "<style>a{b:c}</style><p>x</p><style media=print>d{e:f}</style>";
-        let found = inline_elements(styles, "style");
-        assert_eq!(found, ["a{b:c}", "d{e:f}"]);
+    fn hashed_names_follow_the_content() {
+        let a = hashed("part.wasm", b"one");
+        assert!(
+            a.starts_with("part-") && a.ends_with(".wasm") && a.len() == "part-.wasm".len() + 16
+        );
+        assert_ne!(a, hashed("part.wasm", b"two"));
+        assert_eq!(a, hashed("part.wasm", b"one"));
     }
 }

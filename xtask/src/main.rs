@@ -17,7 +17,7 @@ usage: cargo xtask <command>
 
   serve [--mock] [--port N]   build the release app and serve it on http://127.0.0.1:8080
                               --mock: talk to the bundled mock OpenRouter (demo mode, no key needed)
-  build [--public-url /p/]    release build into dist/ (what a static host serves)
+  build                       release build into dist/ (what a static host serves, from any path)
   test                        fmt, clippy (host + wasm32), native, browser and end-to-end tests
   bench [--runs N]            sizes, cold load and image display times
   sizes                       release build, then only the size table (quick size work)
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         "build" => build::run(rest).map(|_| ()),
         "test" => test(),
         "bench" => bench(rest),
-        "sizes" => build::run(rest).and_then(|dist| sizes::print_table(&dist)),
+        "sizes" => build::run(rest).and_then(|built| sizes::print_table(&built).map(drop)),
         "mock" => mock(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
@@ -190,7 +190,9 @@ fn test() -> Result<(), String> {
         "browser tests (wasm-bindgen-test in headless Chromium)",
         &mut wasm,
     )?;
-    build::run(&[])?;
+    let built = build::run(&[])?;
+    // Sizes are deterministic with the pinned tools, so the budgets are a gate.
+    sizes::print_table(&built)?.check()?;
     let mut e2e = cargo();
     // --no-fail-fast: one failing test file must not hide the others' results.
     e2e.args([
@@ -224,9 +226,10 @@ fn test() -> Result<(), String> {
 
 fn bench(args: &[String]) -> Result<(), String> {
     let runs = flag_value(args, "--runs").unwrap_or_else(|| "7".into());
-    let dist = build::run(&[])?;
+    let built = build::run(&[])?;
+    let dist = built.dist.clone();
     tools::ensure_browser()?;
-    sizes::print_table(&dist)?;
+    sizes::print_table(&built)?;
     let mut bench = cargo();
     bench
         .args([

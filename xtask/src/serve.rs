@@ -26,12 +26,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let dist = build(BuildOptions {
             demo_api_base: Some(base),
             dist: Some(root().join("target/dist-demo")),
-            ..BuildOptions::default()
-        })?;
+        })?
+        .dist;
         mock = Some(start_mock()?);
         dist
     } else {
-        build(BuildOptions::default())?
+        build(BuildOptions::default())?.dist
     };
     let _mock = KillOnDrop(mock);
     let listener = TcpListener::bind(("127.0.0.1", port))

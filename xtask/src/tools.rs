@@ -6,11 +6,10 @@ use std::process::Command;
 
 use crate::{root, run_step};
 
-const TRUNK_VERSION: &str = "0.21.14";
 /// npm's binaryen 132; Debian's binaryen 108 produces a blank page.
 const BINARYEN_NPM: &str = "binaryen@132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
-/// Minifies wasm-bindgen's JS glue (trunk 0.21's own JS minifier fails on it).
+/// Minifies wasm-bindgen's JS glue and the stylesheets.
 const ESBUILD_NPM: &str = "esbuild@0.28.2";
 const ESBUILD_VERSION: &str = "0.28.2";
 
@@ -69,7 +68,7 @@ pub fn locked_wasm_bindgen() -> Result<String, String> {
     Err("Cargo.lock has no wasm-bindgen entry".into())
 }
 
-/// wasm32 target, trunk, wasm-bindgen-cli and wasm-opt.
+/// wasm32 target, wasm-bindgen-cli, wasm-opt and esbuild.
 pub fn ensure_build_tools() -> Result<(), String> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
@@ -80,21 +79,6 @@ pub fn ensure_build_tools() -> Result<(), String> {
         run_step(
             "install wasm32 target",
             Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
-        )?;
-    }
-    if version_of("trunk").as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
-        // --debug: ~165 s instead of ~400 s; trunk only orchestrates, so its
-        // own optimisation does not change the build (toolchain.md).
-        run_step(
-            "install trunk",
-            crate::cargo().args([
-                "install",
-                "trunk",
-                "--locked",
-                "--debug",
-                "--version",
-                TRUNK_VERSION,
-            ]),
         )?;
     }
     let bindgen = locked_wasm_bindgen()?;

@@ -46,10 +46,24 @@ thread_local! {
         Default::default();
 }
 
-/// [`generate`], tried again after failures that say "try later" (see
-/// [`super::retry`]). `on_wait` is told each second of a countdown, and `None`
-/// when it ends; Cancel stops a countdown at once.
-pub async fn generate_with_retries(
+crate::lazy_part! {
+    /// One generation, tried again after failures that say "try later" (see
+    /// [`super::retry`]). `on_wait` is told each second of a countdown, and
+    /// `None` when it ends; Cancel stops a countdown at once. The entry into
+    /// the `client` part: the HTTP client, SSE and answer parsing load with it.
+    part client, prefetch prefetch_client;
+    pub async fn generate(
+        config: ClientConfig,
+        request: GenerationRequest,
+        cancel: CancelHandle,
+        on_wait: Box<dyn Fn(Option<RetryWait>)>,
+        on_phase: Box<dyn Fn(Phase)>,
+    ) -> Result<GenerationOutput, ApiError> {
+        with_retries(&config, &request, &cancel, &*on_wait, &*on_phase).await
+    }
+}
+
+async fn with_retries(
     config: &ClientConfig,
     request: &GenerationRequest,
     cancel: &CancelHandle,
@@ -58,7 +72,7 @@ pub async fn generate_with_retries(
 ) -> Result<GenerationOutput, ApiError> {
     let mut attempt = 1;
     loop {
-        let error = match generate(config, request, cancel, on_phase).await {
+        let error = match on_best_transport(config, request, cancel, on_phase).await {
             Ok(output) => return Ok(output),
             Err(error) => error,
         };
@@ -90,7 +104,7 @@ pub async fn generate_with_retries(
 /// Generates through the chosen transport. When Chat Completions answers that
 /// the model or modality is not served there, tries the Image API once and
 /// keeps using it for that model for the rest of the session.
-pub async fn generate(
+async fn on_best_transport(
     config: &ClientConfig,
     request: &GenerationRequest,
     cancel: &CancelHandle,

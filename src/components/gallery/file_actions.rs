@@ -26,7 +26,7 @@ pub fn FileActions(
     let export = move |_| {
         status.set("Preparing the export\u{2026}".into());
         leptos::task::spawn_local(async move {
-            match history.export(|p| status.set(p)).await {
+            match history.export(move |p| status.set(p)).await {
                 Ok(exported) => {
                     let date = js_sys::Date::new_0()
                         .to_iso_string()
@@ -60,7 +60,7 @@ pub fn FileActions(
         }
         status.set("Importing\u{2026}".into());
         leptos::task::spawn_local(async move {
-            match history.import(&file, |p| status.set(p)).await {
+            match history.import(file.into(), move |p| status.set(p)).await {
                 Ok(summary) => status.set(summary),
                 Err(problem) => {
                     status.set(String::new());

@@ -17,9 +17,17 @@ use crate::state::{HistoryQuery, HistoryStore, ShownEntry};
 /// follows what is on screen, not the size of the history.
 const PAGE: usize = 48;
 
+crate::lazy_part! {
+    /// The History gallery, lightbox and file actions: the `gallery` part.
+    part gallery, prefetch prefetch_gallery;
+    pub fn gallery_view() -> AnyView {
+        view! { <Gallery /> }.into_any()
+    }
+}
+
 /// Every saved image, newest first, with search and per-image actions.
 #[component]
-pub fn Gallery() -> impl IntoView {
+fn Gallery() -> impl IntoView {
     let history = HistoryStore::expect();
     let (text, set_text) = signal(String::new());
     let (favorites_only, set_favorites_only) = signal(false);

@@ -25,6 +25,28 @@ const CHANNEL: &str = "kleinbild-history";
 /// How long a deleted image can still be brought back with Undo.
 pub const UNDO_SECONDS: u32 = 6;
 
+crate::lazy_part! {
+    /// Opens the history: the entry into the `history` part (IndexedDB,
+    /// thumbnails, the index reader, reconciliation, tab sync).
+    part history, prefetch prefetch_history;
+    pub(crate) fn open_history(store: HistoryStore) -> () {
+        store.open()
+    }
+}
+
+crate::lazy_part! {
+    /// Keeps one new image (see [`HistoryStore::save`]).
+    part history;
+    async fn save_image(
+        store: HistoryStore,
+        entry: HistoryEntry,
+        image: Blob,
+        references: Vec<(ReferenceRecord, Blob)>,
+    ) -> Result<(), StorageError> {
+        store.save_now(entry, image, &references).await
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct HistoryStore {
     /// Newest first.
@@ -129,9 +151,23 @@ impl HistoryStore {
         on_before_unload.forget();
     }
 
-    /// Paints from the localStorage index at once, then reconciles with IndexedDB.
+    /// Loads the history (in its own part): the index for a quick paint, then
+    /// IndexedDB, reconciled.
     pub fn load(&self) {
         self.guard_unload();
+        let store = *self;
+        leptos::task::spawn_local(async move {
+            if open_history(store).await.is_err() {
+                store.notice.set(Some(
+                    "Your history could not be loaded: part of Kleinbild did not arrive. Check your connection and reload the page; your images are safe."
+                        .into(),
+                ));
+            }
+        });
+    }
+
+    /// Paints from the localStorage index at once, then reconciles with IndexedDB.
+    fn open(&self) {
         let from_index = self.read_index();
         self.entries.set(from_index.clone());
         let store = *self;
@@ -268,11 +304,24 @@ impl HistoryStore {
         &self,
         entry: HistoryEntry,
         image: Blob,
+        references: Vec<(ReferenceRecord, Blob)>,
+    ) -> Result<(), StorageError> {
+        // Counted from here, so leaving the page asks first even while the part loads.
+        self.saving.update_value(|n| *n += 1);
+        let saved = save_image(*self, entry, image, references)
+            .await
+            .unwrap_or(Err(StorageError::Unavailable));
+        self.saving.update_value(|n| *n -= 1);
+        saved
+    }
+
+    async fn save_now(
+        &self,
+        entry: HistoryEntry,
+        image: Blob,
         references: &[(ReferenceRecord, Blob)],
     ) -> Result<(), StorageError> {
-        self.saving.update_value(|n| *n += 1);
         let stored = self.store(&entry, &image, references).await;
-        self.saving.update_value(|n| *n -= 1);
         if let Err(e) = stored {
             self.quota_full.set(e == StorageError::Quota);
             return Err(e);

@@ -33,6 +33,8 @@ pub enum TransferError {
         imported: usize,
         error: StorageError,
     },
+    #[error("{0} Nothing was changed.")]
+    Unavailable(#[from] crate::lazy::PartUnavailable),
 }
 
 /// A finished export: the zip and what it holds.
@@ -59,10 +61,55 @@ impl ExportSource for HistoryStore {
     }
 }
 
+crate::lazy_part! {
+    /// The entry into the `transfer` part: zip writing and reading, the
+    /// manifest, checking every imported byte.
+    part transfer;
+    async fn export_history(
+        store: HistoryStore,
+        progress: Box<dyn Fn(String)>,
+    ) -> Result<Exported, TransferError> {
+        store.export_now(&*progress).await
+    }
+}
+
+crate::lazy_part! {
+    /// See [`HistoryStore::import`].
+    part transfer;
+    async fn import_history(
+        store: HistoryStore,
+        file: Blob,
+        progress: Box<dyn Fn(String)>,
+    ) -> Result<String, TransferError> {
+        store.import_now(&file, &*progress).await
+    }
+}
+
 impl HistoryStore {
     /// Builds the export zip as a Blob made of parts (the stored Blobs are
     /// only referenced, never copied).
-    pub async fn export(&self, progress: impl Fn(String)) -> Result<Exported, TransferError> {
+    pub async fn export(
+        &self,
+        progress: impl Fn(String) + 'static,
+    ) -> Result<Exported, TransferError> {
+        export_history(*self, Box::new(progress))
+            .await
+            .unwrap_or_else(|e| Err(e.into()))
+    }
+
+    /// Adds the images of an export zip (see `import_now`). Returns the
+    /// summary shown to the user.
+    pub async fn import(
+        &self,
+        file: Blob,
+        progress: impl Fn(String) + 'static,
+    ) -> Result<String, TransferError> {
+        import_history(*self, file, Box::new(progress))
+            .await
+            .unwrap_or_else(|e| Err(e.into()))
+    }
+
+    async fn export_now(&self, progress: &dyn Fn(String)) -> Result<Exported, TransferError> {
         let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
             e.iter()
                 .filter(|s| !s.image_missing)
@@ -95,11 +142,11 @@ impl HistoryStore {
 
     /// Adds the images of an export zip, skipping ids already present. Every
     /// file is checked before anything is stored; then each image is stored as
-    /// a slice of the picked file. Returns the summary shown to the user.
-    pub async fn import(
+    /// a slice of the picked file.
+    async fn import_now(
         &self,
         file: &Blob,
-        progress: impl Fn(String),
+        progress: &dyn Fn(String),
     ) -> Result<String, TransferError> {
         let archive = Archive::open(file).await?;
         let report = |done: usize, total: usize| {

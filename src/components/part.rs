@@ -1,0 +1,39 @@
+//! Showing a part of the app that loads when needed.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+
+use crate::lazy::PartUnavailable;
+
+/// The view a part returns, in place once the part has arrived (nothing
+/// before: the caller's container keeps the space). If the part cannot be
+/// fetched, says so with a way to try again.
+pub fn lazy_view(
+    load: impl Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<AnyView, PartUnavailable>>>>
+    + Send
+    + Sync
+    + 'static,
+) -> impl IntoView {
+    let attempt = RwSignal::new(0u32);
+    move || {
+        attempt.track();
+        let pending = SendWrapper::new(load());
+        Suspend::new(async move {
+            match pending.await {
+                Ok(view) => view,
+                Err(problem) => view! {
+                    <p class="part-error" role="alert">
+                        {problem.to_string()}
+                        " "
+                        <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>
+                            "Try again"
+                        </button>
+                    </p>
+                }
+                .into_any(),
+            }
+        })
+    }
+}
