@@ -13,13 +13,7 @@ async fn key_status(app: &App, phrase: &str) -> e2e::Result<String> {
         &format!("the key status to say {phrase:?}"),
         UI_TIMEOUT,
         async || {
-            let v = app
-                .js(
-                    "return document.querySelector('.key-panel__status').textContent;",
-                    vec![],
-                )
-                .await?;
-            let text = v.as_str().unwrap_or_default().to_owned();
+            let text = app.key_status().await?;
             Ok(text.contains(phrase).then_some(text))
         },
     )
@@ -89,10 +83,11 @@ async fn the_model_select_lists_openrouters_image_models_and_sends_the_choice() 
         let pro = "black-forest-labs/flux.2-pro";
         let labels = app
             .poll("the model list to load", UI_TIMEOUT, async || {
+                let select = app.control(Role::Combobox, "Model").await?;
                 let v = app
                     .js(
-                        "return Array.from(document.querySelector('select[name=model]').options).map(o => [o.value, o.textContent]);",
-                        vec![],
+                        "return Array.from(arguments[0].options).map(o => [o.value, o.textContent]);",
+                        vec![serde_json::to_value(&select)?],
                     )
                     .await?;
                 Ok(v.as_array().filter(|o| o.len() > 1).cloned())
@@ -228,22 +223,36 @@ async fn without_a_model_list_klein_stays_available_and_the_reason_is_shown() {
         ensure!(message.contains("Saved"), "{message:?}");
         app.control(Role::Combobox, "Model").await?.click().await?;
         let hint = app
-            .poll("the model list failure to be explained", UI_TIMEOUT, async || {
-                let v = app
-                    .js("return document.getElementById('model-hint').textContent;", vec![])
-                    .await?;
-                let text = v.as_str().unwrap_or_default().to_owned();
-                Ok(text.contains("could not be loaded").then_some(text))
-            })
-            .await?;
-        ensure!(hint.contains("FLUX.2 [klein] 4B is always available"), "{hint:?}");
-        let options = app
-            .js(
-                "return Array.from(document.querySelector('select[name=model]').options).map(o => o.value);",
-                vec![],
+            .poll(
+                "the model list failure to be explained",
+                UI_TIMEOUT,
+                async || {
+                    let v = app
+                        .js(
+                            "return document.getElementById('model-hint').textContent;",
+                            vec![],
+                        )
+                        .await?;
+                    let text = v.as_str().unwrap_or_default().to_owned();
+                    Ok(text.contains("could not be loaded").then_some(text))
+                },
             )
             .await?;
-        ensure!(options == serde_json::json!([e2e::KLEIN_MODEL]), "{options}");
+        ensure!(
+            hint.contains("FLUX.2 [klein] 4B is always available"),
+            "{hint:?}"
+        );
+        let select = app.control(Role::Combobox, "Model").await?;
+        let options = app
+            .js(
+                "return Array.from(arguments[0].options).map(o => o.value);",
+                vec![serde_json::to_value(&select)?],
+            )
+            .await?;
+        ensure!(
+            options == serde_json::json!([e2e::KLEIN_MODEL]),
+            "{options}"
+        );
         Ok(())
     })
     .await;
@@ -263,14 +272,9 @@ async fn an_expired_sign_in_code_is_explained() {
             .click()
             .await?;
         app.wait_alert("expired", UI_TIMEOUT).await?;
-        let key = app
-            .js(
-                "return document.querySelector('.key-panel__status').textContent;",
-                vec![],
-            )
-            .await?;
+        let key = app.key_status().await?;
         ensure!(
-            key.as_str().is_some_and(|k| k.contains("No key yet")),
+            key.contains("No key yet"),
             "a key is in use after a failed sign-in: {key}"
         );
         Ok(())

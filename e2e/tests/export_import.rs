@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use base64::Engine as _;
+use e2e::archive::{export_zip, read_export, write_stored};
 use e2e::{App, MockConfig, Role, UI_TIMEOUT};
-use kleinbild::storage::manifest::import_zip;
 use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(150);
@@ -45,14 +45,9 @@ async fn wait_prompts(app: &App, expected: &[&str]) -> e2e::Result {
     .await
 }
 
+/// What the History region announces ("Imported 2 images.").
 async fn gallery_status(app: &App) -> e2e::Result<String> {
-    let v = app
-        .js(
-            "return document.querySelector('.gallery__status').textContent;",
-            vec![],
-        )
-        .await?;
-    Ok(v.as_str().unwrap_or_default().to_owned())
+    app.live_text("History").await
 }
 
 #[tokio::test]
@@ -89,7 +84,7 @@ async fn download_export_clear_import_round_trip() {
             zip_name.starts_with("kleinbild-history-") && zip_name.ends_with(".zip"),
             "{zip_name}"
         );
-        let plan = import_zip(&zip).map_err(|e| format!("the export does not read back: {e}"))?;
+        let plan = read_export(&zip).map_err(|e| format!("the export does not read back: {e}"))?;
         let mut exported: Vec<_> = plan
             .entries
             .iter()
@@ -178,19 +173,16 @@ async fn hostile_or_broken_files_are_refused_with_a_clear_message() {
             ("not a zip", b"<html>definitely not a zip</html>".to_vec()),
             (
                 "HTML bytes named .png",
-                kleinbild::storage::zip::write_stored(&[
+                write_stored(&[
                     ("history.json", html_as_png.as_bytes()),
                     ("images/img-1-00000001.png", b"<script>alert(1)</script>"),
                 ])?,
             ),
             (
                 "bad JSON",
-                kleinbild::storage::zip::write_stored(&[("history.json", b"{\"entries\": [")])?,
+                write_stored(&[("history.json", b"{\"entries\": [")])?,
             ),
-            (
-                "no manifest",
-                kleinbild::storage::zip::write_stored(&[("readme.txt", b"hello")])?,
-            ),
+            ("no manifest", write_stored(&[("readme.txt", b"hello")])?),
         ];
         for (what, bytes) in cases {
             import_file(app, &bytes).await?;
@@ -242,16 +234,6 @@ async fn stored_references(app: &App) -> e2e::Result<u64> {
     v.as_u64().ok_or_else(|| format!("refs count {v}").into())
 }
 
-async fn reference_count(app: &App) -> e2e::Result<usize> {
-    let v = app
-        .js(
-            "return document.querySelectorAll('.references__item').length;",
-            vec![],
-        )
-        .await?;
-    Ok(v.as_u64().unwrap_or(0) as usize)
-}
-
 #[tokio::test]
 async fn references_and_models_survive_export_clear_import() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
@@ -261,7 +243,7 @@ async fn references_and_models_survive_export_clear_import() {
         app.history_button("the base image", "Use as reference")
             .await?;
         app.poll("one reference", UI_TIMEOUT, async || {
-            Ok((reference_count(app).await? == 1).then_some(()))
+            Ok((app.reference_count().await? == 1).then_some(()))
         })
         .await?;
         app.generate("the edited image").await?;
@@ -274,7 +256,7 @@ async fn references_and_models_survive_export_clear_import() {
             .click()
             .await?;
         let (_, zip) = app.download(0).await?;
-        let plan = import_zip(&zip).map_err(|e| format!("the export does not read back: {e}"))?;
+        let plan = read_export(&zip).map_err(|e| format!("the export does not read back: {e}"))?;
         assert_eq!(plan.references.len(), 1, "one reference image, once");
         assert!(plan.references[0].1 == base, "the reference bytes changed");
         let edited = plan
@@ -285,7 +267,7 @@ async fn references_and_models_survive_export_clear_import() {
         assert_eq!(edited.0.references, [plan.references[0].0.clone()]);
 
         // An image made with another model, as an older export could hold.
-        let image = kleinbild::api::image::verify_image(base.clone())
+        let image = kleinbild::generation::verify_image(base.clone())
             .map_err(|e| format!("mock image: {e}"))?;
         let other = kleinbild::storage::HistoryEntry {
             id: "img-5-00000005".into(),
@@ -303,14 +285,10 @@ async fn references_and_models_survive_export_clear_import() {
             favorite: false,
             references: Vec::new(),
         };
-        let pro_zip = kleinbild::storage::manifest::export_zip(&[(other, base.clone())], &[], 0.0)?;
+        let pro_zip = export_zip(&[(other, base.clone())], &[], 0.0)?;
 
         // Clear: the reference image goes with the last entry that used it.
-        app.js(
-            "document.querySelectorAll('.references__item button').forEach(b => b.click());",
-            vec![],
-        )
-        .await?;
+        app.remove_all_references().await?;
         app.control(Role::Button, "Clear history")
             .await?
             .click()
@@ -335,11 +313,11 @@ async fn references_and_models_survive_export_clear_import() {
         app.history_button("the edited image", "Reuse settings")
             .await?;
         app.poll("the reference to come back", UI_TIMEOUT, async || {
-            Ok((reference_count(app).await? == 1).then_some(()))
+            Ok((app.reference_count().await? == 1).then_some(()))
         })
         .await?;
 
-        import_file(app, &pro_zip.zip).await?;
+        import_file(app, &pro_zip).await?;
         wait_prompts(
             app,
             &["the edited image", "the base image", "made with pro"],
@@ -353,7 +331,7 @@ async fn references_and_models_survive_export_clear_import() {
         })
         .await?;
         assert_eq!(
-            reference_count(app).await?,
+            app.reference_count().await?,
             0,
             "that entry had no references"
         );

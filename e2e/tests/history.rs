@@ -197,7 +197,7 @@ async fn a_corrupted_index_or_a_wiped_database_loses_nothing_the_other_holds() {
 async fn lightbox(app: &App) -> e2e::Result<Option<(String, u64)>> {
     let v = app
         .js(
-            "const d = document.querySelector('dialog.lightbox');
+            "const d = document.querySelector('dialog[aria-label=\"Image details\"]');
              if (!d || !d.open) return null;
              const img = d.querySelector('img');
              return [img ? img.alt : '', img && img.complete ? img.naturalWidth : 0];",
@@ -227,9 +227,10 @@ async fn lightbox_shows_the_full_image_and_is_keyboard_operable() {
         wait_gallery(app, &["newer picture", "older picture"]).await?;
 
         // Open the newest with the keyboard, like a user tabbing to the thumbnail.
+        let thumbnail = app.control(Role::Button, "newer picture").await?;
         app.js(
-            "document.querySelector('section[aria-label=History] .gallery__open').focus();",
-            vec![],
+            "arguments[0].focus();",
+            vec![serde_json::to_value(&thumbnail)?],
         )
         .await?;
         press(app, "\u{E007}").await?; // Enter
@@ -248,24 +249,22 @@ async fn lightbox_shows_the_full_image_and_is_keyboard_operable() {
         for _ in 0..6 {
             press(app, "\u{E004}").await?; // Tab
             let inside = app
-                .js("return !!document.activeElement.closest('dialog.lightbox') || document.activeElement === document.body;", vec![])
+                .js("return !!document.activeElement.closest('dialog[aria-label=\"Image details\"]') || document.activeElement === document.body;", vec![])
                 .await?;
             assert_eq!(inside, json!(true), "focus left the open lightbox");
         }
 
         // Copying goes through the real Clipboard API (a click is the user gesture it needs).
         for (button, says) in [("Copy prompt", "Prompt copied."), ("Copy image", "Image copied.")] {
-            let xpath = format!("//dialog[contains(@class,'lightbox')]//button[normalize-space()='{button}']");
+            let xpath = format!("//dialog[@aria-label='Image details']//button[normalize-space()='{button}']");
             app.client.find(Locator::XPath(&xpath)).await?.click().await?;
             app.poll(&format!("{button} to report success"), UI_TIMEOUT, async || {
-                let v = app
-                    .js("return document.querySelector('.lightbox__copied').textContent;", vec![])
-                    .await?;
-                Ok((v == json!(says)).then_some(()))
+                let v = app.live_text("Image details").await?;
+                Ok((v == says).then_some(()))
             })
             .await?;
         }
-        app.js("document.querySelector('dialog.lightbox button').focus();", vec![]).await?;
+        app.js("document.querySelector('dialog[aria-label=\"Image details\"] button').focus();", vec![]).await?;
 
         press(app, "\u{E00C}").await?; // Escape
         app.poll("the lightbox to close", UI_TIMEOUT, async || {
@@ -312,10 +311,8 @@ async fn each_gallery_item_copies_its_image_and_its_prompt() {
             );
             app.client.find(Locator::XPath(&xpath)).await?.click().await?;
             app.poll(&format!("{button} to report success"), UI_TIMEOUT, async || {
-                let v = app
-                    .js("return document.querySelector('.gallery__status').textContent;", vec![])
-                    .await?;
-                Ok((v == json!(says)).then_some(()))
+                let v = app.live_text("History").await?;
+                Ok((v == says).then_some(()))
             })
             .await?;
         }

@@ -4,25 +4,15 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use e2e::{App, MockConfig, UI_TIMEOUT};
+use e2e::{App, MockConfig, Role, UI_TIMEOUT};
 use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-async fn reference_count(app: &App) -> e2e::Result<usize> {
-    let v = app
-        .js(
-            "return document.querySelectorAll('.references__item').length;",
-            vec![],
-        )
-        .await?;
-    Ok(v.as_u64().unwrap_or(0) as usize)
-}
-
 async fn wait_references(app: &App, n: usize) -> e2e::Result {
     app.poll(&format!("{n} reference images"), UI_TIMEOUT, async || {
-        Ok((reference_count(app).await? == n).then_some(()))
+        Ok((app.reference_count().await? == n).then_some(()))
     })
     .await
 }
@@ -104,7 +94,10 @@ async fn at_most_four_references_and_only_real_images() {
         .await?;
         app.wait_alert("cannot be used as a reference", UI_TIMEOUT)
             .await?;
-        e2e::ensure!(reference_count(app).await? == 0, "a non-image was accepted");
+        e2e::ensure!(
+            app.reference_count().await? == 0,
+            "a non-image was accepted"
+        );
 
         let five: Vec<(&str, &[u8])> = ["a.png", "b.png", "c.png", "d.png", "e.png"]
             .iter()
@@ -116,11 +109,15 @@ async fn at_most_four_references_and_only_real_images() {
         wait_references(app, 4).await?;
 
         // Remove one, then generate: four parts after the text, accepted by the mock.
-        app.js(
-            "document.querySelector('.references__item button').click();",
-            vec![],
-        )
-        .await?;
+        let first = app.reference_images().await?;
+        let first = first
+            .first()
+            .and_then(|alt| alt.strip_prefix("Reference: "))
+            .ok_or("no reference image to remove")?;
+        app.control(Role::Button, &format!("Remove reference {first}"))
+            .await?
+            .click()
+            .await?;
         wait_references(app, 3).await?;
         app.generate("combine them").await?;
         let sent = app
@@ -176,11 +173,7 @@ async fn reuse_settings_brings_back_everything_including_references_after_a_relo
         e2e::ensure!(first_images.len() == 2, "{first_images:?}");
 
         // Everything changes; the page is reloaded (references now only in IndexedDB).
-        app.js(
-            "document.querySelectorAll('.references__item button').forEach(b => b.click());",
-            vec![],
-        )
-        .await?;
+        app.remove_all_references().await?;
         wait_references(app, 0).await?;
         app.select_aspect_ratio("1:1").await?;
         // Both images saved before the reload.
@@ -210,12 +203,7 @@ async fn reuse_settings_brings_back_everything_including_references_after_a_relo
         e2e::ensure!(ratio == "16:9", "aspect ratio shows {ratio:?}");
         let model = app.value_of(e2e::Role::Combobox, "Model").await?;
         e2e::ensure!(model == e2e::KLEIN_MODEL, "model shows {model:?}");
-        let labels = app
-            .js(
-                "return Array.from(document.querySelectorAll('.references__item img')).map(i => i.alt);",
-                vec![],
-            )
-            .await?;
+        let labels = json!(app.reference_images().await?);
         let cat_seed = app.generation_requests()[0].body["seed"].clone();
         let cat_name = format!("Reference: the-cat-to-edit-{cat_seed}.png");
         e2e::ensure!(

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use e2e::archive::read_export;
 use e2e::{App, DEMO_KEY, Fault, MockConfig, Role, UI_TIMEOUT, bail, ensure};
-use kleinbild::storage::manifest::import_zip;
 use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(180);
@@ -462,7 +462,7 @@ async fn a_full_quota_writes_nothing_says_so_and_offers_export_and_cleanup() {
             .await?;
         let zip = base64::engine::general_purpose::STANDARD
             .decode(export["data"].as_str().unwrap_or_default())?;
-        let plan = import_zip(&zip).map_err(|e| format!("the export does not read back: {e}"))?;
+        let plan = read_export(&zip).map_err(|e| format!("the export does not read back: {e}"))?;
         let exported: Vec<&str> = plan
             .entries
             .iter()
@@ -498,17 +498,10 @@ async fn a_full_quota_writes_nothing_says_so_and_offers_export_and_cleanup() {
             async || Ok(quota_group(app).await?.is_none().then_some(())),
         )
         .await?;
-        let status = app
-            .js(
-                "return document.querySelector('.gallery__status').textContent;",
-                vec![],
-            )
-            .await?;
+        let status = app.live_text("History").await?;
         ensure!(
-            status
-                .as_str()
-                .is_some_and(|s| s.contains("Deleted the 1 oldest")),
-            "status after cleanup: {status}"
+            status.contains("Deleted the 1 oldest"),
+            "status after cleanup: {status:?}"
         );
         assert_stored(app, &[], "after deleting the oldest").await?;
         app.reload().await?;
@@ -714,11 +707,15 @@ async fn forty_large_images_survive_a_reload() {
         ensure!(
             app.find(Role::Button, "Show more (0)").await?.is_none()
                 && app
-                    .js("return !document.querySelector('.gallery__more');", vec![])
+                    .js(
+                        "return !Array.from(document.querySelectorAll('button')).some(b => b.textContent.trim().startsWith('Show more'));",
+                        vec![],
+                    )
                     .await?
                     == json!(true),
             "40 images fit on the first page: no Show more"
         );
+        // The count beside the History heading has no role or name: found by its class.
         let count = app
             .js("return document.querySelector('.gallery__count').textContent;", vec![])
             .await?;
@@ -726,16 +723,16 @@ async fn forty_large_images_survive_a_reload() {
         assert_stored(app, &newest_first, "after a reload").await?;
 
         // The newest opens in the lightbox at full size.
+        let newest = app.control(Role::Button, newest_first[0]).await?;
         app.js(
-            "const b = document.querySelector('section[aria-label=History] .gallery__open');
-             b.scrollIntoView(); b.click();",
-            vec![],
+            "const b = arguments[0]; b.scrollIntoView(); b.click();",
+            vec![serde_json::to_value(&newest)?],
         )
         .await?;
         app.poll("the lightbox with the newest image at 1024 px", Duration::from_secs(20), async || {
             let v = app
                 .js(
-                    "const d = document.querySelector('dialog.lightbox');
+                    "const d = document.querySelector('dialog[aria-label=\"Image details\"]');
                      if (!d || !d.open) return null;
                      const img = d.querySelector('img');
                      return img && img.complete ? [img.alt, img.naturalWidth] : null;",
@@ -800,10 +797,11 @@ async fn usage_line(
     if open == json!(true) {
         summary.click().await?;
         app.poll("Settings to close", UI_TIMEOUT, async || {
+            let summary = app.control(Role::Summary, "Settings").await?;
             let v = app
                 .js(
-                    "return document.querySelector('details.settings').open",
-                    vec![],
+                    "return arguments[0].parentElement.open",
+                    vec![serde_json::to_value(&summary)?],
                 )
                 .await?;
             Ok((v == json!(false)).then_some(()))
@@ -814,11 +812,14 @@ async fn usage_line(
     let mut last = String::new();
     let r = app
         .poll(what, UI_TIMEOUT, async || {
+            // The usage line has no role or name: found by its class inside the open Settings.
+            let summary = app.control(Role::Summary, "Settings").await?;
             let v = app
                 .js(
-                    "const p = document.querySelector('details.settings[open] .settings__usage');
+                    "const d = arguments[0].parentElement;
+                     const p = d.open && d.querySelector('.settings__usage');
                      return p && p.offsetParent ? p.innerText : '';",
-                    vec![],
+                    vec![serde_json::to_value(&summary)?],
                 )
                 .await?;
             let text = v.as_str().unwrap_or_default().to_owned();
@@ -900,7 +901,7 @@ async fn a_version_1_database_is_upgraded_without_losing_an_image() {
         app.set_remember(true).await?;
         app.generate("made before references were stored").await?;
         let png = app.last_generated_image().await?;
-        let image = kleinbild::api::image::verify_image(png.clone())?;
+        let image = kleinbild::generation::verify_image(png.clone())?;
         // The database as the first release wrote it: three stores, metadata as JSON
         // without a "references" field. The app's own connection closes when asked.
         let entry = json!({
@@ -979,10 +980,7 @@ async fn a_version_1_database_is_upgraded_without_losing_an_image() {
         app.history_button("made after the upgrade", "Reuse settings")
             .await?;
         app.poll("the reference to come back", UI_TIMEOUT, async || {
-            let n = app
-                .js("return document.querySelectorAll('.references__item').length;", vec![])
-                .await?;
-            Ok((n == json!(1)).then_some(()))
+            Ok((app.reference_count().await? == 1).then_some(()))
         })
         .await?;
         Ok(())

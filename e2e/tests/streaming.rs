@@ -91,7 +91,7 @@ async fn images_the_answer_only_links_to_are_downloaded_without_the_key() {
             body["messages"][0]["content"] == "a linked fox, buffered",
             "{body}"
         );
-        let expected = kleinbild::api::image::verify_image(bytes.clone())
+        let expected = kleinbild::generation::verify_image(bytes.clone())
             .map_err(|e| format!("the kept file is not an image: {e}"))?;
         ensure!(
             (expected.width, expected.height) == (1024, 1024),

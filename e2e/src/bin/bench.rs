@@ -254,7 +254,7 @@ const OBSERVE_GALLERY: &str = "(() => {
   };
   document.addEventListener('load', e => {
     const t = e.target;
-    if (t && t.tagName === 'IMG' && t.classList.contains('gallery__thumb')) {
+    if (t && t.tagName === 'IMG' && t.closest('section[aria-label=History] li')) {
       if (seen.first_thumb === null) seen.first_thumb = performance.now();
       seen.thumbs++;
     }
@@ -405,7 +405,7 @@ async fn stored_meta(app: &App) -> Result<Vec<HistoryEntry>> {
         .iter()
         .map(|r| {
             let json = r.as_str().ok_or("a meta record is not a JSON string")?;
-            Ok(serde_json::from_str(json)?)
+            Ok(HistoryEntry::from_json(json)?)
         })
         .collect()
 }
@@ -549,7 +549,7 @@ async fn history_bench(args: &Args, n: usize) -> Result<HistoryFigures> {
         let count = gallery_count(&app).await?;
         let missing = app
             .js(
-                "return document.querySelectorAll('section[aria-label=History] .gallery__missing').length;",
+                "return document.querySelectorAll('section[aria-label=History] li [role=img]').length;",
                 vec![],
             )
             .await?;

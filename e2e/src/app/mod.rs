@@ -1,0 +1,296 @@
+//! The app under test: one browser session on the release build with its own static server
+//! and mock ([`App`]), the [`run`] wrapper every test goes through, and the page helpers, by
+//! theme: the key panel (`key`), Settings (`settings`), the studio (prompt, alert, result,
+//! references, what the mock received: `studio`) and History (`history`).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::Client;
+use fantoccini::elements::Element;
+use serde_json::{Value, json};
+
+use crate::driver::{Driver, RawCommand};
+use crate::server::{StaticServer, dist_dir};
+use crate::{MockConfig, MockServer, Result, Role, bail};
+
+mod history;
+mod key;
+mod settings;
+mod studio;
+
+pub use history::CAPTURE_DOWNLOADS;
+
+/// One browser session on the app, with its own static server and mock.
+pub struct App {
+    pub client: Client,
+    pub mock: MockServer,
+    pub site: StaticServer,
+    driver: Driver,
+}
+
+/// Runs a test body against a fresh [`App`] and always closes the browser, even when the body
+/// fails or panics; then reports the failure. `timeout` bounds the whole body.
+///
+/// ```text
+/// e2e::run(MockConfig::default(), Duration::from_secs(60), async |app| {
+///     app.open_ready().await?;
+///     Ok(())
+/// }).await;
+/// ```
+pub async fn run(config: MockConfig, timeout: Duration, body: impl AsyncFnOnce(&App) -> Result) {
+    let app = App::start(config)
+        .await
+        .unwrap_or_else(|e| panic!("harness: {e}"));
+    let outcome = tokio::time::timeout(timeout, CatchUnwind(Box::pin(body(&app)))).await;
+    let log = app.browser_log().await.unwrap_or_default();
+    let violations = check_recorded_requests(&app.mock);
+    app.close().await;
+    let panics: Vec<&String> = log.iter().filter(|l| l.contains("panicked at")).collect();
+    match outcome {
+        Ok(Ok(Ok(()))) if panics.is_empty() && violations.is_empty() => {}
+        Ok(Ok(Ok(()))) if !violations.is_empty() => panic!(
+            "requests the app sent break the rules:\n{}",
+            violations.join("\n")
+        ),
+        Ok(Ok(Ok(()))) => panic!("the app panicked (browser console):\n{}", join(&panics)),
+        Ok(Ok(Err(e))) => panic!("{e}\n--- browser console ---\n{}", log.join("\n")),
+        Ok(Err(p)) => std::panic::resume_unwind(p),
+        Err(_) => panic!(
+            "test timed out after {timeout:?}\n--- browser console ---\n{}",
+            log.join("\n")
+        ),
+    }
+}
+
+/// Every request the app sent during a test, checked after it: each chat body
+/// must validate against OpenRouter's published OpenAPI description, and no key
+/// may ever travel in a URL.
+fn check_recorded_requests(mock: &MockServer) -> Vec<String> {
+    let contract = contract::Contract::load();
+    let mut problems = Vec::new();
+    for request in mock.requests() {
+        if request.path.contains("sk-or-") || request.query.contains("sk-or-") {
+            problems.push(format!(
+                "#{}: a key in the URL {}",
+                request.seq, request.path
+            ));
+        }
+        let is_chat = request.method == "POST" && request.path.ends_with("/chat/completions");
+        if !is_chat || request.body.is_null() {
+            continue;
+        }
+        let checked =
+            contract::validate_request_body(contract, "/chat/completions", "post", &request.body);
+        if let Err(e) = checked {
+            problems.push(format!("#{}: body breaks ChatRequest: {e}", request.seq));
+        }
+    }
+    problems
+}
+
+/// Turns a panic inside a future into a value, so the browser can be closed before re-raising.
+struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = &mut self.0;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Err(p) => std::task::Poll::Ready(Err(p)),
+        }
+    }
+}
+
+fn join(lines: &[&String]) -> String {
+    lines
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl App {
+    /// Starts the static server, the mock, chromedriver and a browser session (no page yet).
+    pub async fn start(config: MockConfig) -> Result<App> {
+        App::start_in(config, dist_dir()).await
+    }
+
+    /// Like [`App::start`], serving the build in `dist`.
+    pub async fn start_in(config: MockConfig, dist: PathBuf) -> Result<App> {
+        App::start_at(config, dist, "/").await
+    }
+
+    /// Like [`App::start_in`], serving the build under the sub-path `prefix` (e.g.
+    /// `/kleinbild/`, as a project page on GitHub Pages is served).
+    pub async fn start_at(config: MockConfig, dist: PathBuf, prefix: &str) -> Result<App> {
+        let site = StaticServer::start_at(dist, prefix).await?;
+        let mock = MockServer::start(config, "127.0.0.1:0".parse()?).await?;
+        let driver = Driver::start().await?;
+        let client = driver.session().await?;
+        Ok(App {
+            client,
+            mock,
+            site,
+            driver,
+        })
+    }
+
+    /// Ends the browser session, then chromedriver.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+        drop(self.driver);
+    }
+
+    /// The page's URL (what the app sends as `HTTP-Referer`).
+    pub fn page_url(&self) -> String {
+        self.site.url()
+    }
+
+    /// Loads the app and waits until it is usable (Generate enabled).
+    pub async fn open(&self) -> Result {
+        self.client.goto(&self.page_url()).await?;
+        self.wait_ready().await
+    }
+
+    /// Reloads the page and waits until it is usable again.
+    pub async fn reload(&self) -> Result {
+        self.client.refresh().await?;
+        self.wait_ready().await
+    }
+
+    /// Waits until the `Generate` button exists and is enabled.
+    pub async fn wait_ready(&self) -> Result {
+        self.poll(
+            "the Generate button to be enabled",
+            Duration::from_secs(20),
+            async || match self.find(Role::Button, "Generate").await? {
+                Some(b) if b.is_enabled().await? => Ok(Some(())),
+                _ => Ok(None),
+            },
+        )
+        .await
+    }
+
+    /// Polls `check` every 100 ms until it yields a value or `timeout` passes.
+    pub async fn poll<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut check: impl AsyncFnMut() -> Result<Option<T>>,
+    ) -> Result<T> {
+        let deadline = Instant::now() + timeout;
+        let mut last_error = String::new();
+        loop {
+            match check().await {
+                Ok(Some(v)) => return Ok(v),
+                Ok(None) => {}
+                // Stale elements and the like: Leptos re-rendered between find and use.
+                Err(e) => last_error = e.to_string(),
+            }
+            if Instant::now() >= deadline {
+                let alert = self.alert_text().await.unwrap_or_default();
+                bail!(
+                    "timed out after {timeout:?} waiting for {what}{}{}",
+                    if last_error.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (last error: {last_error})")
+                    },
+                    if alert.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; alert shows: {alert:?}")
+                    }
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs a script; `arguments[i]` are `args`.
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// Runs a Chrome DevTools Protocol command (e.g. to grant a permission or inject a
+    /// script into every new document).
+    pub async fn cdp(&self, cmd: &'static str, params: Value) -> Result<Value> {
+        let command = RawCommand::post("goog/cdp/execute", json!({ "cmd": cmd, "params": params }));
+        Ok(self.client.issue_cmd(command).await?)
+    }
+
+    // --- typing -------------------------------------------------------------------------------
+
+    /// Replaces the text of an input or textarea like a user: select all, then type.
+    pub async fn replace_text(&self, field: &Element, text: &str) -> Result {
+        field.click().await?;
+        // Control+A, release modifiers, then either the new text or Backspace.
+        field.send_keys("\u{E009}a\u{E000}").await?;
+        if text.is_empty() {
+            field.send_keys("\u{E003}").await?;
+        } else {
+            field.send_keys(text).await?;
+        }
+        Ok(())
+    }
+
+    /// The current `value` of a field.
+    pub async fn value_of(&self, role: Role, name: &str) -> Result<String> {
+        let el = self.control(role, name).await?;
+        Ok(el.prop("value").await?.unwrap_or_default())
+    }
+
+    // --- page state ---------------------------------------------------------------------------
+
+    /// Every localStorage entry of the page.
+    pub async fn local_storage(&self) -> Result<BTreeMap<String, String>> {
+        let v = self
+            .js(
+                "const o = {}; for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i); o[k] = localStorage.getItem(k); } return o;",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(v)?)
+    }
+
+    /// URL of every resource the page fetched (Resource Timing), plus the page itself.
+    pub async fn fetched_urls(&self) -> Result<Vec<String>> {
+        let v = self
+            .js(
+                "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(e => e.name);",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(v)?)
+    }
+
+    /// Console messages of the browser since the last call.
+    pub async fn browser_log(&self) -> Result<Vec<String>> {
+        let v = self
+            .client
+            .issue_cmd(RawCommand::post("se/log", json!({ "type": "browser" })))
+            .await?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            e["level"].as_str().unwrap_or(""),
+                            e["message"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
