@@ -51,8 +51,7 @@ fn prefetch_parts_when_idle() {
         leptos::task::spawn_local(async {
             let _ = crate::api::client::prefetch_client().await;
             let _ = crate::state::prefetch_history().await;
-            let _ = crate::components::prefetch_references().await;
-            let _ = crate::state::prefetch_models().await;
+            let _ = crate::components::prefetch_options().await;
         });
     });
     // Safari has no requestIdleCallback: a short timeout does the same there.

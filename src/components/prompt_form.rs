@@ -3,11 +3,11 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use crate::components::lazy_view;
-use crate::components::references::references_view;
+use crate::components::options::options_view;
 use crate::generation::{
-    ASPECT_RATIOS, JobState, ModelChoice, Phase, estimate_cost_usd, expected_size, format_usd,
+    ASPECT_RATIOS, JobState, Phase, estimate_cost_usd, expected_size, format_usd,
 };
-use crate::state::{Alerts, Draft, ModelList, SettingsStore, Studio};
+use crate::state::{Alerts, Draft, SettingsStore, Studio};
 
 /// Prompt, options, cost estimate and the Generate / Cancel controls.
 #[component]
@@ -16,9 +16,7 @@ pub fn PromptForm() -> impl IntoView {
     let alerts = Alerts::expect();
     let studio = Studio::expect();
     let draft = Draft::expect();
-    let models = ModelList::expect();
     let (prompt, set_prompt) = (draft.prompt().read_only(), draft.prompt().write_only());
-    let (seed_text, set_seed_text) = (draft.seed().read_only(), draft.seed().write_only());
     let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
 
     let generate = move || {
@@ -69,27 +67,7 @@ pub fn PromptForm() -> impl IntoView {
                 ></textarea>
             </label>
             <p id="prompt-hint" class="field__hint">"Ctrl+Enter (\u{2318}+Enter on a Mac) generates."</p>
-            <div class="prompt-form__options">
-                <label class="field field--wide">
-                    <span class="field__label">"Model"</span>
-                    <select
-                        name="model"
-                        aria-describedby="model-hint"
-                        on:focus=move |_| models.ensure_loaded(settings.with_untracked(|s| s.api_base.clone()))
-                        prop:value=move || settings.with(|s| s.model.clone())
-                        on:change=move |ev| {
-                            let value = event_target_value(&ev);
-                            if let Err(message) = settings.update(|s| s.model = value) {
-                                alerts.show(message);
-                            }
-                        }
-                    >
-                        {move || model_options(&models.models(), &settings.with(|s| s.model.clone()))}
-                    </select>
-                </label>
-                <p id="model-hint" class="field__hint field--wide">
-                    {move || models.notice().unwrap_or_else(|| "Prices from OpenRouter\u{2019}s list; the billed cost is shown with each image.".into())}
-                </p>
+            <div class="prompt-form__row">
                 <label class="field">
                     <span class="field__label">"Aspect ratio"</span>
                     // prop:value, not option attributes: once the user has picked an
@@ -119,21 +97,6 @@ pub fn PromptForm() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label class="field">
-                    <span class="field__label">"Seed"</span>
-                    <input
-                        type="number"
-                        name="seed"
-                        min="0"
-                        max="4294967295"
-                        step="1"
-                        inputmode="numeric"
-                        placeholder="random"
-                        prop:value=move || seed_text.get()
-                        on:input=move |ev| set_seed_text.set(event_target_value(&ev))
-                    />
-                </label>
-                {lazy_view(|| Box::pin(references_view()))}
                 <p class="prompt-form__estimate">{estimate}</p>
             </div>
             <div class="prompt-form__actions" aria-live="polite">
@@ -154,6 +117,7 @@ pub fn PromptForm() -> impl IntoView {
                     }
                 }}
             </div>
+            <div class="slot slot--options">{lazy_view(|| Box::pin(options_view()))}</div>
         </form>
     }
 }
@@ -191,23 +155,4 @@ fn Progress(
             "Cancel"
         </button>
     }
-}
-
-/// The known models, plus the chosen one when it is not among them (e.g.
-/// reused from an older image), so the select always shows what will be sent.
-fn model_options(known: &[ModelChoice], chosen: &str) -> impl IntoView + use<> {
-    let mut models: Vec<(String, String)> = known
-        .iter()
-        .map(|m| (m.id.clone(), m.label.clone()))
-        .collect();
-    if !models.iter().any(|(id, _)| id == chosen) {
-        models.push((chosen.to_owned(), chosen.to_owned()));
-    }
-    models
-        .into_iter()
-        .map(|(id, label)| {
-            let selected = id == chosen;
-            view! { <option value=id selected=selected>{label}</option> }
-        })
-        .collect_view()
 }

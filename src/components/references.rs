@@ -5,7 +5,7 @@ use crate::state::Draft;
 
 /// Pick up to four reference images (edit or combine), shown as small previews.
 #[component]
-fn ReferencePicker() -> impl IntoView {
+pub fn ReferencePicker() -> impl IntoView {
     let draft = Draft::expect();
     let input = NodeRef::<leptos::html::Input>::new();
     let on_change = move |_| {
@@ -60,13 +60,5 @@ fn ReferencePicker() -> impl IntoView {
                 />
             </ul>
         </div>
-    }
-}
-
-crate::lazy_part! {
-    /// The reference picker: the `references` part.
-    part references, prefetch prefetch_references;
-    pub fn references_view() -> AnyView {
-        view! { <ReferencePicker /> }.into_any()
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
-use crate::api::error::redact;
+use crate::api::client::explain;
 
 /// One message for the alert region.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,14 +43,24 @@ impl Alerts {
         }));
     }
 
-    /// An API failure in plain words, with its details and a link to the fix.
-    /// Both texts quote what the server said, and a server may repeat the key.
+    /// An API failure in plain words, with its details and a link to the fix
+    /// (the key cut out of both).
     pub fn show_error(&self, error: &ApiError, key: &str) {
-        self.0.set(Some(Alert {
-            message: redact(&error.user_message(), key),
-            details: Some(redact(&error.details(), key)),
-            link: error.help_link(),
-        }));
+        let (alerts, error, key) = (*self, error.clone(), key.to_owned());
+        leptos::task::spawn_local(async move {
+            alerts.0.set(Some(match explain(error, key).await {
+                Ok(explained) => Alert {
+                    message: explained.message,
+                    details: Some(explained.details),
+                    link: explained.link,
+                },
+                Err(unavailable) => Alert {
+                    message: unavailable.to_string(),
+                    details: None,
+                    link: None,
+                },
+            }));
+        });
     }
 
     pub fn clear(&self) {

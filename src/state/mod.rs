@@ -20,7 +20,6 @@ pub(crate) use history::prefetch_history;
 pub use history::{Exported, HistoryStore, TransferError, UNDO_SECONDS};
 pub use key::KeyStore;
 pub use models::ModelList;
-pub(crate) use models::prefetch_models;
 pub use settings::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, storage_use};
 pub use studio::{ShownImage, Studio};
 

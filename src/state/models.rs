@@ -7,14 +7,6 @@ use crate::api::client::fetch_models;
 use crate::generation::{ModelChoice, built_in_models};
 use crate::storage::model_cache::{ModelCache, load_models, save_models};
 
-crate::lazy_part! {
-    /// The entry into the `models` part.
-    part models, prefetch prefetch_models;
-    pub(crate) fn load_list(list: ModelList, api_base: String) -> () {
-        list.load_now(&api_base)
-    }
-}
-
 #[derive(Clone, Copy)]
 pub struct ModelList {
     models: RwSignal<Vec<ModelChoice>>,
@@ -46,17 +38,9 @@ impl ModelList {
         self.notice.get()
     }
 
-    /// Loads the list for `api_base` unless it is already there (in the
-    /// `models` part: the list reader and its cache).
+    /// Loads the list for `api_base` unless it is already there.
     pub fn ensure_loaded(&self, api_base: String) {
-        let list = *self;
-        leptos::task::spawn_local(async move {
-            // Without the part there is no list to show; klein stays available.
-            let _ = load_list(list, api_base).await;
-        });
-    }
-
-    fn load_now(&self, api_base: &str) {
+        let api_base = api_base.as_str();
         if self
             .loaded_for
             .with_value(|b| b.as_deref() == Some(api_base))

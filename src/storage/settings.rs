@@ -1,9 +1,8 @@
 //! The settings record, its validation, and its place in localStorage.
 
-use serde::{Deserialize, Serialize};
-
 use super::{StorageError, local};
 use crate::generation::{ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, KLEIN_MODEL, is_model_id};
+use crate::json::{Loose, ObjectWriter};
 
 /// localStorage keys, versioned so a future format can migrate.
 pub const SETTINGS_KEY: &str = "kleinbild.settings.v1";
@@ -12,7 +11,7 @@ pub const SETTINGS_BACKUP_KEY: &str = "kleinbild.settings.backup";
 
 const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub version: u32,
     pub api_base: String,
@@ -47,66 +46,61 @@ impl Settings {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        ObjectWriter::default()
+            .whole("version", u64::from(self.version))
+            .text("api_base", &self.api_base)
+            .flag("remember_key", self.remember_key)
+            .text("aspect_ratio", &self.aspect_ratio)
+            .whole("timeout_seconds", u64::from(self.timeout_seconds))
+            .text("model", &self.model)
+            .flag("images_api", self.images_api)
+            .flag("stream", self.stream)
+            .whole("idle_timeout_seconds", u64::from(self.idle_timeout_seconds))
+            .finish()
     }
 
     /// Parses stored settings. Missing fields take the defaults; invalid values
-    /// are replaced one by one, so one bad field never resets the rest.
+    /// (or values of the wrong type) are replaced one by one, so one bad field
+    /// never resets the rest. Only text that is not a settings object of a
+    /// known version is an error.
     pub fn from_json(raw: &str, defaults: &Settings) -> Result<Settings, String> {
-        let stored: StoredSettings = serde_json::from_str(raw).map_err(|e| {
-            if e.is_syntax() || e.is_eof() {
-                "not valid JSON".to_owned()
-            } else {
-                "unexpected contents".to_owned()
-            }
-        })?;
-        if stored.version != Some(SCHEMA_VERSION) {
-            let version = stored
-                .version
-                .map_or_else(|| "none".to_owned(), |v| v.to_string());
-            return Err(format!("unknown version {version}"));
+        let stored = Loose::parse(raw).map_err(|_| "not valid JSON".to_owned())?;
+        if !matches!(stored, Loose::Object(_)) {
+            return Err("unexpected contents".into());
         }
+        match stored.get("version") {
+            Some(Loose::UInt(v)) if *v == u64::from(SCHEMA_VERSION) => {}
+            Some(Loose::UInt(v)) => return Err(format!("unknown version {v}")),
+            _ => return Err("unknown version none".into()),
+        }
+        let text = |key: &str| stored.get(key).and_then(Loose::as_text).map(str::to_owned);
+        let flag = |key: &str| match stored.get(key) {
+            Some(Loose::Bool(b)) => Some(*b),
+            _ => None,
+        };
+        let seconds = |key: &str| match stored.get(key) {
+            Some(Loose::UInt(n)) => u32::try_from(*n).ok().filter(|s| TIMEOUT_RANGE.contains(s)),
+            _ => None,
+        };
         Ok(Settings {
             version: SCHEMA_VERSION,
-            api_base: stored
-                .api_base
+            api_base: text("api_base")
                 .and_then(|s| validate_api_base(&s).ok())
                 .unwrap_or_else(|| defaults.api_base.clone()),
-            remember_key: stored.remember_key.unwrap_or(defaults.remember_key),
-            aspect_ratio: stored
-                .aspect_ratio
+            remember_key: flag("remember_key").unwrap_or(defaults.remember_key),
+            aspect_ratio: text("aspect_ratio")
                 .filter(|r| ASPECT_RATIOS.iter().any(|(label, _, _)| label == r))
                 .unwrap_or_else(|| defaults.aspect_ratio.clone()),
-            timeout_seconds: stored
-                .timeout_seconds
-                .filter(|s| TIMEOUT_RANGE.contains(s))
-                .unwrap_or(defaults.timeout_seconds),
-            model: stored
-                .model
+            timeout_seconds: seconds("timeout_seconds").unwrap_or(defaults.timeout_seconds),
+            model: text("model")
                 .filter(|m| is_model_id(m))
                 .unwrap_or_else(|| defaults.model.clone()),
-            images_api: stored.images_api.unwrap_or(defaults.images_api),
-            stream: stored.stream.unwrap_or(defaults.stream),
-            idle_timeout_seconds: stored
-                .idle_timeout_seconds
-                .filter(|s| TIMEOUT_RANGE.contains(s))
+            images_api: flag("images_api").unwrap_or(defaults.images_api),
+            stream: flag("stream").unwrap_or(defaults.stream),
+            idle_timeout_seconds: seconds("idle_timeout_seconds")
                 .unwrap_or(defaults.idle_timeout_seconds),
         })
     }
-}
-
-/// Settings as read back: every field optional, so older or partial records load.
-#[derive(Deserialize)]
-struct StoredSettings {
-    version: Option<u32>,
-    api_base: Option<String>,
-    remember_key: Option<bool>,
-    aspect_ratio: Option<String>,
-    timeout_seconds: Option<u32>,
-    model: Option<String>,
-    images_api: Option<bool>,
-    stream: Option<bool>,
-    idle_timeout_seconds: Option<u32>,
 }
 
 /// Allowed request timeouts, in seconds.

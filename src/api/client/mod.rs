@@ -128,6 +128,30 @@ async fn on_best_transport(
     }
 }
 
+/// An error as the alert shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explained {
+    pub message: String,
+    pub details: String,
+    /// A page for the next step: (link text, address).
+    pub link: Option<(&'static str, String)>,
+}
+
+crate::lazy_part! {
+    /// An error in plain words, with its details and a link to the fix. Both
+    /// texts quote what the server said, and a server may repeat the key, so
+    /// the key is cut out. The texts load with the `client` part (only a
+    /// request can fail this way).
+    part client;
+    pub fn explain(error: ApiError, key: String) -> Explained {
+        Explained {
+            message: redact(&error.user_message(), &key),
+            details: redact(&error.details(), &key),
+            link: error.help_link(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Transport {
     Chat,

@@ -159,13 +159,8 @@ impl HistoryIndex {
     /// Single bad entries are skipped and counted; only an unreadable whole or
     /// an unknown version is an error.
     pub fn from_json(raw: &str) -> Result<LoadedIndex, IndexError> {
-        let value = Loose::parse(raw).map_err(|e| {
-            IndexError::Unreadable(if e.is_eof() || e.is_syntax() {
-                "not valid JSON".into()
-            } else {
-                "unexpected contents".into()
-            })
-        })?;
+        let value =
+            Loose::parse(raw).map_err(|_| IndexError::Unreadable("not valid JSON".into()))?;
         let (items, names, migrated_from) = match value {
             Loose::List(items) => (items, &FULL_NAMES, Some(0)),
             Loose::Object(fields) => {

@@ -1,0 +1,84 @@
+//! The generation options beside the prompt: model, seed and reference
+//! images. They load as their own part (the `options` part), after the prompt
+//! and Generate: none of them is needed for a first generation.
+
+use leptos::prelude::*;
+
+use super::references::ReferencePicker;
+use crate::generation::ModelChoice;
+use crate::state::{Alerts, Draft, ModelList, SettingsStore};
+
+crate::lazy_part! {
+    /// Model, Seed and Reference images.
+    part options, prefetch prefetch_options;
+    pub fn options_view() -> AnyView {
+        view! { <Options /> }.into_any()
+    }
+}
+
+#[component]
+fn Options() -> impl IntoView {
+    let settings = SettingsStore::expect();
+    let alerts = Alerts::expect();
+    let draft = Draft::expect();
+    let models = ModelList::expect();
+    let (seed_text, set_seed_text) = (draft.seed().read_only(), draft.seed().write_only());
+    view! {
+        <div class="options">
+            <label class="field field--wide">
+                <span class="field__label">"Model"</span>
+                <select
+                    name="model"
+                    aria-describedby="model-hint"
+                    on:focus=move |_| models.ensure_loaded(settings.with_untracked(|s| s.api_base.clone()))
+                    prop:value=move || settings.with(|s| s.model.clone())
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        if let Err(message) = settings.update(|s| s.model = value) {
+                            alerts.show(message);
+                        }
+                    }
+                >
+                    {move || model_options(&models.models(), &settings.with(|s| s.model.clone()))}
+                </select>
+            </label>
+            <p id="model-hint" class="field__hint field--wide">
+                {move || models.notice().unwrap_or_else(|| "Prices from OpenRouter\u{2019}s list; the billed cost is shown with each image.".into())}
+            </p>
+            <label class="field">
+                <span class="field__label">"Seed"</span>
+                <input
+                    type="number"
+                    name="seed"
+                    min="0"
+                    max="4294967295"
+                    step="1"
+                    inputmode="numeric"
+                    placeholder="random"
+                    prop:value=move || seed_text.get()
+                    on:input=move |ev| set_seed_text.set(event_target_value(&ev))
+                />
+            </label>
+            <ReferencePicker />
+        </div>
+    }
+}
+
+/// The known models, plus the chosen one when it is not among them (e.g.
+/// reused from an older image), so the select always shows what will be sent.
+fn model_options(known: &[ModelChoice], chosen: &str) -> impl IntoView + use<> {
+    let mut models: Vec<(String, String)> = known
+        .iter()
+        .map(|m| (m.id.clone(), m.label.clone()))
+        .collect();
+    if !models.iter().any(|(id, _)| id == chosen) {
+        models.push((chosen.to_owned(), chosen.to_owned()));
+    }
+    models
+        .into_iter()
+        .map(|(id, label)| {
+            let selected = id == chosen;
+            view! { <option value=id selected=selected>{label}</option> }
+        })
+        .collect_view()
+}
