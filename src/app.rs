@@ -6,7 +6,7 @@ use wasm_bindgen::closure::Closure;
 
 use crate::components::{
     AlertRegion, DemoBanner, PromptForm, Results, gallery_view, key_panel_view, lazy_view,
-    settings_view,
+    options_view, settings_view,
 };
 use crate::state::{Alerts, provide_services};
 
@@ -19,6 +19,8 @@ pub fn App() -> impl IntoView {
     // Lets the benchmark see when the studio became usable.
     Effect::new(|_| crate::perf::mark("kleinbild:ready"));
     prefetch_parts_when_idle();
+    // The parts that load after the studio come after it in the page (and
+    // each fills its own slot), so their arrival moves nothing already shown.
     view! {
         <DemoBanner />
         <header class="topbar">
@@ -28,14 +30,15 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="studio">
             <div class="studio__controls">
-                <div class="slot slot--key">{lazy_view(|| Box::pin(key_panel_view()))}</div>
-                <div class="slot slot--settings">{lazy_view(|| Box::pin(settings_view()))}</div>
                 <PromptForm />
                 <AlertRegion />
+                <div class="slot">{lazy_view(|| Box::pin(key_panel_view()))}</div>
+                <div class="slot">{lazy_view(|| Box::pin(options_view()))}</div>
+                <div class="slot">{lazy_view(|| Box::pin(settings_view()))}</div>
             </div>
             <div class="studio__output">
                 <Results />
-                <div class="slot slot--gallery">{lazy_view(|| Box::pin(gallery_view()))}</div>
+                <div class="slot">{lazy_view(|| Box::pin(gallery_view()))}</div>
             </div>
         </main>
     }
@@ -51,7 +54,6 @@ fn prefetch_parts_when_idle() {
         leptos::task::spawn_local(async {
             let _ = crate::api::client::prefetch_client().await;
             let _ = crate::state::prefetch_history().await;
-            let _ = crate::components::prefetch_options().await;
         });
     });
     // Safari has no requestIdleCallback: a short timeout does the same there.

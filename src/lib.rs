@@ -1,7 +1,7 @@
 //! Kleinbild: a static, bring-your-own-key image studio for FLUX.2 [klein] 4B.
 //!
 //! Modules depend one way: `components → state → {api, storage} → generation`.
-//! `json` and `perf` are leaves any layer may use. See docs/architecture.md.
+//! `json`, `lazy`, `perf` and `shell` are leaves any layer may use. See docs/architecture.md.
 
 pub mod api;
 mod app;
@@ -10,6 +10,7 @@ pub mod generation;
 pub mod json;
 pub mod lazy;
 pub mod perf;
+pub mod shell;
 pub mod state;
 pub mod storage;
 

@@ -13,4 +13,5 @@ fn main() {
         );
     }
     leptos::mount::mount_to_body(kleinbild::App);
+    kleinbild::shell::remove();
 }

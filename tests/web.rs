@@ -175,3 +175,24 @@ async fn a_malformed_api_base_is_refused_and_not_saved() {
         "{saved}"
     );
 }
+
+#[wasm_bindgen_test]
+fn the_json_reader_reads_numbers_with_the_browsers_parser_as_natively() {
+    use kleinbild::json::Loose;
+    // In wasm, fractions and exponents go through JavaScript's parseFloat.
+    for (text, expected) in [
+        ("1732480000000.5", 1_732_480_000_000.5),
+        ("-1.5e-7", -1.5e-7),
+        ("0.1", 0.1),
+        ("1e308", 1e308),
+        ("5e-324", 5e-324),
+    ] {
+        assert_eq!(
+            Loose::parse(text).unwrap(),
+            Loose::Float(expected),
+            "{text}"
+        );
+    }
+    assert_eq!(Loose::parse("42").unwrap(), Loose::UInt(42));
+    assert!(Loose::parse("1e400").is_err(), "not a finite number");
+}

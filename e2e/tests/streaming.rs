@@ -111,17 +111,9 @@ async fn a_linked_image_the_browser_cannot_fetch_is_offered_as_a_link_not_lost_s
         ..MockConfig::default()
     };
     e2e::run(config, TIMEOUT, async |app| {
-        app.open_ready().await?;
         // What a Content-Security-Policy block or a host without CORS looks like to the page.
-        app.js(
-            "const fetch = window.__realFetch = window.fetch;
-             window.fetch = function (input, init) {
-               if (String(input).includes('/files/')) return Promise.reject(new TypeError('Failed to fetch'));
-               return fetch.apply(this, arguments);
-             };",
-            vec![],
-        )
-        .await?;
+        app.block_fetches_from_next_load("/files/").await?;
+        app.open_ready().await?;
         let prompt = "a fox behind a wall";
         app.type_prompt(prompt).await?;
         app.click_generate().await?;
@@ -171,17 +163,9 @@ async fn when_one_of_several_linked_images_cannot_be_fetched_the_others_are_kept
         ..MockConfig::default()
     };
     e2e::run(config, TIMEOUT, async |app| {
-        app.open_ready().await?;
         // The answer's second file (`img-2`) is out of reach; the first arrives.
-        app.js(
-            "const fetch = window.fetch;
-             window.fetch = function (input, init) {
-               if (String(input).includes('/files/img-2.')) return Promise.reject(new TypeError('Failed to fetch'));
-               return fetch.apply(this, arguments);
-             };",
-            vec![],
-        )
-        .await?;
+        app.block_fetches_from_next_load("/files/img-2.").await?;
+        app.open_ready().await?;
         let prompt = "two foxes, one out of reach";
         app.generate(prompt).await?;
         let alert = app
@@ -206,7 +190,10 @@ async fn when_one_of_several_linked_images_cannot_be_fetched_the_others_are_kept
                 vec![],
             )
             .await?;
-        ensure!(kept == 1, "History should hold the one image that arrived, has {kept}");
+        ensure!(
+            kept == 1,
+            "History should hold the one image that arrived, has {kept}"
+        );
         Ok(())
     })
     .await;

@@ -95,8 +95,9 @@ fn masked(key: &str) -> String {
 }
 
 crate::lazy_part! {
-    /// The key panel and sign-in: the `account` part.
-    part account, prefetch prefetch_account;
+    /// The key panel and sign-in, in the `panels` part (with Settings and the
+    /// options: all three show from the start, so they travel together).
+    part panels;
     pub fn key_panel_view() -> AnyView {
         view! { <KeyPanel /> }.into_any()
     }

@@ -14,10 +14,10 @@ mod settings_panel;
 
 pub use alert::AlertRegion;
 pub use demo_banner::DemoBanner;
-pub use gallery::{gallery_view, prefetch_gallery};
-pub use key_panel::{key_panel_view, prefetch_account};
-pub use options::prefetch_options;
+pub use gallery::gallery_view;
+pub use key_panel::key_panel_view;
+pub use options::{options_view, prefetch_panels};
 pub use part::lazy_view;
 pub use prompt_form::PromptForm;
 pub use results::Results;
-pub use settings_panel::{prefetch_settings, settings_view};
+pub use settings_panel::settings_view;

@@ -1,5 +1,5 @@
 //! The generation options beside the prompt: model, seed and reference
-//! images. They load as their own part (the `options` part), after the prompt
+//! images. They load with the `panels` part, after the prompt
 //! and Generate: none of them is needed for a first generation.
 
 use leptos::prelude::*;
@@ -9,8 +9,8 @@ use crate::generation::ModelChoice;
 use crate::state::{Alerts, Draft, ModelList, SettingsStore};
 
 crate::lazy_part! {
-    /// Model, Seed and Reference images.
-    part options, prefetch prefetch_options;
+    /// Model, Seed and Reference images, in the `panels` part.
+    part panels, prefetch prefetch_panels;
     pub fn options_view() -> AnyView {
         view! { <Options /> }.into_any()
     }

@@ -2,8 +2,6 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
-use crate::components::lazy_view;
-use crate::components::options::options_view;
 use crate::generation::{
     ASPECT_RATIOS, JobState, Phase, estimate_cost_usd, expected_size, format_usd,
 };
@@ -117,7 +115,6 @@ pub fn PromptForm() -> impl IntoView {
                     }
                 }}
             </div>
-            <div class="slot slot--options">{lazy_view(|| Box::pin(options_view()))}</div>
         </form>
     }
 }

@@ -151,8 +151,8 @@ fn SettingsPanel() -> impl IntoView {
 }
 
 crate::lazy_part! {
-    /// Settings: the `settings` part.
-    part settings, prefetch prefetch_settings;
+    /// Settings, in the `panels` part.
+    part panels;
     pub fn settings_view() -> AnyView {
         view! { <SettingsPanel /> }.into_any()
     }

@@ -39,7 +39,8 @@ pub struct Draft {
 impl Draft {
     pub(super) fn new(settings: SettingsStore, alerts: Alerts, history: HistoryStore) -> Self {
         Draft {
-            prompt: RwSignal::new(String::new()),
+            // Whatever was typed before the app started is kept.
+            prompt: RwSignal::new(crate::shell::typed_prompt()),
             seed: RwSignal::new(String::new()),
             references: RwSignal::new(Vec::new()),
             settings,

@@ -68,7 +68,7 @@ async fn redirect(api_base: &str) -> Result<(), String> {
 }
 
 /// Whether the page was opened with a sign-in code (`?code=`): a cheap check
-/// at start-up, so the sign-in part loads only then.
+/// at start-up, so the sign-in code runs only then.
 pub fn returned_from_sign_in() -> bool {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
@@ -78,7 +78,7 @@ pub fn returned_from_sign_in() -> bool {
 crate::lazy_part! {
     /// On start-up, when OpenRouter sent the user back with `?code=`: removes
     /// the code from the address bar and exchanges it for a key.
-    part account, prefetch prefetch_sign_in;
+    part panels;
     pub fn finish(key: KeyStore, alerts: Alerts) -> () {
         finish_now(key, alerts)
     }

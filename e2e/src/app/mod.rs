@@ -228,6 +228,28 @@ impl App {
         Ok(self.client.issue_cmd(command).await?)
     }
 
+    /// Makes every `fetch` of a URL containing `pattern` fail the way a CSP
+    /// block or a host without CORS does (a `TypeError`), from the next page
+    /// load on: the app binds `fetch` when it starts, so a later override would
+    /// not reach it. The real `fetch` stays reachable as `window.__realFetch`.
+    pub async fn block_fetches_from_next_load(&self, pattern: &str) -> Result {
+        let script = format!(
+            "const realFetch = window.__realFetch = window.fetch;
+             window.fetch = function (input, init) {{
+               if (String(input instanceof Request ? input.url : input).includes({pattern}))
+                 return Promise.reject(new TypeError('Failed to fetch'));
+               return realFetch.apply(this, arguments);
+             }};",
+            pattern = json!(pattern)
+        );
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": script }),
+        )
+        .await?;
+        Ok(())
+    }
+
     // --- typing -------------------------------------------------------------------------------
 
     /// Replaces the text of an input or textarea like a user: select all, then type.

@@ -18,8 +18,9 @@ use crate::state::{HistoryQuery, HistoryStore, ShownEntry};
 const PAGE: usize = 48;
 
 crate::lazy_part! {
-    /// The History gallery, lightbox and file actions: the `gallery` part.
-    part gallery, prefetch prefetch_gallery;
+    /// The History gallery, lightbox and file actions, in the `history` part
+    /// (they show from the start, with the stored images they read).
+    part history;
     pub fn gallery_view() -> AnyView {
         view! { <Gallery /> }.into_any()
     }
