@@ -5,8 +5,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::components::{
-    AlertRegion, DemoBanner, PromptForm, Results, gallery_view, key_panel_view, lazy_view,
-    options_view, settings_view,
+    AlertRegion, PromptForm, Results, gallery_view, key_panel_view, lazy_view, options_view,
+    prefetch_panels, settings_view,
 };
 use crate::state::{Alerts, provide_services};
 
@@ -19,15 +19,10 @@ pub fn App() -> impl IntoView {
     // Lets the benchmark see when the studio became usable.
     Effect::new(|_| crate::perf::mark("kleinbild:ready"));
     prefetch_parts_when_idle();
-    // The parts that load after the studio come after it in the page (and
-    // each fills its own slot), so their arrival moves nothing already shown.
+    // The header is static in index.html (drawn at once, never redrawn). The
+    // parts that load after the studio come after it in the page (each in its
+    // own slot), so their arrival moves nothing already shown.
     view! {
-        <DemoBanner />
-        <header class="topbar">
-            <h1 class="topbar__title">
-                "Kleinbild" <span class="topbar__tagline">"FLUX.2 [klein] image studio"</span>
-            </h1>
-        </header>
         <main class="studio">
             <div class="studio__controls">
                 <PromptForm />
@@ -38,10 +33,18 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="studio__output">
                 <Results />
-                <div class="slot">{lazy_view(|| Box::pin(gallery_view()))}</div>
+                <div class="slot">{lazy_view(|| Box::pin(gallery_after_panels()))}</div>
             </div>
         </main>
     }
+}
+
+/// The gallery, shown no earlier than the panels: on a phone it sits below
+/// them, and must not be pushed down when they arrive.
+async fn gallery_after_panels() -> Result<AnyView, crate::lazy::PartUnavailable> {
+    let gallery = gallery_view().await;
+    let _ = prefetch_panels().await;
+    gallery
 }
 
 /// Fetches the parts a person is likely to need next (the request code

@@ -1,4 +1,5 @@
 fn main() {
+    kleinbild::perf::mark("kleinbild:main");
     // A readable panic message in the console (the message names file and line);
     // lighter than console_error_panic_hook, which also captures a JS stack.
     std::panic::set_hook(Box::new(|info| {
@@ -14,4 +15,5 @@ fn main() {
     }
     leptos::mount::mount_to_body(kleinbild::App);
     kleinbild::shell::remove();
+    kleinbild::perf::mark("kleinbild:mounted");
 }

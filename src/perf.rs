@@ -1,10 +1,34 @@
-//! Marks on the page's performance timeline, read by `cargo xtask bench`.
-//! A leaf module: any layer may mark a moment.
+//! Performance: marks on the page's timeline (read by `cargo xtask bench`),
+//! and deferring work until the studio has been painted. A leaf module.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 /// Marks a moment (`performance.mark(name)`); silently nothing where the
 /// browser has no Performance API.
 pub fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);
+    }
+}
+
+/// Runs `work` once the next frame has been painted (an animation frame,
+/// then a task): what is not needed for the first screen never delays it.
+pub fn after_first_paint(work: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return work();
+    };
+    let after_frame = Closure::once_into_js(move || {
+        let task = Closure::once_into_js(work);
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(task.unchecked_ref());
+        }
+    });
+    if window
+        .request_animation_frame(after_frame.unchecked_ref())
+        .is_err()
+    {
+        // No frames (a hidden page): the timeout alone.
+        let _ = window.set_timeout_with_callback(after_frame.unchecked_ref());
     }
 }

@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -73,6 +74,11 @@ impl StaticServer {
         let app = Router::new().fallback(serve).with_state(site);
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
+            // No Nagle delay: without it, each response's last small segment
+            // waits for the browser's delayed ACK (tens of ms per file).
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;

@@ -2,7 +2,6 @@
 //! services in `state` only.
 
 mod alert;
-mod demo_banner;
 mod gallery;
 mod key_panel;
 mod options;
@@ -13,7 +12,6 @@ mod results;
 mod settings_panel;
 
 pub use alert::AlertRegion;
-pub use demo_banner::DemoBanner;
 pub use gallery::gallery_view;
 pub use key_panel::key_panel_view;
 pub use options::{options_view, prefetch_panels};

@@ -8,8 +8,9 @@ use send_wrapper::SendWrapper;
 use crate::lazy::PartUnavailable;
 
 /// The view a part returns, in place once the part has arrived (nothing
-/// before: the caller's container keeps the space). If the part cannot be
-/// fetched, says so with a way to try again.
+/// before: the caller's container keeps the space). Fetching starts after the
+/// first paint, so it never delays the studio. If the part cannot be fetched,
+/// says so with a way to try again.
 pub fn lazy_view(
     load: impl Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<AnyView, PartUnavailable>>>>
     + Send
@@ -17,10 +18,15 @@ pub fn lazy_view(
     + 'static,
 ) -> impl IntoView {
     let attempt = RwSignal::new(0u32);
+    let painted = RwSignal::new(false);
+    crate::perf::after_first_paint(move || painted.set(true));
     move || {
+        if !painted.get() {
+            return None;
+        }
         attempt.track();
         let pending = SendWrapper::new(load());
-        Suspend::new(async move {
+        Some(Suspend::new(async move {
             match pending.await {
                 Ok(view) => view,
                 Err(problem) => view! {
@@ -34,6 +40,6 @@ pub fn lazy_view(
                 }
                 .into_any(),
             }
-        })
+        }))
     }
 }

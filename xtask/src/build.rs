@@ -122,7 +122,7 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
     for script in ["kleinbild.js", LOADER] {
         minify(&bindgen_dir.join(script), "js")?;
     }
-    let built = publish(&bindgen_dir, &dist)?;
+    let built = publish(&bindgen_dir, &dist, options.demo_api_base.as_deref())?;
     Ok(built)
 }
 
@@ -264,7 +264,7 @@ fn hashed(name: &str, content: &[u8]) -> String {
 /// cannot each carry the hash of the other's final text. They get one name
 /// hash for the pair, computed over both texts with the wasm names already
 /// in place: any change to either file (or to any wasm) renames both.
-fn publish(built: &Path, dist: &Path) -> Result<Built, String> {
+fn publish(built: &Path, dist: &Path, demo_api_base: Option<&str>) -> Result<Built, String> {
     let _ = std::fs::remove_dir_all(dist);
     std::fs::create_dir_all(dist).map_err(|e| format!("{dist:?}: {e}"))?;
     let read = |name: &str| std::fs::read(built.join(name)).map_err(|e| format!("{name}: {e}"));
@@ -311,7 +311,13 @@ fn publish(built: &Path, dist: &Path) -> Result<Built, String> {
     let icon_name = hashed("favicon.svg", &icon);
     write(&icon_name, &icon)?;
 
-    let html = index_html(&glue_name, &loader_name, &main_wasm, &icon_name)?;
+    let html = index_html(
+        &glue_name,
+        &loader_name,
+        &main_wasm,
+        &icon_name,
+        demo_api_base,
+    )?;
     write("index.html", html.as_bytes())?;
     Ok(Built {
         dist: dist.to_path_buf(),
@@ -350,7 +356,13 @@ fn replace_import(js: &str, from: &str, to: &str) -> Result<String, String> {
 
 /// `index.html` from the template: stylesheets inlined (minified), the icon,
 /// the preloads and the boot script, and the Content-Security-Policy.
-fn index_html(glue: &str, loader: &str, wasm: &str, icon: &str) -> Result<String, String> {
+fn index_html(
+    glue: &str,
+    loader: &str,
+    wasm: &str,
+    icon: &str,
+    demo_api_base: Option<&str>,
+) -> Result<String, String> {
     let template = std::fs::read_to_string(root().join("index.html"))
         .map_err(|e| format!("index.html: {e}"))?;
     let css_dir = root().join("target/kleinbild-build/css");
@@ -386,9 +398,17 @@ fn index_html(glue: &str, loader: &str, wasm: &str, icon: &str) -> Result<String
         csp_hash(css),
     );
     let csp = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
+    // Demo builds say plainly, above everything, that they talk to the mock.
+    let demo = demo_api_base.map_or_else(String::new, |base| {
+        format!(
+            "<p class=demo-banner role=note><strong>Demo mode</strong> — this build talks to the \
+             local mock OpenRouter at <code>{base}</code>. Images are synthetic and nothing is billed.</p>"
+        )
+    });
     let html = template
         .replace("<!-- csp -->", &csp)
-        .replace("<!-- head -->", &head);
+        .replace("<!-- head -->", &head)
+        .replace("<!-- demo -->", &demo);
     if html.contains("<!-- csp -->") || !html.contains(&csp) || !html.contains(&boot) {
         return Err("index.html must contain <!-- csp --> and <!-- head --> once each".into());
     }

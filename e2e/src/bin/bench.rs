@@ -43,11 +43,15 @@ use kleinbild::storage::HistoryEntry;
 use kleinbild::storage::history::HistoryIndex;
 use serde_json::{Value, json};
 
-const USAGE: &str =
-    "usage: bench [--dist <dir>] [--runs N] [--history-sizes 100,1000] [--history-only]";
+const USAGE: &str = "usage: bench [--dist <dir>] [--runs N] [--history-sizes 100,1000] [--history-only] [--lighthouse <lighthouse cli>] [--lighthouse-runs N]";
 
 struct Args {
     dist: PathBuf,
+    /// `dist` plus the vanilla baseline page, served together.
+    site: PathBuf,
+    /// The Lighthouse command line tool (npm `lighthouse`); none: no Lighthouse runs.
+    lighthouse: Option<PathBuf>,
+    lighthouse_runs: usize,
     runs: usize,
     /// Stored-image counts for the gallery paint and memory figures (empty: skip them).
     history_sizes: Vec<usize>,
@@ -58,6 +62,9 @@ struct Args {
 fn parse_args() -> Result<Args> {
     let mut args = Args {
         dist: e2e::dist_dir(),
+        site: PathBuf::new(),
+        lighthouse: None,
+        lighthouse_runs: 3,
         runs: 7,
         history_sizes: vec![100, 1000],
         history_only: false,
@@ -82,6 +89,18 @@ fn parse_args() -> Result<Args> {
                 }
             }
             "--history-only" => args.history_only = true,
+            "--lighthouse" => {
+                args.lighthouse = Some(PathBuf::from(
+                    it.next()
+                        .ok_or("--lighthouse needs the path of the lighthouse CLI")?,
+                ))
+            }
+            "--lighthouse-runs" => {
+                args.lighthouse_runs = it
+                    .next()
+                    .ok_or("--lighthouse-runs needs a number")?
+                    .parse()?
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -89,10 +108,30 @@ fn parse_args() -> Result<Args> {
             other => bail!("unknown argument {other:?} ({USAGE})"),
         }
     }
-    if args.runs == 0 {
-        bail!("--runs must be at least 1");
+    if args.runs == 0 || args.lighthouse_runs == 0 {
+        bail!("--runs and --lighthouse-runs must be at least 1");
     }
+    args.site = bench_site(&args.dist)?;
     Ok(args)
+}
+
+/// A copy of `dist` with the vanilla baseline page beside the app, so both
+/// are served by the same server from the same origin.
+fn bench_site(dist: &std::path::Path) -> Result<PathBuf> {
+    let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-site");
+    let _ = std::fs::remove_dir_all(&site);
+    std::fs::create_dir_all(&site)?;
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        if path.is_file() {
+            std::fs::copy(&path, site.join(path.file_name().unwrap_or_default()))?;
+        }
+    }
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vanilla/vanilla.html"),
+        site.join("vanilla.html"),
+    )?;
+    Ok(site)
 }
 
 struct Stats {
@@ -118,6 +157,18 @@ fn stats(mut v: Vec<f64>) -> Stats {
     }
 }
 
+/// Kleinbild's cold load to `Generate` enabled, as a multiple of the vanilla page's.
+const COLD_LOAD_BUDGET: f64 = 1.5;
+/// Response end to image `load`, as a multiple of the vanilla page's.
+const DISPLAY_BUDGET: f64 = 1.1;
+
+fn ratio_line(name: &str, ratio: f64, budget: f64) {
+    println!(
+        "{name} ratio={ratio:.2} budget={budget:.2} {}",
+        if ratio <= budget { "PASS" } else { "FAIL" }
+    );
+}
+
 fn line(name: &str, s: &Stats, extra: &str) {
     println!(
         "{name} median={:.1} min={:.1} max={:.1} runs={}{}{extra}",
@@ -129,46 +180,155 @@ fn line(name: &str, s: &Stats, extra: &str) {
     );
 }
 
-/// Cold loads, each in a new browser session.
-async fn cold_loads(args: &Args) -> Result<Vec<f64>> {
-    let site = StaticServer::start(args.dist.clone()).await?;
+/// The page a cold load opens: Kleinbild, or the vanilla baseline.
+#[derive(Clone, Copy, PartialEq)]
+enum Page {
+    Kleinbild,
+    Vanilla,
+}
+
+impl Page {
+    fn path(self) -> &'static str {
+        match self {
+            Page::Kleinbild => "",
+            Page::Vanilla => "vanilla.html",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Page::Kleinbild => "kleinbild",
+            Page::Vanilla => "vanilla",
+        }
+    }
+}
+
+/// Cold loads, each in a new browser session (new profile, empty cache),
+/// Kleinbild and the vanilla page taking turns, from one server: the time
+/// from navigation start to `Generate` enabled (each page marks
+/// `kleinbild:ready` then). Also lists what Kleinbild fetched until then.
+async fn cold_loads(args: &Args) -> Result<(Vec<f64>, Vec<f64>, Vec<String>)> {
+    let site = StaticServer::start(args.site.clone()).await?;
     let driver = Driver::start().await?;
-    let mut out = Vec::new();
+    let (mut app, mut vanilla, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..args.runs {
-        let client = driver.session().await?;
-        let measured: Result<f64> = async {
-            client.goto(&format!("{}/", site.origin())).await?;
-            let deadline = std::time::Instant::now() + Duration::from_secs(30);
-            loop {
-                let found = client
-                    .find_all(fantoccini::Locator::XPath(&e2e::xpath_for(Role::Button, "Generate")))
+        for page in [Page::Kleinbild, Page::Vanilla] {
+            let client = driver.session().await?;
+            let measured: Result<(f64, Vec<String>, Value)> = async {
+                client.goto(&format!("{}/{}", site.origin(), page.path())).await?;
+                let deadline = std::time::Instant::now() + Duration::from_secs(30);
+                loop {
+                    let found = client
+                        .find_all(fantoccini::Locator::XPath(&e2e::xpath_for(Role::Button, "Generate")))
+                        .await?;
+                    if let Some(b) = found.first()
+                        && b.is_enabled().await?
+                    {
+                        break;
+                    }
+                    if std::time::Instant::now() > deadline {
+                        bail!("{} run {run}: Generate never became enabled", page.name());
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                let v = client
+                    .execute(
+                        "const m = performance.getEntriesByName('kleinbild:ready')[0];
+                         if (!m) return null;
+                         const files = performance.getEntriesByType('resource')
+                           .filter(r => r.startTime <= m.startTime)
+                           .map(r => new URL(r.name).pathname.split('/').pop());
+                         const nav = performance.getEntriesByType('navigation')[0];
+                         const timeline = [['html', nav.responseEnd]]
+                           .concat(performance.getEntriesByType('resource').map(r => [new URL(r.name).pathname.split('/').pop().split('-')[0], Math.round(r.startTime), Math.round(r.responseEnd)]))
+                           .concat(performance.getEntriesByType('mark').map(m => [m.name, Math.round(m.startTime)]))
+                           .concat(performance.getEntriesByType('paint').map(p => [p.name, Math.round(p.startTime)]));
+                         return [m.startTime, files, timeline];",
+                        vec![],
+                    )
                     .await?;
-                if let Some(b) = found.first()
-                    && b.is_enabled().await?
-                {
-                    break;
+                match v[0].as_f64() {
+                    Some(ms) => Ok::<_, e2e::Error>((
+                        ms,
+                        v[1].as_array()
+                            .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+                            .unwrap_or_default(),
+                        v[2].clone(),
+                    )),
+                    None => bail!("{} run {run}: no 'kleinbild:ready' performance mark", page.name()),
                 }
-                if std::time::Instant::now() > deadline {
-                    bail!("run {run}: Generate never became enabled");
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            let v = client
-                .execute(
-                    "const m = performance.getEntriesByName('kleinbild:ready')[0]; return m ? m.startTime : null;",
-                    vec![],
-                )
-                .await?;
-            match v.as_f64() {
-                Some(ms) => Ok::<f64, e2e::Error>(ms),
-                None => bail!("run {run}: no 'kleinbild:ready' performance mark"),
+            .await;
+            let _ = client.close().await;
+            let (ms, files, timeline) = measured?;
+            match page {
+                Page::Kleinbild => {
+                    app.push(ms);
+                    fetched = files;
+                    if run + 1 == args.runs {
+                        println!("first_load_timeline {timeline}");
+                    }
+                }
+                Page::Vanilla => vanilla.push(ms),
             }
         }
-        .await;
-        let _ = client.close().await;
-        out.push(measured?);
     }
-    Ok(out)
+    Ok((app, vanilla, fetched))
+}
+
+/// The vanilla page's response end → image `load`, `runs` times in one page:
+/// a buffered POST, `response.json()`, the data URL set as the image's `src`.
+async fn vanilla_display(args: &Args) -> Result<Vec<f64>> {
+    let config = MockConfig {
+        large_images: true,
+        ..MockConfig::default()
+    };
+    let app = App::start_in(config, args.site.clone()).await?;
+    let result = async {
+        let api = format!("{}/api/v1", app.mock.origin());
+        app.client
+            .goto(&format!("{}/vanilla.html?api={api}", app.site.origin()))
+            .await?;
+        let key = app.control(Role::Textbox, "OpenRouter API key").await?;
+        key.send_keys(e2e::DEMO_KEY).await?;
+        let mut display = Vec::new();
+        for run in 0..args.runs {
+            let prompt = format!("Bench run {run}: a noisy mountain panorama");
+            let field = app.control(Role::Textbox, "Prompt").await?;
+            app.replace_text(&field, &prompt).await?;
+            app.js("performance.clearMarks('kleinbild:image-load');", vec![])
+                .await?;
+            let before = app.generation_requests().len();
+            app.control(Role::Button, "Generate").await?.click().await?;
+            let load = app
+                .poll(
+                    "the vanilla image-load mark",
+                    Duration::from_secs(60),
+                    async || {
+                        let v = app
+                            .js(
+                                "const m = performance.getEntriesByName('kleinbild:image-load');
+                             return m.length ? performance.timeOrigin + m[0].startTime : null;",
+                                vec![],
+                            )
+                            .await?;
+                        Ok(v.as_f64())
+                    },
+                )
+                .await?;
+            let record = app
+                .wait_generation_request(before + 1, Duration::from_secs(10))
+                .await?;
+            let Some(end) = record.response_end_ms else {
+                bail!("vanilla run {run}: the mock recorded no response end");
+            };
+            display.push(load - end as f64);
+        }
+        Ok::<_, e2e::Error>(display)
+    }
+    .await;
+    app.close().await;
+    result
 }
 
 /// Generation of a large image, `runs` times in one page, streamed (SSE) or buffered.
@@ -645,6 +805,131 @@ async fn history_bench(args: &Args, n: usize) -> Result<HistoryFigures> {
     result
 }
 
+// ---------------------------------------------------------------------------------------------
+// Lighthouse
+// ---------------------------------------------------------------------------------------------
+
+/// What one Lighthouse run reported (scores 0–100, times in ms).
+struct LighthouseRun {
+    scores: [f64; 4],
+    lcp: f64,
+    fcp: f64,
+    tbt: f64,
+    cls: f64,
+    speed_index: f64,
+    /// Audits that kept a category below 100: "category: audit title".
+    failing: Vec<String>,
+}
+
+const CATEGORIES: [(&str, &str); 4] = [
+    ("performance", "performance"),
+    ("accessibility", "accessibility"),
+    ("best-practices", "best_practices"),
+    ("seo", "seo"),
+];
+
+/// Lighthouse 12 with its default (mobile) preset against the release build,
+/// in Debian's Chromium.
+async fn lighthouse(args: &Args, cli: &std::path::Path) -> Result<Vec<LighthouseRun>> {
+    let site = StaticServer::start(args.dist.clone()).await?;
+    let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/lighthouse.json");
+    let chrome = std::env::var("CHROME_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut runs = Vec::new();
+    for run in 0..args.lighthouse_runs {
+        let _ = std::fs::remove_file(&report);
+        let output = tokio::process::Command::new(cli)
+            .arg(format!("{}/", site.origin()))
+            .args([
+                "--quiet",
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync",
+                "--output=json",
+                "--only-categories=performance,accessibility,best-practices,seo",
+            ])
+            .arg(format!("--output-path={}", report.display()))
+            .env("CHROME_PATH", &chrome)
+            .output()
+            .await?;
+        if !output.status.success() {
+            bail!(
+                "lighthouse run {run} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let json: Value = serde_json::from_slice(&std::fs::read(&report)?)?;
+        let audit = |id: &str| {
+            json["audits"][id]["numericValue"]
+                .as_f64()
+                .unwrap_or(f64::NAN)
+        };
+        let mut scores = [0.0; 4];
+        let mut failing = Vec::new();
+        for (i, (id, _)) in CATEGORIES.iter().enumerate() {
+            let category = &json["categories"][id];
+            scores[i] = category["score"].as_f64().unwrap_or(0.0) * 100.0;
+            for reference in category["auditRefs"].as_array().into_iter().flatten() {
+                let audit_id = reference["id"].as_str().unwrap_or_default();
+                let found = &json["audits"][audit_id];
+                let weight = reference["weight"].as_f64().unwrap_or(0.0);
+                if weight > 0.0 && found["score"].as_f64().is_some_and(|s| s < 1.0) {
+                    failing.push(format!(
+                        "{id}: {} ({})",
+                        found["title"].as_str().unwrap_or(audit_id),
+                        found["displayValue"].as_str().unwrap_or("")
+                    ));
+                }
+            }
+        }
+        runs.push(LighthouseRun {
+            scores,
+            lcp: audit("largest-contentful-paint"),
+            fcp: audit("first-contentful-paint"),
+            tbt: audit("total-blocking-time"),
+            cls: audit("cumulative-layout-shift"),
+            speed_index: audit("speed-index"),
+            failing,
+        });
+    }
+    Ok(runs)
+}
+
+/// Performance 100 with LCP ≤ 1.2 s; the other categories 100.
+const LCP_BUDGET_MS: f64 = 1200.0;
+
+fn report_lighthouse(runs: Vec<LighthouseRun>) {
+    let median = |f: &dyn Fn(&LighthouseRun) -> f64| stats(runs.iter().map(f).collect()).median;
+    let mut summary = String::new();
+    for (i, (_, name)) in CATEGORIES.iter().enumerate() {
+        summary.push_str(&format!("{name}={:.0} ", median(&|r| r.scores[i])));
+    }
+    println!(
+        "lighthouse {summary}lcp_ms={:.0} fcp_ms={:.0} tbt_ms={:.0} cls={:.3} speed_index_ms={:.0} runs={} preset=mobile",
+        median(&|r| r.lcp),
+        median(&|r| r.fcp),
+        median(&|r| r.tbt),
+        median(&|r| r.cls),
+        median(&|r| r.speed_index),
+        runs.len()
+    );
+    for (i, (_, name)) in CATEGORIES.iter().enumerate() {
+        let score = median(&|r| r.scores[i]);
+        println!(
+            "lighthouse_{name} score={score:.0} budget=100 {}",
+            if score >= 100.0 { "PASS" } else { "FAIL" }
+        );
+    }
+    let lcp = median(&|r| r.lcp);
+    println!(
+        "lighthouse_lcp_ms value={lcp:.0} budget={LCP_BUDGET_MS:.0} {}",
+        if lcp <= LCP_BUDGET_MS { "PASS" } else { "FAIL" }
+    );
+    let mut failing: Vec<&String> = runs.iter().flat_map(|r| &r.failing).collect();
+    failing.sort();
+    failing.dedup();
+    for audit in failing {
+        println!("lighthouse_below_full_score {audit}");
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     if let Err(e) = real_main().await {
@@ -668,16 +953,32 @@ async fn real_main() -> Result {
     );
 
     if !args.history_only {
-        let cold = cold_loads(&args).await?;
-        line("cold_load_to_generate_ms", &stats(cold), "");
+        let (app, vanilla, fetched) = cold_loads(&args).await?;
+        let (app, vanilla) = (stats(app), stats(vanilla));
+        line("cold_load_to_generate_ms", &app, "page=kleinbild");
+        line("cold_load_to_generate_ms", &vanilla, "page=vanilla");
+        ratio_line(
+            "cold_load_ratio",
+            app.median / vanilla.median,
+            COLD_LOAD_BUDGET,
+        );
+        println!("first_load_fetched files={}", fetched.join(","));
 
+        let vanilla = stats(vanilla_display(&args).await?);
+        line("image_display_ms", &vanilla, "page=vanilla");
         for (streamed, mode) in [(true, "streamed"), (false, "buffered")] {
             let (display, click, bytes, (w, h)) = image_display(&args, streamed).await?;
             let extra = format!(
-                "mode={mode} image_bytes={} width={w} height={h}",
+                "page=kleinbild mode={mode} image_bytes={} width={w} height={h}",
                 bytes.map_or("unknown".to_owned(), |b| b.to_string())
             );
-            line("image_display_ms", &stats(display), &extra);
+            let display = stats(display);
+            line("image_display_ms", &display, &extra);
+            ratio_line(
+                &format!("image_display_ratio mode={mode}"),
+                display.median / vanilla.median,
+                DISPLAY_BUDGET,
+            );
             if click.is_empty() {
                 println!("click_to_image_load_ms mode={mode} unavailable");
             } else {
@@ -688,6 +989,10 @@ async fn real_main() -> Result {
                 );
             }
         }
+    }
+
+    if let Some(cli) = &args.lighthouse {
+        report_lighthouse(lighthouse(&args, cli).await?);
     }
 
     let mut paint_medians = Vec::new();

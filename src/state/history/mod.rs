@@ -156,14 +156,16 @@ impl HistoryStore {
     pub fn load(&self) {
         self.guard_unload();
         let store = *self;
-        leptos::task::spawn_local(async move {
-            if open_history(store).await.is_err() {
-                store.notice.set(Some(
-                    "Your history could not be loaded: part of Kleinbild did not arrive. Check your connection and reload the page; your images are safe."
-                        .into(),
-                ));
-            }
-        });
+        crate::perf::after_first_paint(move || leptos::task::spawn_local(store.open_in_part()));
+    }
+
+    async fn open_in_part(self) {
+        if open_history(self).await.is_err() {
+            self.notice.set(Some(
+                "Your history could not be loaded: part of Kleinbild did not arrive. Check your connection and reload the page; your images are safe."
+                    .into(),
+            ));
+        }
     }
 
     /// Paints from the localStorage index at once, then reconciles with IndexedDB.
