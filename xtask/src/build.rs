@@ -63,7 +63,8 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
     cargo
         .args([
             "build",
-            "--release",
+            "--profile",
+            "wasm-release",
             "--locked",
             "--target",
             "wasm32-unknown-unknown",
@@ -87,9 +88,9 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
             .env_remove("KLEINBILD_DEMO_API_BASE")
             .env_remove("KLEINBILD_DEMO_API_KEY"),
     };
-    run_step("cargo build (wasm32, release, split)", &mut cargo)?;
+    run_step("cargo build (wasm32, wasm-release, split)", &mut cargo)?;
 
-    let raw = root().join("target/wasm32-unknown-unknown/release/kleinbild.wasm");
+    let raw = root().join("target/wasm32-unknown-unknown/wasm-release/kleinbild.wasm");
     split(&raw, &split_dir)?;
     run_step(
         "wasm-bindgen",

@@ -1,7 +1,9 @@
 //! `cargo xtask <command>`: the project's one entry point for people and CI.
 //! Every command first installs whatever it needs that is missing.
 
+mod benchmarks;
 mod build;
+mod modules;
 mod serve;
 mod sizes;
 mod tools;
@@ -22,6 +24,7 @@ usage: cargo xtask <command>
   bench [--runs N]            sizes, cold load and image display times
   sizes                       release build, then only the size table (quick size work)
   mock [args]                 run the mock OpenRouter (see --help of mock-openrouter)
+  modules                     the app's module graph, checked against the one-way rule
 ";
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         "bench" => bench(rest),
         "sizes" => build::run(rest).and_then(|built| sizes::print_table(&built).map(drop)),
         "mock" => mock(rest),
+        "modules" => modules::print(&root().join("src")),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
@@ -227,11 +231,11 @@ fn test() -> Result<(), String> {
 fn bench(args: &[String]) -> Result<(), String> {
     let runs = flag_value(args, "--runs").unwrap_or_else(|| "7".into());
     let built = build::run(&[])?;
-    let dist = built.dist.clone();
     tools::ensure_browser()?;
-    sizes::print_table(&built)?;
-    let mut bench = cargo();
-    bench
+    let lighthouse = tools::ensure_lighthouse()?;
+    let sizes = sizes::print_table(&built)?;
+    let mut command = cargo();
+    command
         .args([
             "run",
             "--quiet",
@@ -244,10 +248,45 @@ fn bench(args: &[String]) -> Result<(), String> {
             "--",
         ])
         .arg("--dist")
-        .arg(&dist)
+        .arg(&built.dist)
         .args(["--runs", &runs])
-        .env("CHROMEDRIVER", tools::chromedriver());
-    run_step("browser timings", &mut bench)
+        .arg("--lighthouse")
+        .arg(&lighthouse)
+        .env("CHROMEDRIVER", tools::chromedriver())
+        .env("CHROME_PATH", "/usr/bin/chromium");
+    let lines = run_captured("browser timings and Lighthouse", &mut command)?;
+    let report = benchmarks::report(&sizes, &lines, &runs);
+    let path = root().join("BENCHMARKS.md");
+    std::fs::write(&path, report).map_err(|e| format!("{path:?}: {e}"))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Like [`run_step`], echoing stdout and returning its lines.
+fn run_captured(name: &str, command: &mut Command) -> Result<Vec<String>, String> {
+    let started = Instant::now();
+    eprintln!("==> {name}");
+    command
+        .current_dir(root())
+        .env("PATH", tools::path_with_tools())
+        .stdout(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("{name}: could not start {:?}: {e}", command.get_program()))?;
+    let mut lines = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            lines.push(line);
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    eprintln!("<== {name}: {:.1} s", started.elapsed().as_secs_f64());
+    if status.success() {
+        Ok(lines)
+    } else {
+        Err(format!("{name} failed ({status})"))
+    }
 }
 
 fn mock(args: &[String]) -> Result<(), String> {

@@ -11,10 +11,11 @@ pub const FIRST_LOAD_BUDGET: usize = 100 * 1024;
 /// All app files together, brotli.
 pub const TOTAL_BUDGET: usize = 300 * 1024;
 
-/// Brotli totals of one build.
+/// Brotli totals of one build, and the table as printed.
 pub struct Totals {
     pub first_load: usize,
     pub all: usize,
+    pub table: String,
 }
 
 impl Totals {
@@ -43,6 +44,20 @@ impl Totals {
 
 /// Prints the table and returns the totals.
 pub fn print_table(built: &Built) -> Result<Totals, String> {
+    let mut out = String::new();
+    let totals = table(built, &mut out)?;
+    print!("{out}");
+    Ok(Totals {
+        table: out,
+        ..totals
+    })
+}
+
+fn table(built: &Built, out: &mut String) -> Result<Totals, String> {
+    use std::fmt::Write as _;
+    macro_rules! println {
+        ($($arg:tt)*) => {{ let _ = writeln!(out, $($arg)*); }};
+    }
     let mut files: Vec<_> = std::fs::read_dir(&built.dist)
         .map_err(|e| format!("{:?}: {e}", built.dist))?
         .flatten()
@@ -109,6 +124,7 @@ pub fn print_table(built: &Built) -> Result<Totals, String> {
     Ok(Totals {
         first_load: first.2,
         all: all.2,
+        table: String::new(),
     })
 }
 
@@ -138,16 +154,19 @@ mod tests {
         let fits = Totals {
             first_load: FIRST_LOAD_BUDGET,
             all: TOTAL_BUDGET,
+            table: String::new(),
         };
         assert!(fits.check().is_ok());
         let heavy_start = Totals {
             first_load: FIRST_LOAD_BUDGET + 1,
             all: 1,
+            table: String::new(),
         };
         assert!(heavy_start.check().unwrap_err().contains("first load"));
         let heavy_total = Totals {
             first_load: 1,
             all: TOTAL_BUDGET + 1,
+            table: String::new(),
         };
         assert!(heavy_total.check().unwrap_err().contains("all app files"));
     }

@@ -111,6 +111,33 @@ pub fn ensure_build_tools() -> Result<(), String> {
     Ok(())
 }
 
+/// Lighthouse 12 (npm) for `cargo xtask bench`; it drives Debian's Chromium.
+const LIGHTHOUSE_NPM: &str = "lighthouse@12.8.2";
+const LIGHTHOUSE_VERSION: &str = "12.8.2";
+
+/// Installs Lighthouse into `.tools/` unless that version is there.
+pub fn ensure_lighthouse() -> Result<String, String> {
+    let cli = tool("lighthouse");
+    if version_of(&cli).as_deref() != Some(LIGHTHOUSE_VERSION) {
+        ensure_debian_package("npm", &["npm"])?;
+        std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+        run_step(
+            "install lighthouse (npm)",
+            Command::new("npm")
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    "--prefix",
+                ])
+                .arg(tools_dir())
+                .arg(LIGHTHOUSE_NPM),
+        )?;
+    }
+    Ok(cli)
+}
+
 /// Path of an npm-installed tool in `.tools/`.
 pub fn tool(name: &str) -> String {
     tools_dir()
