@@ -25,7 +25,7 @@ impl From<wasm_split_helpers::SplitLoaderError> for PartUnavailable {
 
 /// Declares the entry function of a part:
 ///
-/// ```ignore
+/// ```text
 /// lazy_part! {
 ///     /// Docs.
 ///     part gallery, prefetch prefetch_gallery;

@@ -3,11 +3,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use kleinbild::api::chat_request;
-use kleinbild::api::data_url::decode_data_url;
+use kleinbild::api::data_url::{image_from_base64, image_from_data_url};
 use kleinbild::api::error::{ApiError, redact};
 use kleinbild::api::response::parse_chat_response;
 use kleinbild::generation::GenerationRequest;
-use kleinbild::generation::ImageFormat;
+use kleinbild::generation::{ImageData, ImageFormat};
 use kleinbild::generation::KLEIN_MODEL;
 use serde_json::{Value, json};
 
@@ -47,7 +47,7 @@ fn chat_request_is_what_openrouter_expects() {
 
 #[test]
 fn references_become_image_parts_after_the_text() {
-    let png = kleinbild::api::data_url::decode_data_url(&fixture_image_url()).unwrap();
+    let png = decoded(&fixture_image_url());
     let url = kleinbild::generation::to_data_url(&png);
     assert_eq!(
         url,
@@ -109,7 +109,11 @@ fn success_fixture_validates_and_parses() {
     let image = &output.images[0];
     assert_eq!(image.format, ImageFormat::Png);
     assert_eq!((image.width, image.height), (3, 2));
-    assert!(image.bytes.starts_with(b"\x89PNG"));
+    let ImageData::DataUrl(url) = &image.data else {
+        panic!("a data URL answer stays a data URL for the browser to decode");
+    };
+    assert_eq!(decoded(url).bytes.len() as u64, image.byte_len);
+    assert!(decoded(url).bytes.starts_with(b"\x89PNG"));
     assert_eq!(output.cost_usd, Some(0.014));
     assert_eq!(
         output.generation_id.as_deref(),
@@ -199,17 +203,77 @@ fn data_urls_are_checked_against_magic_numbers() {
         .as_str()
         .unwrap();
     let relabelled = url.replacen("image/png", "image/jpeg", 1);
+    let image = image_from_data_url(relabelled).unwrap();
+    assert_eq!(image.format, ImageFormat::Png);
     assert_eq!(
-        decode_data_url(&relabelled).unwrap().format,
-        ImageFormat::Png
+        image.data,
+        ImageData::DataUrl(url.to_owned()),
+        "shown with the type its bytes have"
     );
 
     let svg = "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=";
-    assert!(decode_data_url(svg).is_err(), "SVG must never pass");
-    assert!(decode_data_url("https://example.com/a.png").is_err());
-    assert!(decode_data_url("data:image/png,rawdata").is_err());
-    assert!(decode_data_url("data:image/png;base64,%%%").is_err());
-    assert!(decode_data_url("data:image/png;base64,").is_err());
+    let check = |url: &str| image_from_data_url(url.to_owned());
+    assert!(check(svg).is_err(), "SVG must never pass");
+    assert!(check("https://example.com/a.png").is_err());
+    assert!(check("data:image/png,rawdata").is_err());
+    assert!(check("data:image/png;base64,%%%").is_err());
+    assert!(check("data:image/png;base64,").is_err());
+    // Damage anywhere in the base64 is found, not only in the header that is decoded.
+    let (head, body) = url.split_once(',').unwrap();
+    for at in [body.len() / 2, body.len() - 3] {
+        let mut damaged = body.to_owned();
+        damaged.replace_range(at..at + 1, "*");
+        assert!(check(&format!("{head},{damaged}")).is_err(), "damage at {at}");
+    }
+    assert!(check(&format!("{head},{}", &body[..body.len() - 1])).is_err(), "cut short");
+}
+
+#[test]
+fn base64_with_line_breaks_is_accepted_and_cleaned() {
+    let url = fixture_image_url();
+    let (head, body) = url.split_once(',').unwrap();
+    let wrapped: String = body
+        .as_bytes()
+        .chunks(60)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let image = image_from_data_url(format!("{head},{wrapped}")).unwrap();
+    assert_eq!(image.data, ImageData::DataUrl(url.clone()));
+    assert_eq!(image.byte_len, decoded(&url).bytes.len() as u64);
+}
+
+#[test]
+fn a_jpeg_whose_size_comes_after_large_metadata_is_measured() {
+    use base64::Engine as _;
+    // SOI, a 60 KB APP1 segment (as EXIF/ICC can be), then SOF0 with 640×480.
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0xEA, 0x62];
+    jpeg.extend(std::iter::repeat_n(0x55, 0xEA62 - 2));
+    jpeg.extend([0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80, 0x03]);
+    jpeg.extend([0u8; 12]);
+    jpeg.extend([0xFF, 0xD9]);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&jpeg);
+    let image = image_from_base64(&b64).unwrap();
+    assert_eq!(image.format, ImageFormat::Jpeg);
+    assert_eq!((image.width, image.height), (640, 480));
+    assert_eq!(image.byte_len, jpeg.len() as u64);
+    assert_eq!(
+        image.data,
+        ImageData::DataUrl(format!("data:image/jpeg;base64,{b64}"))
+    );
+    // The same file without its frame header has no size: refused.
+    let headless = base64::engine::general_purpose::STANDARD.encode(&jpeg[..jpeg.len() - 24]);
+    assert!(image_from_base64(&headless).is_err());
+}
+
+/// The bytes a data URL holds, decoded here (the app leaves that to the browser).
+fn decoded(url: &str) -> kleinbild::generation::DecodedImage {
+    use base64::Engine as _;
+    let (_, body) = url.split_once(',').unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    kleinbild::generation::verify_image(bytes).unwrap()
 }
 
 #[test]

@@ -3,11 +3,15 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::generation::image::{DecodedImage, ImageDataError, verify_image};
+use crate::generation::{
+    GeneratedImage, Header, ImageData, ImageDataError, ImageFormat, inspect_header,
+};
 
-/// Decodes `data:image/<type>;base64,<data>` and checks that the bytes really
-/// are a PNG, JPEG, WebP or GIF (the declared type alone is never trusted).
-pub fn decode_data_url(url: &str) -> Result<DecodedImage, ImageDataError> {
+/// Checks `data:image/<type>;base64,<data>` and keeps it as text for the
+/// browser to decode: the base64 must be well formed, and the bytes it
+/// starts with must be a PNG, JPEG, WebP or GIF whose header gives its size
+/// (the declared type alone is never trusted). Only that header is decoded.
+pub fn image_from_data_url(url: String) -> Result<GeneratedImage, ImageDataError> {
     let rest = url
         .strip_prefix("data:")
         .ok_or(ImageDataError::NotDataUrl)?;
@@ -21,14 +25,67 @@ pub fn decode_data_url(url: &str) -> Result<DecodedImage, ImageDataError> {
         return Err(ImageDataError::NotAnImage(declared));
     }
     // Tolerate line breaks some encoders insert into long base64 strings.
-    let bytes = if data.bytes().any(|b| b.is_ascii_whitespace()) {
+    if data.bytes().any(|b| b.is_ascii_whitespace()) {
         let compact: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        STANDARD.decode(compact)
-    } else {
-        STANDARD.decode(data)
+        return image_from_base64(&compact);
     }
-    .map_err(|_| ImageDataError::BadBase64)?;
-    verify_image(bytes)
+    let image = image_from_base64(data)?;
+    // The text arrived as it will be shown: keep it (no 4 MB copy) unless its
+    // declared type is not what the bytes are.
+    Ok(match &image.data {
+        ImageData::DataUrl(_) if declared == image.format.mime() => GeneratedImage {
+            data: ImageData::DataUrl(url),
+            ..image
+        },
+        _ => image,
+    })
+}
+
+/// Checks raw base64 image data (the Images API's `b64_json`) like
+/// [`image_from_data_url`] and makes it a `data:` URL of the sniffed type.
+pub fn image_from_base64(data: &str) -> Result<GeneratedImage, ImageDataError> {
+    let byte_len = checked_base64_len(data.as_bytes()).ok_or(ImageDataError::BadBase64)?;
+    let (format, width, height) = header_of(data)?;
+    Ok(GeneratedImage {
+        data: ImageData::DataUrl(format!("data:{};base64,{data}", format.mime())),
+        format,
+        width,
+        height,
+        byte_len,
+    })
+}
+
+/// The decoded length of canonical, padded standard base64, if `data` is that.
+fn checked_base64_len(data: &[u8]) -> Option<u64> {
+    if !data.len().is_multiple_of(4) {
+        return None;
+    }
+    let padding = data.iter().rev().take_while(|&&b| b == b'=').count();
+    if padding > 2 {
+        return None;
+    }
+    let body = &data[..data.len() - padding];
+    body.iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        .then(|| (data.len() / 4 * 3 - padding) as u64)
+}
+
+/// Decodes ever longer prefixes until the header gives the size (a JPEG's
+/// frame header may follow metadata), at most the whole.
+fn header_of(data: &str) -> Result<(ImageFormat, u32, u32), ImageDataError> {
+    let mut prefix = 4096;
+    loop {
+        let end = prefix.min(data.len());
+        let bytes = STANDARD
+            .decode(&data[..end])
+            .map_err(|_| ImageDataError::BadBase64)?;
+        match inspect_header(&bytes) {
+            Header::Complete(format, width, height) => return Ok((format, width, height)),
+            Header::NeedMore(_) if end < data.len() => prefix *= 8,
+            Header::NeedMore(_) => return Err(ImageDataError::BadHeader),
+            Header::Refused(e) => return Err(e),
+        }
+    }
 }
 
 /// An image the answer links to instead of embedding: `https:` only (plus

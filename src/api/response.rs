@@ -1,10 +1,10 @@
 //! Interpreting a chat completion answer: images, cost and the errors that can
 //! hide inside an HTTP 200.
 
-use super::data_url::{decode_data_url, remote_image_url};
+use super::data_url::{image_from_base64, image_from_data_url, remote_image_url};
 use super::error::ApiError;
 use super::types::{ChatResponse, ImageEntry, ImagesResponse};
-use crate::generation::{GeneratedImage, GenerationOutput, verify_image};
+use crate::generation::{GeneratedImage, GenerationOutput};
 
 /// Parses a 2xx body into verified images, or the error it really is.
 pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, ApiError> {
@@ -31,9 +31,9 @@ pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, 
     let mut collected = Collected::default();
     for entry in response
         .choices
-        .iter()
-        .filter_map(|c| c.message.as_ref())
-        .flat_map(|m| &m.images)
+        .into_iter()
+        .filter_map(|c| c.message)
+        .flat_map(|m| m.images)
     {
         collected.add(entry);
     }
@@ -58,19 +58,19 @@ pub(crate) struct Collected {
 }
 
 impl Collected {
-    /// One `images[]` entry: decoded, kept as a link to download, or noted as
+    /// One `images[]` entry: checked, kept as a link to download, or noted as
     /// the reason it could not be used.
-    pub(crate) fn add(&mut self, entry: &ImageEntry) {
-        let Some(url) = entry.url() else {
+    pub(crate) fn add(&mut self, entry: ImageEntry) {
+        let Some(url) = entry.url else {
             self.last_problem = Some("an image entry had no URL".into());
             return;
         };
-        if let Some(remote) = remote_image_url(url) {
+        if let Some(remote) = remote_image_url(&url) {
             self.remote_urls.push(remote.to_owned());
             return;
         }
-        match decode_data_url(url) {
-            Ok(image) => self.images.push(image.into()),
+        match image_from_data_url(url) {
+            Ok(image) => self.images.push(image),
             Err(e) => self.last_problem = Some(e.to_string()),
         }
     }
@@ -91,7 +91,6 @@ impl Collected {
 /// Parses a 2xx body of the Image API: raw base64 images, checked by their
 /// bytes (a `media_type` that disagrees with the bytes is ignored, the bytes win).
 pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput, ApiError> {
-    use base64::Engine as _;
     let response: ImagesResponse =
         serde_json::from_str(body.trim()).map_err(|e| ApiError::Malformed {
             detail: format!("invalid JSON ({})", e.classify_kind()),
@@ -106,13 +105,9 @@ pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput
             last_problem = Some("an image entry had no data".to_owned());
             continue;
         };
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(b64.trim())
-            .map_err(|_| "the image data is not valid base64".to_owned())
-            .and_then(|bytes| verify_image(bytes).map_err(|e| e.to_string()));
-        match decoded {
-            Ok(image) => images.push(image.into()),
-            Err(problem) => last_problem = Some(problem),
+        match image_from_base64(b64.trim()) {
+            Ok(image) => images.push(image),
+            Err(problem) => last_problem = Some(problem.to_string()),
         }
     }
     if images.is_empty() {

@@ -84,9 +84,9 @@ impl StreamAccumulator {
         }
         for entry in chunk
             .choices
-            .iter()
-            .filter_map(|c| c.delta.as_ref())
-            .flat_map(|d| &d.images)
+            .into_iter()
+            .filter_map(|c| c.delta)
+            .flat_map(|d| d.images)
         {
             self.images.add(entry);
         }

@@ -27,6 +27,8 @@ fn ResultCard(
     /// The image to show.
     image: ShownImage,
 ) -> impl IntoView {
+    let studio = Studio::expect();
+    let id = image.id.clone();
     let cost = image.cost_usd.map_or_else(
         || "cost not reported".to_owned(),
         |c| format!("billed {}", format_usd(c)),
@@ -39,19 +41,24 @@ fn ResultCard(
         <figure class="result-card">
             <img
                 class="result-card__image"
-                src=image.object_url.clone()
+                src=image.src.clone()
                 alt=image.prompt.clone()
                 width=image.width
                 height=image.height
-                on:load=|ev| {
-                    crate::perf::mark("kleinbild:image-load");
-                    reveal(&ev);
+                on:load={
+                    let id = id.clone();
+                    move |ev| {
+                        crate::perf::mark("kleinbild:image-load");
+                        reveal(&ev);
+                        studio.image_painted(&id);
+                    }
                 }
+                on:error=move |_| studio.image_painted(&id)
             />
             <figcaption class="result-card__caption">
                 <span class="result-card__meta">{meta}</span>
                 {image.generation_id.map(|id| view! { <span class="result-card__id">{id}</span> })}
-                <a class="button" href=image.object_url download=image.file_name>
+                <a class="button" href=image.src download=image.file_name>
                     "Download"
                 </a>
             </figcaption>

@@ -82,20 +82,45 @@ pub enum ImageDataError {
 
 /// Checks magic numbers and reads the pixel size from the header.
 pub fn verify_image(bytes: Vec<u8>) -> Result<DecodedImage, ImageDataError> {
-    let format = ImageFormat::sniff(&bytes).ok_or_else(|| {
-        ImageDataError::NotAnImage(if bytes.is_empty() {
-            "empty".into()
-        } else {
-            "unrecognised data".into()
-        })
-    })?;
-    let (width, height) = dimensions(format, &bytes).ok_or(ImageDataError::BadHeader)?;
+    let (format, width, height) = match inspect_header(&bytes) {
+        Header::Complete(format, width, height) => (format, width, height),
+        Header::NeedMore(_) => return Err(ImageDataError::BadHeader),
+        Header::Refused(e) => return Err(e),
+    };
     Ok(DecodedImage {
         bytes,
         format,
         width,
         height,
     })
+}
+
+/// What the first bytes of an image say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Header {
+    /// The format and the pixel size.
+    Complete(ImageFormat, u32, u32),
+    /// A known format whose size lies beyond these bytes (a JPEG's frame
+    /// header can follow large metadata): read further.
+    NeedMore(ImageFormat),
+    /// Not an image this app shows, or a damaged header.
+    Refused(ImageDataError),
+}
+
+/// The format and pixel size from the first bytes of an image (all of them
+/// or a prefix).
+pub fn inspect_header(bytes: &[u8]) -> Header {
+    let Some(format) = ImageFormat::sniff(bytes) else {
+        return Header::Refused(ImageDataError::NotAnImage(if bytes.is_empty() {
+            "empty".into()
+        } else {
+            "unrecognised data".into()
+        }));
+    };
+    match dimensions(format, bytes) {
+        Some((width, height)) => Header::Complete(format, width, height),
+        None => Header::NeedMore(format),
+    }
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u32> {

@@ -9,12 +9,12 @@ pub mod output;
 mod price;
 pub mod request;
 
-pub use image::{DecodedImage, ImageDataError, ImageFormat, verify_image};
+pub use image::{DecodedImage, Header, ImageDataError, ImageFormat, inspect_header, verify_image};
 pub use job::{JobState, Phase, RetryWait};
 pub use model::{
     BUILT_IN_MODELS, KLEIN_MODEL, ModelChoice, built_in_models, is_model_id, model_label,
 };
-pub use output::{GeneratedImage, GenerationOutput, LinkedImageMissing};
+pub use output::{GeneratedImage, GenerationOutput, ImageData, LinkedImageMissing};
 pub use price::{estimate_cost_usd, format_usd};
 pub use request::{
     ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, GenerationRequest, MAX_REFERENCES, expected_size,

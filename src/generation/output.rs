@@ -2,19 +2,32 @@
 
 use super::image::{DecodedImage, ImageFormat};
 
-/// One image as it came back, verified.
+/// An image's data: bytes (downloaded, or decoded elsewhere), or the base64
+/// `data:` URL it arrived as, checked but left for the browser to decode (the
+/// fastest way to show it: no 4 MB base64 decode in wasm before the first pixel).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageData {
+    Bytes(Vec<u8>),
+    /// `data:<mime>;base64,<data>` with the sniffed type and no whitespace.
+    DataUrl(String),
+}
+
+/// One image as it came back, verified: format and size from its own bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GeneratedImage {
-    pub bytes: Vec<u8>,
+    pub data: ImageData,
     pub format: ImageFormat,
     pub width: u32,
     pub height: u32,
+    /// Size of the image file in bytes.
+    pub byte_len: u64,
 }
 
 impl From<DecodedImage> for GeneratedImage {
     fn from(image: DecodedImage) -> Self {
         GeneratedImage {
-            bytes: image.bytes,
+            byte_len: image.bytes.len() as u64,
+            data: ImageData::Bytes(image.bytes),
             format: image.format,
             width: image.width,
             height: image.height,

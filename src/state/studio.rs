@@ -7,7 +7,8 @@ use super::{Alerts, Draft, HistoryStore, KeyStore, SettingsStore};
 use crate::api::ApiError;
 use crate::api::client::{CancelHandle, ClientConfig};
 use crate::generation::{
-    GenerationOutput, GenerationRequest, JobState, Phase, RetryWait, file_name, parse_seed,
+    GenerationOutput, GenerationRequest, ImageData, JobState, Phase, RetryWait, file_name,
+    parse_seed,
 };
 use crate::storage::blob::blob_from_bytes;
 use crate::storage::history::{ReferenceRecord, new_id};
@@ -16,8 +17,12 @@ use crate::storage::{HistoryEntry, StorageError};
 /// An image on screen, with what is needed to show and download it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShownImage {
-    /// `blob:` URL, revoked when the image is replaced.
-    pub object_url: String,
+    /// Its history id.
+    pub id: String,
+    /// What the `<img>` shows and the Download link saves: the `data:` URL as
+    /// it arrived (the browser decodes it), or a `blob:` URL (revoked when the
+    /// image is replaced).
+    pub src: String,
     pub prompt: String,
     pub seed: u32,
     pub aspect_ratio: String,
@@ -38,6 +43,8 @@ pub struct Studio {
     /// What a streamed answer says it is doing.
     phase: RwSignal<Option<Phase>>,
     results: RwSignal<Vec<ShownImage>>,
+    /// Ids of the results whose `<img>` has loaded (or failed): their saving starts then.
+    painted: RwSignal<Vec<String>>,
     cancel: StoredValue<Option<CancelHandle>, LocalStorage>,
     settings: SettingsStore,
     key: KeyStore,
@@ -59,6 +66,7 @@ impl Studio {
             retry: RwSignal::new(None),
             phase: RwSignal::new(None),
             results: RwSignal::new(Vec::new()),
+            painted: RwSignal::new(Vec::new()),
             cancel: StoredValue::new_local(None),
             settings,
             key,
@@ -94,6 +102,25 @@ impl Studio {
     /// The latest generation's images (tracked).
     pub fn results(&self) -> Vec<ShownImage> {
         self.results.get()
+    }
+
+    /// Called by the results view when an image's `<img>` has loaded or
+    /// failed: the image is on screen, so its saving may use the CPU now.
+    pub fn image_painted(&self, id: &str) {
+        self.painted.update(|ids| ids.push(id.to_owned()));
+    }
+
+    /// Waits until every one of `ids` is painted, at most a few seconds (an
+    /// image replaced before it loaded is saved all the same).
+    async fn until_painted(&self, ids: &[String]) {
+        let until = js_sys::Date::now() + 3000.0;
+        while js_sys::Date::now() < until
+            && !self
+                .painted
+                .with_untracked(|painted| ids.iter().all(|id| painted.contains(id)))
+        {
+            gloo_timers::future::TimeoutFuture::new(16).await;
+        }
     }
 
     /// Aborts the in-flight HTTP request, if any.
@@ -204,16 +231,21 @@ impl Studio {
                         alerts.show_error(&missing.into(), &config.api_key);
                     }
                     let old = studio.results.get_untracked();
+                    let ids: Vec<String> = shown.iter().map(|(image, _, _)| image.id.clone()).collect();
                     studio
                         .results
                         .set(shown.iter().map(|(image, _, _)| image.clone()).collect());
                     revoke(&old);
-                    // Shown first, then kept: a storage failure never hides the image.
-                    for (_, entry, blob) in shown {
-                        if let Err(e) = studio.history.save(entry, blob, references.clone()).await {
+                    // Shown first, then kept: a storage failure never hides the
+                    // image, and the thumbnail and IndexedDB work wait for its paint.
+                    let saving = studio.history.hold_unload();
+                    studio.until_painted(&ids).await;
+                    for (_, entry, data) in shown {
+                        if let Err(e) = studio.history.save(entry, data, references.clone()).await {
                             alerts.show(save_failure_message(&e));
                         }
                     }
+                    drop(saving);
                 }
                 Err(e) => alerts.show_error(&e, &config.api_key),
             }
@@ -228,25 +260,27 @@ fn save_failure_message(error: &StorageError) -> String {
     }
 }
 
-/// Object URLs for display, plus the history record and bytes of each image.
+/// What to show for each image (its `data:` URL as it arrived, or an object
+/// URL of its bytes), its history record and its data.
 fn show(
     request: &GenerationRequest,
     references: &[ReferenceRecord],
     output: GenerationOutput,
-) -> Result<Vec<(ShownImage, HistoryEntry, web_sys::Blob)>, ApiError> {
+) -> Result<Vec<(ShownImage, HistoryEntry, ImageData)>, ApiError> {
     crate::perf::mark("kleinbild:response-parsed");
     let created_ms = js_sys::Date::now();
     output
         .images
-        .iter()
+        .into_iter()
         .map(|image| {
-            let unavailable = || ApiError::NoImage {
-                detail: "the browser could not hold the image".into(),
+            let src = match &image.data {
+                ImageData::DataUrl(url) => url.clone(),
+                ImageData::Bytes(bytes) => blob_from_bytes(bytes, image.format.mime())
+                    .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob).ok())
+                    .ok_or_else(|| ApiError::NoImage {
+                        detail: "the browser could not hold the image".into(),
+                    })?,
             };
-            let blob =
-                blob_from_bytes(&image.bytes, image.format.mime()).ok_or_else(unavailable)?;
-            let object_url =
-                web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| unavailable())?;
             let entry = HistoryEntry {
                 id: new_id(created_ms, random_u32()),
                 created_ms,
@@ -261,14 +295,15 @@ fn show(
                 height: image.height,
                 cost_usd: output.cost_usd,
                 mime: image.format.mime().to_owned(),
-                bytes: image.bytes.len() as u64,
+                bytes: image.byte_len,
                 generation_id: output.generation_id.clone(),
                 favorite: false,
                 references: references.to_vec(),
             }
             .sanitized();
             let shown = ShownImage {
-                object_url,
+                id: entry.id.clone(),
+                src,
                 prompt: request.prompt.clone(),
                 seed: request.seed,
                 aspect_ratio: request.aspect_ratio.clone(),
@@ -279,14 +314,14 @@ fn show(
                 cost_usd: output.cost_usd,
                 generation_id: output.generation_id.clone(),
             };
-            Ok((shown, entry, blob))
+            Ok((shown, entry, image.data))
         })
         .collect()
 }
 
 fn revoke(images: &[ShownImage]) {
-    for image in images {
-        let _ = web_sys::Url::revoke_object_url(&image.object_url);
+    for image in images.iter().filter(|i| i.src.starts_with("blob:")) {
+        let _ = web_sys::Url::revoke_object_url(&image.src);
     }
 }
 

@@ -15,3 +15,19 @@ pub fn blob_from_bytes(bytes: &[u8], mime: &str) -> Option<Blob> {
     options.set_type(mime);
     Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()
 }
+
+/// The image file of `data` as a Blob of type `mime`: bytes copied as they
+/// are, a base64 `data:` URL decoded (its text was checked when it arrived).
+pub fn blob_from_image(data: &crate::generation::ImageData, mime: &str) -> Option<Blob> {
+    use base64::Engine as _;
+    match data {
+        crate::generation::ImageData::Bytes(bytes) => blob_from_bytes(bytes, mime),
+        crate::generation::ImageData::DataUrl(url) => {
+            let (_, base64) = url.split_once(',')?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .ok()?;
+            blob_from_bytes(&bytes, mime)
+        }
+    }
+}

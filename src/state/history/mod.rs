@@ -16,6 +16,8 @@ use self::images::ImageBackend;
 use crate::storage::history::{
     HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, ReferenceRecord, ShownEntry, index_entry, reconcile,
 };
+use crate::generation::ImageData;
+use crate::storage::blob::blob_from_image;
 use crate::storage::thumbnail::make_thumbnail;
 use crate::storage::{self, HistoryEntry, StorageError, local};
 
@@ -40,10 +42,19 @@ crate::lazy_part! {
     async fn save_image(
         store: HistoryStore,
         entry: HistoryEntry,
-        image: Blob,
+        image: ImageData,
         references: Vec<(ReferenceRecord, Blob)>,
     ) -> Result<(), StorageError> {
         store.save_now(entry, image, &references).await
+    }
+}
+
+/// Keeps the "leaving would lose an image" guard up until dropped.
+pub struct UnloadGuard(StoredValue<u32>);
+
+impl Drop for UnloadGuard {
+    fn drop(&mut self) {
+        self.0.update_value(|n| *n = n.saturating_sub(1));
     }
 }
 
@@ -305,24 +316,32 @@ impl HistoryStore {
     pub async fn save(
         &self,
         entry: HistoryEntry,
-        image: Blob,
+        image: ImageData,
         references: Vec<(ReferenceRecord, Blob)>,
     ) -> Result<(), StorageError> {
         // Counted from here, so leaving the page asks first even while the part loads.
-        self.saving.update_value(|n| *n += 1);
-        let saved = save_image(*self, entry, image, references)
+        let _saving = self.hold_unload();
+        save_image(*self, entry, image, references)
             .await
-            .unwrap_or(Err(StorageError::Unavailable));
-        self.saving.update_value(|n| *n -= 1);
-        saved
+            .unwrap_or(Err(StorageError::Unavailable))
+    }
+
+    /// While the returned guard lives, leaving the page asks first: an image
+    /// is on its way to storage.
+    pub fn hold_unload(&self) -> UnloadGuard {
+        self.saving.update_value(|n| *n += 1);
+        UnloadGuard(self.saving)
     }
 
     async fn save_now(
         &self,
         entry: HistoryEntry,
-        image: Blob,
+        image: ImageData,
         references: &[(ReferenceRecord, Blob)],
     ) -> Result<(), StorageError> {
+        let image = blob_from_image(&image, &entry.mime).ok_or(StorageError::Write(
+            "the image data could not be read back (damaged base64)".into(),
+        ))?;
         let stored = self.store(&entry, &image, references).await;
         if let Err(e) = stored {
             self.quota_full.set(e == StorageError::Quota);
