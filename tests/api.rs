@@ -7,8 +7,8 @@ use kleinbild::api::data_url::{image_from_base64, image_from_data_url};
 use kleinbild::api::error::{ApiError, redact};
 use kleinbild::api::response::parse_chat_response;
 use kleinbild::generation::GenerationRequest;
-use kleinbild::generation::{ImageData, ImageFormat};
 use kleinbild::generation::KLEIN_MODEL;
+use kleinbild::generation::{ImageData, ImageFormat};
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> String {
@@ -223,9 +223,15 @@ fn data_urls_are_checked_against_magic_numbers() {
     for at in [body.len() / 2, body.len() - 3] {
         let mut damaged = body.to_owned();
         damaged.replace_range(at..at + 1, "*");
-        assert!(check(&format!("{head},{damaged}")).is_err(), "damage at {at}");
+        assert!(
+            check(&format!("{head},{damaged}")).is_err(),
+            "damage at {at}"
+        );
     }
-    assert!(check(&format!("{head},{}", &body[..body.len() - 1])).is_err(), "cut short");
+    assert!(
+        check(&format!("{head},{}", &body[..body.len() - 1])).is_err(),
+        "cut short"
+    );
 }
 
 #[test]

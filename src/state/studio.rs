@@ -231,7 +231,8 @@ impl Studio {
                         alerts.show_error(&missing.into(), &config.api_key);
                     }
                     let old = studio.results.get_untracked();
-                    let ids: Vec<String> = shown.iter().map(|(image, _, _)| image.id.clone()).collect();
+                    let ids: Vec<String> =
+                        shown.iter().map(|(image, _, _)| image.id.clone()).collect();
                     studio
                         .results
                         .set(shown.iter().map(|(image, _, _)| image.clone()).collect());

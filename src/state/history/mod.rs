@@ -13,11 +13,11 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{Blob, BroadcastChannel};
 
 use self::images::ImageBackend;
+use crate::generation::ImageData;
+use crate::storage::blob::blob_from_image;
 use crate::storage::history::{
     HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, ReferenceRecord, ShownEntry, index_entry, reconcile,
 };
-use crate::generation::ImageData;
-use crate::storage::blob::blob_from_image;
 use crate::storage::thumbnail::make_thumbnail;
 use crate::storage::{self, HistoryEntry, StorageError, local};
 

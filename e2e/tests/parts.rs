@@ -1,0 +1,151 @@
+//! The app as a small core plus parts that load when needed: the first load is
+//! the studio alone, every part arrives and works, and nothing that loads
+//! after the first paint moves what is already on screen.
+
+use std::time::Duration;
+
+use e2e::{App, MockConfig, Result, Role, ensure};
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Records layout shifts (none of them caused by input) from the first byte on.
+const OBSERVE_SHIFTS: &str = "window.__shifts = [];
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) {
+      if (!e.hadRecentInput) window.__shifts.push([e.value, (e.sources || []).map(s => s.node ? s.node.outerHTML.slice(0, 80) : '?').join(' | ')]);
+    }
+  }).observe({ type: 'layout-shift', buffered: true });";
+
+/// The files a page fetched before `Generate` was ready (the app's ready mark).
+async fn fetched_before_ready(app: &App) -> Result<Vec<String>> {
+    let files = app
+        .js(
+            "const ready = performance.getEntriesByName('kleinbild:ready')[0];
+             if (!ready) return null;
+             return performance.getEntriesByType('resource')
+               .filter(r => r.startTime <= ready.startTime)
+               .map(r => new URL(r.name).pathname.split('/').pop());",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(files)?)
+}
+
+/// Waits until every part that shows from the start is on screen.
+async fn wait_parts_shown(app: &App) -> Result {
+    app.poll(
+        "the key panel, options, Settings and History",
+        TIMEOUT,
+        async || {
+            let key = app.find(Role::Textbox, "OpenRouter API key").await?;
+            let model = app.find(Role::Combobox, "Model").await?;
+            let settings = app.find(Role::Button, "Settings").await?;
+            let history = app
+                .js(
+                    "return !!document.querySelector('section[aria-label=History]');",
+                    vec![],
+                )
+                .await?;
+            Ok(
+                (key.is_some() && model.is_some() && settings.is_some() && history == json!(true))
+                    .then_some(()),
+            )
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_first_load_is_the_studio_alone_and_every_part_arrives_and_works() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open().await?;
+        let first = fetched_before_ready(app).await?;
+        let kinds: Vec<&str> = first
+            .iter()
+            .map(|f| f.split(['-', '.']).next().unwrap_or_default())
+            .collect();
+        ensure!(
+            kinds == ["kleinbild", "__wasm_split", "kleinbild_bg"],
+            "before Generate is ready the page should fetch only its two scripts and the main wasm, got {first:?}"
+        );
+        // The panels and the history part arrive after the first paint, by themselves.
+        wait_parts_shown(app).await?;
+        let parts = app.fetched_urls().await?;
+        for part in ["split_panels", "split_history"] {
+            ensure!(
+                parts.iter().any(|u| u.contains(part)),
+                "{part} was not fetched: {parts:?}"
+            );
+        }
+        ensure!(
+            !parts.iter().any(|u| u.contains("split_transfer")),
+            "export/import loads only when used"
+        );
+        // Settings (panels part) opens.
+        app.open_settings().await?;
+        app.control(Role::Textbox, "API base URL").await?;
+        // The client part (prefetched when idle, or loaded now) makes an image.
+        app.use_mock().await?;
+        app.enter_key(e2e::DEMO_KEY).await?;
+        app.generate("a part that arrived").await?;
+        ensure!(
+            app.fetched_urls().await?.iter().any(|u| u.contains("split_client")),
+            "the client part was not fetched"
+        );
+        // The history part saved it; the transfer part exports it.
+        app.history_button("a part that arrived", "Favorite").await?;
+        app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
+        app.control(Role::Button, "Export history")
+            .await?
+            .click()
+            .await?;
+        let (name, zip) = app.download(0).await?;
+        ensure!(
+            name.ends_with(".zip") && zip.starts_with(b"PK"),
+            "the export should be a zip: {name}"
+        );
+        ensure!(
+            app.fetched_urls().await?.iter().any(|u| u.contains("split_transfer")),
+            "the transfer part was not fetched"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+/// Loads the app at one window size and returns the layout shifts it recorded
+/// while every part arrived.
+async fn shifts_at(app: &App, width: u32, height: u32) -> Result<Value> {
+    app.client.set_window_size(width, height).await?;
+    app.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": OBSERVE_SHIFTS }),
+    )
+    .await?;
+    app.open().await?;
+    wait_parts_shown(app).await?;
+    // Let thumbnails and late paints settle.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.js("return window.__shifts;", vec![]).await
+}
+
+#[tokio::test]
+async fn nothing_on_screen_moves_while_the_parts_arrive_on_a_phone_and_a_desktop() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        // With a history, so the gallery has thumbnails to show as well.
+        app.open_ready().await?;
+        app.generate("a fox that stays put").await?;
+        app.history_button("a fox that stays put", "Favorite")
+            .await?;
+        for (width, height) in [(360, 780), (1280, 900)] {
+            let shifts = shifts_at(app, width, height).await?;
+            ensure!(
+                shifts.as_array().is_some_and(Vec::is_empty),
+                "layout shifts at {width}×{height} while loading: {shifts}"
+            );
+        }
+        Ok(())
+    })
+    .await;
+}
