@@ -434,3 +434,43 @@ fn linked_https_images_are_kept_for_download_and_other_urls_refused() {
         );
     }
 }
+
+#[test]
+fn images_the_browser_holds_are_checked_by_their_head() {
+    use kleinbild::api::data_url::held_placeholder;
+    let url = fixture_image_url();
+    let (head, body) = url.split_once(',').unwrap();
+    let padding = body.bytes().rev().take_while(|&b| b == b'=').count();
+    let whole = decoded(&url);
+    // A data URL held by the browser, and raw base64 (the Images API's `b64_json`).
+    for (placeholder_head, what) in [(url.as_str(), "data URL"), (body, "raw base64")] {
+        let placeholder = held_placeholder(7, body.len(), padding, placeholder_head);
+        let image = image_from_data_url(placeholder).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(image.data, ImageData::Held(7), "{what}");
+        assert_eq!(image.format, ImageFormat::Png);
+        assert_eq!((image.width, image.height), (whole.width, whole.height));
+        assert_eq!(image.byte_len, whole.bytes.len() as u64, "{what}");
+    }
+    // The Images API's answer with its `b64_json` held: the path the client takes.
+    let held_raw = held_placeholder(9, body.len(), padding, body);
+    let answer = format!(r#"{{"created":1,"data":[{{"b64_json":"{held_raw}"}}]}}"#);
+    let output = kleinbild::api::response::parse_images_response(200, &answer)
+        .unwrap_or_else(|e| panic!("held b64_json: {e:?}"));
+    assert_eq!(output.images[0].data, ImageData::Held(9));
+    assert_eq!(output.images[0].byte_len, whole.bytes.len() as u64);
+    // The head alone decides: a cut head still gives the header of a PNG.
+    let short = held_placeholder(1, body.len(), padding, &url[..head.len() + 1 + 45]);
+    assert_eq!(image_from_data_url(short).unwrap().format, ImageFormat::Png);
+    // What is refused: not an image, not base64, lengths that cannot be.
+    let svg = held_placeholder(2, 200_000, 0, "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=");
+    assert!(image_from_data_url(svg).is_err());
+    let text = held_placeholder(3, 200_000, 0, "data:text/html;base64,PGh0bWw+");
+    assert!(image_from_data_url(text).is_err());
+    let odd = held_placeholder(4, body.len() + 1, padding, &url);
+    assert!(
+        image_from_data_url(odd).is_err(),
+        "a base64 length not a multiple of 4"
+    );
+    let broken = format!("kleinbild-held:x:{}:{padding}:{url}", body.len());
+    assert!(image_from_data_url(broken).is_err());
+}

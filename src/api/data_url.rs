@@ -7,11 +7,27 @@ use crate::generation::{
     GeneratedImage, Header, ImageData, ImageDataError, ImageFormat, inspect_header,
 };
 
+/// What the client puts in an answer in place of a large `data:` URL (or raw
+/// base64) it keeps in the browser: the handle, the length of the whole
+/// base64 text and its padding, then the URL's head (the type and the first
+/// base64 characters, enough for the image header).
+pub const HELD: &str = "kleinbild-held:";
+
+/// `kleinbild-held:<handle>:<base64 length>:<padding>:<head>`.
+pub fn held_placeholder(handle: u32, base64_len: usize, padding: usize, head: &str) -> String {
+    format!("{HELD}{handle}:{base64_len}:{padding}:{head}")
+}
+
 /// Checks `data:image/<type>;base64,<data>` and keeps it as text for the
 /// browser to decode: the base64 must be well formed, and the bytes it
 /// starts with must be a PNG, JPEG, WebP or GIF whose header gives its size
 /// (the declared type alone is never trusted). Only that header is decoded.
+/// A [`HELD`] placeholder is checked by its head (the rest of its base64 is
+/// checked by the browser when it decodes it, and again when it is saved).
 pub fn image_from_data_url(url: String) -> Result<GeneratedImage, ImageDataError> {
+    if let Some(held) = url.strip_prefix(HELD) {
+        return held_image(held);
+    }
     let rest = url
         .strip_prefix("data:")
         .ok_or(ImageDataError::NotDataUrl)?;
@@ -41,9 +57,55 @@ pub fn image_from_data_url(url: String) -> Result<GeneratedImage, ImageDataError
     })
 }
 
+/// A placeholder's image: sniffed and measured from its head.
+fn held_image(held: &str) -> Result<GeneratedImage, ImageDataError> {
+    let mut fields = held.splitn(4, ':');
+    let mut number = || fields.next().and_then(|n| n.parse::<usize>().ok());
+    let (handle, base64_len, padding) = (number(), number(), number());
+    let (Some(handle), Some(base64_len), Some(padding), Some(head)) =
+        (handle, base64_len, padding, fields.next())
+    else {
+        return Err(ImageDataError::NotDataUrl);
+    };
+    let handle = u32::try_from(handle).map_err(|_| ImageDataError::NotDataUrl)?;
+    let data = match head.strip_prefix("data:") {
+        Some(rest) => {
+            let (header, data) = rest.split_once(',').ok_or(ImageDataError::NotDataUrl)?;
+            let mut parts = header.split(';');
+            let declared = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            if !parts.any(|p| p.trim().eq_ignore_ascii_case("base64")) {
+                return Err(ImageDataError::NotBase64);
+            }
+            if !declared.is_empty() && !declared.starts_with("image/") {
+                return Err(ImageDataError::NotAnImage(declared));
+            }
+            data
+        }
+        // Raw base64 (the Images API).
+        None => head,
+    };
+    if !base64_len.is_multiple_of(4) || padding > 2 || data.len() > base64_len {
+        return Err(ImageDataError::BadBase64);
+    }
+    // Only whole groups of four characters decode on their own.
+    let whole = data.len() - data.len() % 4;
+    let (format, width, height) = header_of(&data[..whole])?;
+    Ok(GeneratedImage {
+        data: ImageData::Held(handle),
+        format,
+        width,
+        height,
+        byte_len: (base64_len / 4 * 3 - padding) as u64,
+    })
+}
+
 /// Checks raw base64 image data (the Images API's `b64_json`) like
-/// [`image_from_data_url`] and makes it a `data:` URL of the sniffed type.
+/// [`image_from_data_url`] and makes it a `data:` URL of the sniffed type
+/// (a [`HELD`] placeholder stays held).
 pub fn image_from_base64(data: &str) -> Result<GeneratedImage, ImageDataError> {
+    if let Some(held) = data.strip_prefix(HELD) {
+        return held_image(held);
+    }
     let byte_len = checked_base64_len(data.as_bytes()).ok_or(ImageDataError::BadBase64)?;
     let (format, width, height) = header_of(data)?;
     Ok(GeneratedImage {

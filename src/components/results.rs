@@ -39,9 +39,10 @@ fn ResultCard(
     );
     view! {
         <figure class="result-card">
+            // A property, not an attribute: the data URL stays a JS string.
             <img
                 class="result-card__image"
-                src=image.src.clone()
+                prop:src=image.src.clone()
                 alt=image.prompt.clone()
                 width=image.width
                 height=image.height
@@ -53,12 +54,12 @@ fn ResultCard(
                         studio.image_painted(&id);
                     }
                 }
-                on:error=move |_| studio.image_painted(&id)
+                on:error=move |_| studio.image_broken(&id)
             />
             <figcaption class="result-card__caption">
                 <span class="result-card__meta">{meta}</span>
                 {image.generation_id.map(|id| view! { <span class="result-card__id">{id}</span> })}
-                <a class="button" href=image.src download=image.file_name>
+                <a class="button" prop:href=image.src download=image.file_name>
                     "Download"
                 </a>
             </figcaption>

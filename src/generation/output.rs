@@ -10,6 +10,10 @@ pub enum ImageData {
     Bytes(Vec<u8>),
     /// `data:<mime>;base64,<data>` with the sniffed type and no whitespace.
     DataUrl(String),
+    /// A large `data:` URL kept by the browser as a JavaScript string, never
+    /// copied into wasm: a 4 MB image goes from the answer to the `<img>`
+    /// untouched. `api::client::held` knows the text by this handle.
+    Held(u32),
 }
 
 /// One image as it came back, verified: format and size from its own bytes.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::{Alerts, Draft, HistoryStore, KeyStore, SettingsStore};
 use crate::api::ApiError;
-use crate::api::client::{CancelHandle, ClientConfig};
+use crate::api::client::{CancelHandle, ClientConfig, held};
 use crate::generation::{
     GenerationOutput, GenerationRequest, ImageData, JobState, Phase, RetryWait, file_name,
     parse_seed,
@@ -19,10 +19,10 @@ use crate::storage::{HistoryEntry, StorageError};
 pub struct ShownImage {
     /// Its history id.
     pub id: String,
-    /// What the `<img>` shows and the Download link saves: the `data:` URL as
-    /// it arrived (the browser decodes it), or a `blob:` URL (revoked when the
-    /// image is replaced).
-    pub src: String,
+    /// What the `<img>` shows and the Download link saves, as a JS string: the
+    /// `data:` URL as it arrived (the browser decodes it), or a `blob:` URL
+    /// (revoked when the image is replaced).
+    pub src: wasm_bindgen::JsValue,
     pub prompt: String,
     pub seed: u32,
     pub aspect_ratio: String,
@@ -42,9 +42,11 @@ pub struct Studio {
     retry: RwSignal<Option<RetryWait>>,
     /// What a streamed answer says it is doing.
     phase: RwSignal<Option<Phase>>,
-    results: RwSignal<Vec<ShownImage>>,
+    results: RwSignal<Vec<ShownImage>, LocalStorage>,
     /// Ids of the results whose `<img>` has loaded (or failed): their saving starts then.
     painted: RwSignal<Vec<String>>,
+    /// Ids of results the browser could not decode: not kept.
+    broken: StoredValue<Vec<String>>,
     cancel: StoredValue<Option<CancelHandle>, LocalStorage>,
     settings: SettingsStore,
     key: KeyStore,
@@ -65,8 +67,9 @@ impl Studio {
             job: RwSignal::new(JobState::Idle),
             retry: RwSignal::new(None),
             phase: RwSignal::new(None),
-            results: RwSignal::new(Vec::new()),
+            results: RwSignal::new_local(Vec::new()),
             painted: RwSignal::new(Vec::new()),
+            broken: StoredValue::new(Vec::new()),
             cancel: StoredValue::new_local(None),
             settings,
             key,
@@ -108,6 +111,17 @@ impl Studio {
     /// failed: the image is on screen, so its saving may use the CPU now.
     pub fn image_painted(&self, id: &str) {
         self.painted.update(|ids| ids.push(id.to_owned()));
+    }
+
+    /// Called by the results view when the browser could not decode an
+    /// image: the answer's data was damaged after all. It is not kept.
+    pub fn image_broken(&self, id: &str) {
+        self.broken.update_value(|ids| ids.push(id.to_owned()));
+        self.image_painted(id);
+        self.alerts.show(
+            "The image arrived damaged: the browser could not decode it, so it is neither shown nor kept. Nothing was lost otherwise; try again."
+                .into(),
+        );
     }
 
     /// Waits until every one of `ids` is painted, at most a few seconds (an
@@ -199,58 +213,81 @@ impl Studio {
         });
         let studio = *self;
         leptos::task::spawn_local(async move {
-            let (retry, phase) = (studio.retry, studio.phase);
-            phase.set(None);
-            let on_phase = move |now: Phase| {
-                if phase.get_untracked() != Some(now) {
-                    phase.set(Some(now));
-                }
-            };
-            let outcome = crate::api::client::generate(
-                config.clone(),
-                request.clone(),
-                handle,
-                Box::new(move |wait| retry.set(wait)),
-                Box::new(on_phase),
-            )
-            .await
-            .unwrap_or_else(|unavailable| Err(ApiError::PartUnavailable(unavailable)));
-            phase.set(None);
-            studio.cancel.set_value(None);
-            studio.job.set(JobState::Idle);
-            let records: Vec<ReferenceRecord> = references.iter().map(|(r, _)| r.clone()).collect();
-            let mut unreachable = None;
-            let shown = outcome.and_then(|mut output| {
-                unreachable = output.unreachable.take();
-                show(&request, &records, output)
-            });
-            match shown {
-                Ok(shown) => {
-                    // Some images arrived; the one that did not is offered as a link.
-                    if let Some(missing) = unreachable {
-                        alerts.show_error(&missing.into(), &config.api_key);
-                    }
-                    let old = studio.results.get_untracked();
-                    let ids: Vec<String> =
-                        shown.iter().map(|(image, _, _)| image.id.clone()).collect();
-                    studio
-                        .results
-                        .set(shown.iter().map(|(image, _, _)| image.clone()).collect());
-                    revoke(&old);
-                    // Shown first, then kept: a storage failure never hides the
-                    // image, and the thumbnail and IndexedDB work wait for its paint.
-                    let saving = studio.history.hold_unload();
-                    studio.until_painted(&ids).await;
-                    for (_, entry, data) in shown {
-                        if let Err(e) = studio.history.save(entry, data, references.clone()).await {
-                            alerts.show(save_failure_message(&e));
-                        }
-                    }
-                    drop(saving);
-                }
-                Err(e) => alerts.show_error(&e, &config.api_key),
+            if let Err(unavailable) = run(studio, request, references, config, handle).await {
+                studio.cancel.set_value(None);
+                studio.job.set(JobState::Idle);
+                studio.alerts.show(unavailable.to_string());
             }
         });
+    }
+}
+
+crate::lazy_part! {
+    /// One generation from the request to the saved images: the entry into
+    /// the `client` part, with the HTTP client, the answer's reading and what
+    /// happens to the images. Prefetched when the browser is idle.
+    part client, prefetch prefetch_client;
+    pub(crate) async fn run(
+        studio: Studio,
+        request: GenerationRequest,
+        references: Vec<(ReferenceRecord, web_sys::Blob)>,
+        config: ClientConfig,
+        handle: CancelHandle,
+    ) -> () {
+        let (alerts, retry, phase) = (studio.alerts, studio.retry, studio.phase);
+        phase.set(None);
+        let on_phase = move |now: Phase| {
+            if phase.get_untracked() != Some(now) {
+                phase.set(Some(now));
+            }
+        };
+        let outcome = crate::api::client::generate(
+            &config,
+            &request,
+            &handle,
+            &move |wait| retry.set(wait),
+            &on_phase,
+        )
+        .await;
+        phase.set(None);
+        studio.cancel.set_value(None);
+        studio.job.set(JobState::Idle);
+        let records: Vec<ReferenceRecord> = references.iter().map(|(r, _)| r.clone()).collect();
+        let mut unreachable = None;
+        let shown = outcome.and_then(|mut output| {
+            unreachable = output.unreachable.take();
+            show(&request, &records, output)
+        });
+        let shown = match shown {
+            Ok(shown) => shown,
+            Err(e) => return alerts.show_error(&e, &config.api_key),
+        };
+        // Some images arrived; the one that did not is offered as a link.
+        if let Some(missing) = unreachable {
+            alerts.show_error(&missing.into(), &config.api_key);
+        }
+        let old = studio.results.get_untracked();
+        let ids: Vec<String> = shown.iter().map(|(image, _, _)| image.id.clone()).collect();
+        studio
+            .results
+            .set(shown.iter().map(|(image, _, _)| image.clone()).collect());
+        revoke(&old);
+        // Shown first, then kept: a storage failure never hides the image,
+        // and the thumbnail and IndexedDB work wait for its paint.
+        let saving = studio.history.hold_unload();
+        studio.until_painted(&ids).await;
+        for (_, entry, data) in shown {
+            if studio.broken.with_value(|ids| ids.contains(&entry.id)) {
+                if let ImageData::Held(handle) = data {
+                    held::release(handle);
+                }
+                continue;
+            }
+            if let Err(e) = studio.history.save(entry, data, references.clone()).await {
+                alerts.show(save_failure_message(&e));
+            }
+        }
+        drop(saving);
     }
 }
 
@@ -274,13 +311,18 @@ fn show(
         .images
         .into_iter()
         .map(|image| {
+            let unavailable = || ApiError::NoImage {
+                detail: "the browser could not hold the image".into(),
+            };
             let src = match &image.data {
-                ImageData::DataUrl(url) => url.clone(),
+                ImageData::DataUrl(url) => wasm_bindgen::JsValue::from_str(url),
+                ImageData::Held(handle) => held::data_url(*handle, image.format.mime())
+                    .ok_or_else(unavailable)?
+                    .into(),
                 ImageData::Bytes(bytes) => blob_from_bytes(bytes, image.format.mime())
                     .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob).ok())
-                    .ok_or_else(|| ApiError::NoImage {
-                        detail: "the browser could not hold the image".into(),
-                    })?,
+                    .ok_or_else(unavailable)?
+                    .into(),
             };
             let entry = HistoryEntry {
                 id: new_id(created_ms, random_u32()),
@@ -321,8 +363,16 @@ fn show(
 }
 
 fn revoke(images: &[ShownImage]) {
-    for image in images.iter().filter(|i| i.src.starts_with("blob:")) {
-        let _ = web_sys::Url::revoke_object_url(&image.src);
+    use wasm_bindgen::JsCast;
+    for image in images {
+        // Checked in the browser: a data URL may be megabytes long.
+        let is_blob = image
+            .src
+            .dyn_ref::<js_sys::JsString>()
+            .is_some_and(|s| s.starts_with("blob:", 0));
+        if let Some(url) = image.src.as_string().filter(|_| is_blob) {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
     }
 }
 

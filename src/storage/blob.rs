@@ -17,7 +17,8 @@ pub fn blob_from_bytes(bytes: &[u8], mime: &str) -> Option<Blob> {
 }
 
 /// The image file of `data` as a Blob of type `mime`: bytes copied as they
-/// are, a base64 `data:` URL decoded (its text was checked when it arrived).
+/// are, a base64 `data:` URL decoded. `None` if the base64 is damaged, or for
+/// an image still held by the browser (the caller resolves those first).
 pub fn blob_from_image(data: &crate::generation::ImageData, mime: &str) -> Option<Blob> {
     use base64::Engine as _;
     match data {
@@ -29,5 +30,6 @@ pub fn blob_from_image(data: &crate::generation::ImageData, mime: &str) -> Optio
                 .ok()?;
             blob_from_bytes(&bytes, mime)
         }
+        crate::generation::ImageData::Held(_) => None,
     }
 }

@@ -1,8 +1,11 @@
 //! Requests through gloo-net with exactly the headers OpenRouter documents
 //! (each extra one would need CORS approval), and failures described in a line.
 
-use gloo_net::http::{Method, RequestBuilder, Response};
-use web_sys::AbortSignal;
+use gloo_net::http::{Method, RequestBuilder};
+use js_sys::JsString;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Response};
 
 use crate::api::APP_TITLE;
 
@@ -15,7 +18,7 @@ pub(super) struct Sent {
 impl Sent {
     /// A header, if the server exposed it to the page through CORS.
     pub(super) fn header(&self, name: &str) -> Option<String> {
-        self.response.headers().get(name)
+        self.response.headers().get(name).ok().flatten()
     }
 
     pub(super) fn is_event_stream(&self) -> bool {
@@ -28,9 +31,16 @@ impl Sent {
         self.response.body()
     }
 
-    /// The whole body as text.
-    pub(super) async fn text(&self) -> Result<String, String> {
-        self.response.text().await.map_err(describe)
+    /// The whole body as a JavaScript string (a large answer is not copied
+    /// into wasm whole: see `held`).
+    pub(super) async fn text(&self) -> Result<JsString, String> {
+        let failed = |e: wasm_bindgen::JsValue| match e.dyn_ref::<js_sys::Error>() {
+            Some(e) => format!("{}: {}", e.name(), e.message()),
+            None => "the body could not be read".into(),
+        };
+        let promise = self.response.text().map_err(failed)?;
+        let text = JsFuture::from(promise).await.map_err(failed)?;
+        Ok(text.unchecked_into())
     }
 }
 
@@ -71,7 +81,7 @@ pub(super) async fn send(
     .map_err(describe)?;
     Ok(Sent {
         status: response.status(),
-        response,
+        response: response.into(),
     })
 }
 

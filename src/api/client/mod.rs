@@ -3,6 +3,7 @@
 //! the transport choice. Browser-only at run time.
 
 mod cancel;
+pub mod held;
 mod http;
 mod linked;
 mod quick;
@@ -46,24 +47,10 @@ thread_local! {
         Default::default();
 }
 
-crate::lazy_part! {
-    /// One generation, tried again after failures that say "try later" (see
-    /// [`super::retry`]). `on_wait` is told each second of a countdown, and
-    /// `None` when it ends; Cancel stops a countdown at once. The entry into
-    /// the `client` part: the HTTP client, SSE and answer parsing load with it.
-    part client, prefetch prefetch_client;
-    pub async fn generate(
-        config: ClientConfig,
-        request: GenerationRequest,
-        cancel: CancelHandle,
-        on_wait: Box<dyn Fn(Option<RetryWait>)>,
-        on_phase: Box<dyn Fn(Phase)>,
-    ) -> Result<GenerationOutput, ApiError> {
-        with_retries(&config, &request, &cancel, &*on_wait, &*on_phase).await
-    }
-}
-
-async fn with_retries(
+/// One generation, tried again after failures that say "try later" (see
+/// [`super::retry`]). `on_wait` is told each second of a countdown, and `None`
+/// when it ends; Cancel stops a countdown at once.
+pub async fn generate(
     config: &ClientConfig,
     request: &GenerationRequest,
     cancel: &CancelHandle,
@@ -221,7 +208,7 @@ async fn generate_on(
         return download_linked(output, cancel, config.timeout_seconds).await;
     }
     let retry_after = response.header("Retry-After");
-    let text = response.text().await.map_err(&classify_body)?;
+    let text = held::small_answer(&response.text().await.map_err(&classify_body)?);
     if success {
         // Also the answer of a server that ignored `stream: true`.
         let output = match transport {

@@ -34,7 +34,7 @@ async fn quick(
     };
     let response = send(url, key, body, &timeout).await.map_err(failed)?;
     let text = response.text().await.map_err(failed)?;
-    Ok((response.status, text))
+    Ok((response.status, text.into()))
 }
 
 /// Asks OpenRouter about the key (`GET /key`): its label, spending and limit.

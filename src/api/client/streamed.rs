@@ -53,7 +53,7 @@ pub(super) async fn read_stream(
                 SseEvent::Comment(_) => on_phase(Phase::Processing),
                 SseEvent::Data(data) => {
                     on_phase(Phase::Receiving);
-                    answer.push(&data)?;
+                    answer.push(&super::held::small_answer_of(data))?;
                 }
                 SseEvent::Done => {}
             }

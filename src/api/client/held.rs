@@ -1,0 +1,157 @@
+//! Large images kept in the browser. An answer's `data:` URL (or the Images
+//! API's raw base64) can be 4 MB: it is cut out of the answer in JavaScript
+//! (`JSON.parse`), kept here as a JS string under a handle, and replaced by a
+//! small placeholder with its head, so wasm reads a tiny answer and the image
+//! goes to the `<img>` without ever being copied.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, JSON, JsString, Object};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::api::data_url::held_placeholder;
+
+/// Strings at least this long are kept in the browser.
+const HOLD_FROM: u32 = 64 * 1024;
+/// How much of the head goes into the placeholder: enough base64 for any
+/// image header the app reads (a JPEG's frame header may follow metadata).
+const HEAD_CHARS: u32 = 96 * 1024;
+
+struct Kept {
+    text: JsString,
+    /// Raw base64 (no `data:` header).
+    raw: bool,
+}
+
+thread_local! {
+    static KEPT: RefCell<Vec<Option<Kept>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn keep(text: JsString, raw: bool) -> u32 {
+    KEPT.with_borrow_mut(|kept| {
+        kept.push(Some(Kept { text, raw }));
+        (kept.len() - 1) as u32
+    })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on a JS string (js-sys's takes a Rust `&str`: a copy).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_js(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+/// An answer's text as Rust text, with every large image string replaced by
+/// its placeholder when the answer is large. Text that is not JSON comes
+/// through as it is (the parsers report it).
+pub(super) fn small_answer(text: &JsString) -> String {
+    if text.length() < HOLD_FROM {
+        return text.into();
+    }
+    match parse_js(text) {
+        Ok(value) => {
+            detach_in(&value);
+            JSON::stringify(&value)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default()
+        }
+        Err(_) => text.into(),
+    }
+}
+
+/// [`small_answer`] for text already in wasm (an SSE `data:` line): only a
+/// large one makes the round trip through the browser's JSON parser.
+pub(super) fn small_answer_of(text: String) -> String {
+    if text.len() < HOLD_FROM as usize {
+        text
+    } else {
+        small_answer(&text.as_str().into())
+    }
+}
+
+/// Walks objects and arrays, replacing large `data:` strings and `b64_json` values.
+fn detach_in(value: &JsValue) {
+    if Array::is_array(value) {
+        let list: &Array = value.unchecked_ref();
+        for i in 0..list.length() {
+            let item = list.get(i);
+            match placeholder_for(&item, false) {
+                Some(small) => list.set(i, small),
+                None => detach_in(&item),
+            }
+        }
+    } else if value.is_object() {
+        let object: &Object = value.unchecked_ref();
+        for key in Object::keys(object).iter() {
+            let Ok(item) = js_sys::Reflect::get(object, &key) else {
+                continue;
+            };
+            let raw = key.as_string().as_deref() == Some("b64_json");
+            match placeholder_for(&item, raw) {
+                Some(small) => {
+                    let _ = js_sys::Reflect::set(object, &key, &small);
+                }
+                None => detach_in(&item),
+            }
+        }
+    }
+}
+
+/// The placeholder of a large image string (kept here), or `None`.
+fn placeholder_for(item: &JsValue, raw: bool) -> Option<JsValue> {
+    let text: &JsString = item.dyn_ref()?;
+    if text.length() < HOLD_FROM || !(raw || text.starts_with("data:", 0)) {
+        return None;
+    }
+    let comma = (!raw).then(|| text.index_of(",", 0));
+    let base64_len = match comma {
+        Some(at) if at >= 0 => text.length() - at as u32 - 1,
+        Some(_) => return None,
+        None => text.length(),
+    };
+    let padding = (text.length().saturating_sub(2)..text.length())
+        .filter(|&i| text.char_code_at(i) == f64::from(b'='))
+        .count();
+    let head: String = text.slice(0, HEAD_CHARS.min(text.length())).into();
+    let handle = keep(text.clone(), raw);
+    Some(JsValue::from_str(&held_placeholder(
+        handle,
+        base64_len as usize,
+        padding,
+        &head,
+    )))
+}
+
+/// The image as a `data:` URL of type `mime`, for an `<img>` or a link: the
+/// kept text itself when it already is one of that type, else a new string
+/// made in the browser (no copy through wasm).
+pub fn data_url(handle: u32, mime: &str) -> Option<JsString> {
+    KEPT.with_borrow(|kept| {
+        let kept = kept.get(handle as usize)?.as_ref()?;
+        let base64 = if kept.raw {
+            kept.text.clone()
+        } else {
+            let comma = kept.text.index_of(",", 0);
+            if comma < 0 {
+                return None;
+            }
+            let declared = kept.text.slice(0, comma as u32);
+            if declared == format!("data:{mime};base64").as_str() {
+                return Some(kept.text.clone());
+            }
+            kept.text.slice(comma as u32 + 1, kept.text.length())
+        };
+        Some(JsString::from(format!("data:{mime};base64,")).concat(&base64))
+    })
+}
+
+/// Lets go of a kept image (once it is saved, or will not be).
+pub fn release(handle: u32) {
+    KEPT.with_borrow_mut(|kept| {
+        if let Some(slot) = kept.get_mut(handle as usize) {
+            *slot = None;
+        }
+    });
+}
