@@ -5,10 +5,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::components::{
-    AlertRegion, PromptForm, Results, gallery_view, key_panel_view, lazy_view, options_view,
-    prefetch_panels, settings_view,
+    AlertRegion, GALLERY_PAGE, PromptForm, Results, gallery_view, key_panel_view, lazy_view,
+    lazy_view_or, options_view, prefetch_panels, settings_view,
 };
-use crate::state::{Alerts, provide_services};
+use crate::state::{Alerts, HistoryStore, provide_services};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -33,10 +33,29 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="studio__output">
                 <Results />
-                <div class="slot">{lazy_view(|| Box::pin(gallery_after_panels()))}</div>
+                <div class="slot">
+                    {lazy_view_or(|| Box::pin(gallery_after_panels()), gallery_placeholder)}
+                </div>
             </div>
         </main>
     }
+}
+
+/// Until the history part arrives, a stored history keeps its place: the
+/// heading and as many empty tiles as the first page will show. Plain markup
+/// (the real gallery replaces it), so it costs the first load next to nothing.
+fn gallery_placeholder() -> Option<AnyView> {
+    let count = HistoryStore::expect().stored_count();
+    (count > 0).then(|| {
+        let markup = format!(
+            "<div class=\"gallery__header\"><h2 class=\"gallery__title\">History</h2>\
+             <span class=\"gallery__count\">{count} images</span></div>\
+             <ul class=\"gallery__grid\">{}</ul>",
+            "<li class=\"gallery__tile\"></li>".repeat(count.min(GALLERY_PAGE))
+        );
+        view! { <section class="gallery" aria-label="History" aria-busy="true" inner_html=markup></section> }
+            .into_any()
+    })
 }
 
 /// The gallery, shown no earlier than the panels: on a phone it sits below
@@ -55,7 +74,7 @@ fn prefetch_parts_when_idle() {
     };
     let prefetch = Closure::once_into_js(|| {
         leptos::task::spawn_local(async {
-            let _ = crate::api::client::prefetch_client().await;
+            let _ = crate::state::prefetch_client().await;
             let _ = crate::state::prefetch_history().await;
         });
     });

@@ -15,7 +15,9 @@ fn local_storage() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().unwrap()
 }
 
-fn mount() -> (
+/// Mounts the app and waits until its parts (key panel, options, Settings)
+/// have arrived: they load after the first paint.
+async fn mount() -> (
     HtmlElement,
     leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>,
 ) {
@@ -23,6 +25,15 @@ fn mount() -> (
     let container: HtmlElement = document.create_element("div").unwrap().dyn_into().unwrap();
     document.body().unwrap().append_child(&container).unwrap();
     let handle = leptos::mount::mount_to(container.clone(), kleinbild::App);
+    for _ in 0..250 {
+        if container
+            .text_content()
+            .is_some_and(|t| t.contains("Save settings") && t.contains("Reference images"))
+        {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
     (container, handle)
 }
 
@@ -88,7 +99,7 @@ fn corrupt_settings_are_backed_up_and_replaced_by_defaults() {
 #[wasm_bindgen_test]
 async fn key_stays_in_memory_unless_remembered_and_forget_wipes_it() {
     local_storage().clear().unwrap();
-    let (container, _handle) = mount();
+    let (container, _handle) = mount().await;
     let key = control(&container, "OpenRouter API key");
     assert_eq!(key.get_attribute("type").as_deref(), Some("password"));
 
@@ -118,7 +129,7 @@ async fn key_stays_in_memory_unless_remembered_and_forget_wipes_it() {
 #[wasm_bindgen_test]
 async fn generate_without_key_or_prompt_explains_what_to_do() {
     local_storage().clear().unwrap();
-    let (container, _handle) = mount();
+    let (container, _handle) = mount().await;
     button(&container, "Generate").click();
     leptos::task::tick().await;
     let alert = container.query_selector("[role=alert]").unwrap().unwrap();
@@ -148,7 +159,7 @@ async fn generate_without_key_or_prompt_explains_what_to_do() {
 #[wasm_bindgen_test]
 async fn a_malformed_api_base_is_refused_and_not_saved() {
     local_storage().clear().unwrap();
-    let (container, _handle) = mount();
+    let (container, _handle) = mount().await;
     type_into(
         &control(&container, "API base URL"),
         "http://example.com/api",

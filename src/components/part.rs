@@ -17,6 +17,29 @@ pub fn lazy_view(
     + Sync
     + 'static,
 ) -> impl IntoView {
+    lazy_view_or(load, || None)
+}
+
+/// [`lazy_view`], with `placeholder` shown until the part's view is in.
+pub fn lazy_view_or(
+    load: impl Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<AnyView, PartUnavailable>>>>
+    + Send
+    + Sync
+    + 'static,
+    placeholder: impl Fn() -> Option<AnyView> + Send + Sync + 'static,
+) -> impl IntoView {
+    let arrived = RwSignal::new(false);
+    let placeholder = move || (!arrived.get()).then(&placeholder).flatten();
+    (placeholder, lazy_body(load, arrived))
+}
+
+fn lazy_body(
+    load: impl Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<AnyView, PartUnavailable>>>>
+    + Send
+    + Sync
+    + 'static,
+    arrived: RwSignal<bool>,
+) -> impl IntoView {
     let attempt = RwSignal::new(0u32);
     let painted = RwSignal::new(false);
     crate::perf::after_first_paint(move || painted.set(true));
@@ -27,7 +50,9 @@ pub fn lazy_view(
         attempt.track();
         let pending = SendWrapper::new(load());
         Some(Suspend::new(async move {
-            match pending.await {
+            let outcome = pending.await;
+            arrived.set(true);
+            match outcome {
                 Ok(view) => view,
                 Err(problem) => view! {
                     <p class="part-error" role="alert">

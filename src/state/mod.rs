@@ -21,6 +21,7 @@ pub use history::{Exported, HistoryStore, TransferError, UNDO_SECONDS};
 pub use key::KeyStore;
 pub use models::ModelList;
 pub use settings::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, storage_use};
+pub(crate) use studio::prefetch_client;
 pub use studio::{ShownImage, Studio};
 
 // The record types components show; the storage behind them stays here.

@@ -15,7 +15,7 @@ use crate::state::{HistoryQuery, HistoryStore, ShownEntry};
 
 /// Thumbnails rendered per step; more appear on "Show more", so the cost
 /// follows what is on screen, not the size of the history.
-const PAGE: usize = 48;
+pub const PAGE: usize = 48;
 
 crate::lazy_part! {
     /// The History gallery, lightbox and file actions, in the `history` part

@@ -13,10 +13,12 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{Blob, BroadcastChannel};
 
 use self::images::ImageBackend;
+use crate::api::client::held;
 use crate::generation::ImageData;
 use crate::storage::blob::blob_from_image;
 use crate::storage::history::{
-    HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, ReferenceRecord, ShownEntry, index_entry, reconcile,
+    HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY, ReferenceRecord, ShownEntry,
+    index_entry, reconcile,
 };
 use crate::storage::thumbnail::make_thumbnail;
 use crate::storage::{self, HistoryEntry, StorageError, local};
@@ -104,6 +106,12 @@ impl HistoryStore {
         super::Services::expect().history
     }
 
+    /// How many images the history held when this page last wrote its
+    /// index: read at start-up, before the history itself has loaded.
+    pub fn stored_count(&self) -> usize {
+        crate::storage::history::stored_count()
+    }
+
     /// Every entry, newest first (tracked).
     pub fn entries(&self) -> Signal<Vec<ShownEntry>> {
         self.entries.into()
@@ -187,10 +195,13 @@ impl HistoryStore {
         leptos::task::spawn_local(async move {
             let backend = ImageBackend::open().await;
             if backend.is_persistent() {
+                // Thumbnails can be read as soon as the database is open; reading
+                // every record to reconcile with the index comes after.
+                store.backend.set_value(Some(backend.clone()));
+                store.ready.set(true);
                 let stored = backend.all_meta().await.unwrap_or_default();
                 let index: Vec<HistoryEntry> = from_index.into_iter().map(|s| s.entry).collect();
                 let reconciled = reconcile(&index, &stored);
-                store.backend.set_value(Some(backend));
                 store.listen_to_other_tabs();
                 store.entries.set(reconciled.entries);
                 if reconciled.index_stale {
@@ -207,8 +218,8 @@ impl HistoryStore {
                      new images are kept only until you close this tab. Download the ones you want to keep."
                         .into(),
                 ));
+                store.ready.set(true);
             }
-            store.ready.set(true);
         });
     }
 
@@ -302,6 +313,7 @@ impl HistoryStore {
         let entries: Vec<HistoryEntry> = self
             .entries
             .with_untracked(|e| e.iter().map(|s| index_entry(&s.entry)).collect());
+        let _ = local::write(INDEX_COUNT_KEY, &entries.len().to_string());
         let json = HistoryIndex { entries }.to_json();
         if let Err(e) = local::write(INDEX_KEY, &json) {
             // The images are safe in IndexedDB; the index is rebuilt at the next start.
@@ -339,6 +351,16 @@ impl HistoryStore {
         image: ImageData,
         references: &[(ReferenceRecord, Blob)],
     ) -> Result<(), StorageError> {
+        // An image the browser holds is read into wasm now, after it was shown.
+        let image = match image {
+            ImageData::Held(handle) => {
+                let url = held::data_url(handle, &entry.mime).map(String::from);
+                held::release(handle);
+                url.map(ImageData::DataUrl)
+                    .unwrap_or(ImageData::Held(handle))
+            }
+            other => other,
+        };
         let image = blob_from_image(&image, &entry.mime).ok_or(StorageError::Write(
             "the image data could not be read back (damaged base64)".into(),
         ))?;

@@ -12,6 +12,9 @@ use crate::json::{Fields, Loose};
 
 /// localStorage key of the compact index (never image data: see the architecture page).
 pub const INDEX_KEY: &str = "kleinbild.history.v1";
+/// How many entries the index lists: a few bytes the first load reads to
+/// keep the gallery's place before the history part arrives.
+pub const INDEX_COUNT_KEY: &str = "kleinbild.history.count";
 /// Where an unreadable index is copied before it is rebuilt from IndexedDB.
 pub const INDEX_BACKUP_KEY: &str = "kleinbild.history.backup";
 /// The index format written by this build.
@@ -204,4 +207,11 @@ impl HistoryIndex {
         self.entries.retain(|e| e.id != id);
         self.entries.len() != before
     }
+}
+
+/// The number of entries the last written index listed (0 when unknown).
+pub fn stored_count() -> usize {
+    crate::storage::local::read(INDEX_COUNT_KEY)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }

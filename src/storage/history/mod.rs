@@ -11,7 +11,8 @@ pub use entry::{
     entry_from_loose, is_valid_id, new_id,
 };
 pub use index::{
-    HistoryIndex, INDEX_BACKUP_KEY, INDEX_KEY, INDEX_VERSION, IndexError, LoadedIndex,
+    HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY, INDEX_VERSION, IndexError,
+    LoadedIndex, stored_count,
 };
 pub use query::HistoryQuery;
 pub use reconcile::{INDEX_PROMPT_CHARS, Reconciled, ShownEntry, index_entry, reconcile};
