@@ -43,7 +43,7 @@ async fn wait_parts_shown(app: &App) -> Result {
             let settings = app.find(Role::Button, "Settings").await?;
             let history = app
                 .js(
-                    "return !!document.querySelector('section[aria-label=History]');",
+                    "return !!document.querySelector('section[aria-label=History]:not([aria-busy])');",
                     vec![],
                 )
                 .await?;
@@ -61,13 +61,16 @@ async fn the_first_load_is_the_studio_alone_and_every_part_arrives_and_works() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open().await?;
         let first = fetched_before_ready(app).await?;
+        // The icon is fetched when the browser gets to it (it counts in the
+        // first-load budget all the same); everything else must wait.
         let kinds: Vec<&str> = first
             .iter()
             .map(|f| f.split(['-', '.']).next().unwrap_or_default())
+            .filter(|kind| *kind != "favicon")
             .collect();
         ensure!(
-            kinds == ["kleinbild", "__wasm_split", "kleinbild_bg"],
-            "before Generate is ready the page should fetch only its two scripts and the main wasm, got {first:?}"
+            kinds == ["kleinbild_bg"],
+            "before Generate is ready the page (its script inline) should fetch only the main wasm, got {first:?}"
         );
         // The panels and the history part arrive after the first paint, by themselves.
         wait_parts_shown(app).await?;

@@ -6,10 +6,13 @@
 //!    chunks the parts share), with a small JS loader;
 //! 3. wasm-bindgen (`--keep-lld-exports`: the parts import the main module's
 //!    memory and function table) on the main module;
-//! 4. wasm-opt -Oz on every module, esbuild on the JS;
+//! 4. wasm-opt -Oz on every module; esbuild bundles the wasm-bindgen glue and
+//!    the wasm-split loader with the boot call into one small script;
 //! 5. content-hashed file names, and `index.html` from the template with the
-//!    stylesheets inlined, relative asset URLs (so `dist/` works from any
-//!    path) and a Content-Security-Policy with the hashes of its inline parts.
+//!    stylesheets and that script inlined (the page fetches no script file
+//!    before it can start the wasm), relative asset URLs (so `dist/` works
+//!    from any path) and a Content-Security-Policy with the hashes of its
+//!    inline parts.
 //!
 //! trunk 0.21 runs steps 1, 3 and 4 but cannot run step 2 (its wasm-bindgen
 //! call has no `--keep-lld-exports`, and its hooks run too early or too late),
@@ -39,8 +42,8 @@ pub struct BuildOptions {
 /// What a build produced: where, and which files a first visit loads.
 pub struct Built {
     pub dist: PathBuf,
-    /// Files fetched before `Generate` is ready: the page, its scripts, the
-    /// main wasm and the icon. Everything else loads when needed.
+    /// Files fetched before `Generate` is ready: the page (with its script
+    /// inline), the main wasm and the icon. Everything else loads when needed.
     pub first_load: Vec<String>,
 }
 
@@ -120,9 +123,6 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
     std::fs::copy(split_dir.join(LOADER), bindgen_dir.join(LOADER))
         .map_err(|e| format!("{LOADER}: {e}"))?;
     optimise(&modules)?;
-    for script in ["kleinbild.js", LOADER] {
-        minify(&bindgen_dir.join(script), "js")?;
-    }
     let built = publish(&bindgen_dir, &dist, options.demo_api_base.as_deref())?;
     Ok(built)
 }
@@ -224,17 +224,15 @@ fn optimise(modules: &[PathBuf]) -> Result<(), String> {
     Ok(())
 }
 
-/// esbuild's minifier on a JS or CSS file, in place.
-fn minify(path: &Path, kind: &str) -> Result<(), String> {
-    let mut command = Command::new(tools::tool("esbuild"));
-    command
-        .arg(path)
-        .args(["--minify", "--log-level=error", "--allow-overwrite"])
-        .arg(format!("--outfile={}", path.display()));
-    if kind == "js" {
-        command.arg("--format=esm");
-    }
-    run_step(&format!("minify {}", path.display()), &mut command)
+/// esbuild's minifier on a CSS file, in place.
+fn minify_css(path: &Path) -> Result<(), String> {
+    run_step(
+        &format!("minify {}", path.display()),
+        Command::new(tools::tool("esbuild"))
+            .arg(path)
+            .args(["--minify", "--log-level=error", "--allow-overwrite"])
+            .arg(format!("--outfile={}", path.display())),
+    )
 }
 
 fn files_in(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, String> {
@@ -259,18 +257,10 @@ fn hashed(name: &str, content: &[u8]) -> String {
 }
 
 /// Writes `dist/` with content-hashed names and the finished `index.html`.
-///
-/// The two scripts import each other (the glue needs the loader's import
-/// functions; the loader needs the main module's memory and table), so they
-/// cannot each carry the hash of the other's final text. They get one name
-/// hash for the pair, computed over both texts with the wasm names already
-/// in place: any change to either file (or to any wasm) renames both.
 fn publish(built: &Path, dist: &Path, demo_api_base: Option<&str>) -> Result<Built, String> {
     let _ = std::fs::remove_dir_all(dist);
     std::fs::create_dir_all(dist).map_err(|e| format!("{dist:?}: {e}"))?;
     let read = |name: &str| std::fs::read(built.join(name)).map_err(|e| format!("{name}: {e}"));
-    let text =
-        |name: &str| std::fs::read_to_string(built.join(name)).map_err(|e| format!("{name}: {e}"));
     let write = |name: &str, bytes: &[u8]| {
         std::fs::write(dist.join(name), bytes).map_err(|e| format!("{name}: {e}"))
     };
@@ -291,75 +281,72 @@ fn publish(built: &Path, dist: &Path, demo_api_base: Option<&str>) -> Result<Bui
         .get("kleinbild_bg.wasm")
         .cloned()
         .ok_or("wasm-bindgen wrote no kleinbild_bg.wasm")?;
-
-    let mut loader = text(LOADER)?;
-    let mut glue = text("kleinbild.js")?;
-    for (old, new) in &names {
-        loader = loader.replace(&format!("\"./{old}\""), &format!("\"./{new}\""));
-    }
-    let pair_hash = hashed("x", format!("{glue}\0{loader}").as_bytes());
-    let suffix = pair_hash.trim_start_matches("x-");
-    let (glue_name, loader_name) = (
-        format!("kleinbild-{suffix}.js"),
-        format!("__wasm_split-{suffix}.js"),
-    );
-    loader = replace_import(&loader, "./kleinbild.js", &glue_name)?;
-    glue = replace_import(&glue, &format!("./{LOADER}"), &loader_name)?;
-    write(&glue_name, glue.as_bytes())?;
-    write(&loader_name, loader.as_bytes())?;
+    let boot = boot_script(built, &names, &main_wasm)?;
 
     let icon = std::fs::read(root().join("style/favicon.svg")).map_err(|e| e.to_string())?;
     let icon_name = hashed("favicon.svg", &icon);
     write(&icon_name, &icon)?;
 
-    let html = index_html(
-        &glue_name,
-        &loader_name,
-        &main_wasm,
-        &icon_name,
-        demo_api_base,
-    )?;
+    let html = index_html(&boot, &main_wasm, &icon_name, demo_api_base)?;
     write("index.html", html.as_bytes())?;
     Ok(Built {
         dist: dist.to_path_buf(),
-        first_load: vec![
-            "index.html".into(),
-            glue_name,
-            loader_name,
-            main_wasm,
-            icon_name,
-        ],
+        first_load: vec!["index.html".into(), main_wasm, icon_name],
     })
 }
 
-/// Points every static `import … from "<from>"` at `./<to>`; errors if there is none.
-fn replace_import(js: &str, from: &str, to: &str) -> Result<String, String> {
-    let mut out = js.to_owned();
-    let mut found = false;
-    for quote in ['"', '\''] {
-        let old = format!("from{quote}{from}{quote}");
-        let old_spaced = format!("from {quote}{from}{quote}");
-        for old in [old, old_spaced] {
-            if out.contains(&old) {
-                found = true;
-                out = out.replace(&old, &format!("from\"./{to}\""));
-            }
-        }
+/// The page's one script: the wasm-bindgen glue and the wasm-split loader
+/// (they import each other) bundled with the call that starts the main wasm,
+/// minified, to go inline: a script file would be one more request the page
+/// waits for before the wasm can start. The loader finds the parts relative
+/// to the page (`import.meta.url` of an inline module is the page's URL).
+fn boot_script(
+    built: &Path,
+    names: &BTreeMap<String, String>,
+    main_wasm: &str,
+) -> Result<String, String> {
+    let loader_path = built.join(LOADER);
+    let mut loader = std::fs::read_to_string(&loader_path).map_err(|e| format!("{LOADER}: {e}"))?;
+    for (old, new) in names {
+        loader = loader.replace(&format!("\"./{old}\""), &format!("\"./{new}\""));
     }
-    if found {
-        Ok(out)
-    } else {
-        Err(format!(
-            "no import of {from} found while renaming it to {to}"
-        ))
+    std::fs::write(&loader_path, loader).map_err(|e| format!("{LOADER}: {e}"))?;
+    let entry = built.join("boot.js");
+    std::fs::write(
+        &entry,
+        format!(
+            "import init from \"./kleinbild.js\";\ninit({{ module_or_path: \"./{main_wasm}\" }});\n"
+        ),
+    )
+    .map_err(|e| format!("boot.js: {e}"))?;
+    let bundle = built.join("boot.bundle.js");
+    run_step(
+        "bundle the boot script (esbuild)",
+        Command::new(tools::tool("esbuild"))
+            .arg(&entry)
+            .args(["--bundle", "--format=esm", "--minify", "--log-level=error"])
+            .arg(format!("--outfile={}", bundle.display())),
+    )?;
+    let script = std::fs::read_to_string(&bundle).map_err(|e| format!("boot bundle: {e}"))?;
+    check_inline_script(script.trim_end())
+}
+
+/// A script that can go inline as it is: it must not close its own element,
+/// and must not import another script file (the page would wait for it).
+fn check_inline_script(script: &str) -> Result<String, String> {
+    if script.to_ascii_lowercase().contains("</script") {
+        return Err("the boot script contains \"</script\" and cannot go inline".into());
     }
+    if script.contains("import\"") || script.contains("from\"") || script.contains("import(") {
+        return Err("the boot script still imports another script".into());
+    }
+    Ok(script.to_owned())
 }
 
 /// `index.html` from the template: stylesheets inlined (minified), the icon,
 /// the preloads and the boot script, and the Content-Security-Policy.
 fn index_html(
-    glue: &str,
-    loader: &str,
+    boot: &str,
     wasm: &str,
     icon: &str,
     demo_api_base: Option<&str>,
@@ -378,15 +365,12 @@ fn index_html(
     }
     let css_file = css_dir.join("app.css");
     std::fs::write(&css_file, css).map_err(|e| e.to_string())?;
-    minify(&css_file, "css")?;
+    minify_css(&css_file)?;
     let css = std::fs::read_to_string(&css_file).map_err(|e| e.to_string())?;
     let css = css.trim_end();
 
-    let boot = format!("import init from\"./{glue}\";init({{module_or_path:\"./{wasm}\"}})");
     let head = format!(
         "<link rel=icon href=\"./{icon}\" type=\"image/svg+xml\">\
-         <link rel=modulepreload href=\"./{glue}\">\
-         <link rel=modulepreload href=\"./{loader}\">\
          <link rel=preload href=\"./{wasm}\" as=fetch type=\"application/wasm\" crossorigin>\
          <style>{css}</style>\
          <script type=module>{boot}</script>"
@@ -395,7 +379,7 @@ fn index_html(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' {}; \
          img-src 'self' blob: data:; connect-src 'self' {CONNECT_SRC}; manifest-src 'self'; \
          base-uri 'self'; form-action 'none'",
-        csp_hash(&boot),
+        csp_hash(boot),
         csp_hash(css),
     );
     let csp = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
@@ -410,7 +394,7 @@ fn index_html(
         .replace("<!-- csp -->", &csp)
         .replace("<!-- head -->", &head)
         .replace("<!-- demo -->", &demo);
-    if html.contains("<!-- csp -->") || !html.contains(&csp) || !html.contains(&boot) {
+    if html.contains("<!-- csp -->") || !html.contains(&csp) || !html.contains(boot) {
         return Err("index.html must contain <!-- csp --> and <!-- head --> once each".into());
     }
     Ok(html)
@@ -435,17 +419,21 @@ fn csp_hash(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{hashed, replace_import};
+    use super::{check_inline_script, hashed};
 
     #[test]
-    fn renames_imports_of_both_quote_styles_and_refuses_a_missing_one() {
-        let js = "import*as a from\"./__wasm_split.js\";import b from './__wasm_split.js';x(\"./__wasm_split.js\")";
-        let out = replace_import(js, "./__wasm_split.js", "__wasm_split-00.js").unwrap();
-        assert_eq!(
-            out,
-            "import*as a from\"./__wasm_split-00.js\";import b from\"./__wasm_split-00.js\";x(\"./__wasm_split.js\")"
-        );
-        assert!(replace_import(js, "./other.js", "x.js").is_err());
+    fn only_a_script_that_stands_alone_goes_inline() {
+        let alone = "let t=new URL(\"./chunk-1.wasm\",import.meta.url);f(t)";
+        assert_eq!(check_inline_script(alone).unwrap(), alone);
+        for bad in [
+            "x(\"</script>\")",
+            "x('</SCRIPT ')",
+            "import a from\"./kleinbild.js\";a()",
+            "import\"./side-effect.js\"",
+            "import(\"./late.js\")",
+        ] {
+            assert!(check_inline_script(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
