@@ -1,9 +1,11 @@
 //! The static file server: the release build on an ephemeral loopback port, as a static host
-//! would serve it (axum on hyper).
+//! would serve it (axum on hyper), brotli-compressed when the browser accepts it, as GitHub
+//! Pages, Netlify and CDNs compress text and wasm.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::Router;
 use axum::body::Body;
@@ -165,18 +167,85 @@ async fn serve(State(site): State<Arc<Site>>, request: Request) -> Response {
     let Some(file) = file else {
         return plain(StatusCode::NOT_FOUND, "not found");
     };
-    match tokio::fs::read(&file).await {
-        // For HEAD, axum sends the headers (with the length) and drops the body.
-        Ok(bytes) => {
-            let mut response = no_store(StatusCode::OK, Body::from(bytes));
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(content_type(&file)),
-            );
-            response
-        }
-        Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    let kind = content_type(&file);
+    let bytes = match tokio::fs::read(&file).await {
+        Ok(bytes) => bytes,
+        Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let packed = if accepts_brotli(&request) && compressible(kind) {
+        compressed(&file, &bytes).await
+    } else {
+        None
+    };
+    let brotli = packed.is_some();
+    let bytes = packed.unwrap_or(bytes);
+    // For HEAD, axum sends the headers (with the length) and drops the body.
+    let mut response = no_store(StatusCode::OK, Body::from(bytes));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if brotli {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
     }
+    response
+}
+
+fn accepts_brotli(request: &Request) -> bool {
+    request
+        .headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            parts.next() == Some("br") && !parts.any(|p| p.replace(' ', "") == "q=0")
+        })
+}
+
+/// What hosts compress: text, scripts, wasm, SVG and JSON (not images, already compressed).
+fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || matches!(
+            content_type,
+            "application/wasm" | "image/svg+xml" | "application/json"
+        )
+}
+
+/// `bytes` brotli-compressed at the highest quality (the size the budgets count), computed
+/// once per file content for the whole process: every test starts its own server. `None` when
+/// compression fails, so the file goes out as it is.
+async fn compressed(file: &Path, bytes: &[u8]) -> Option<Vec<u8>> {
+    type Cache = Mutex<HashMap<(PathBuf, u64), Arc<Vec<u8>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (file.to_path_buf(), fingerprint(bytes));
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Some(hit.as_ref().clone());
+    }
+    let input = bytes.to_vec();
+    let packed = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut input.as_slice(), &mut out, &params).ok()?;
+        Some(out)
+    })
+    .await
+    .ok()??;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, Arc::new(packed.clone()));
+    }
+    Some(packed)
+}
+
+/// A cheap content fingerprint (FNV-1a), so a rebuilt file is compressed again.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// The request line and headers, as they arrived.
@@ -350,6 +419,56 @@ mod tests {
         for outside in ["/", "/app.js", "/kleinbildx/app.js", "/kleinbild//app.js"] {
             let (status, ..) = get(Method::GET, &format!("{}{outside}", server.origin())).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{outside}");
+        }
+        drop(server);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn compresses_text_and_wasm_with_brotli_when_the_browser_accepts_it() {
+        let dir = site();
+        std::fs::write(dir.join("photo.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+        let server = StaticServer::start(dir.clone()).await.unwrap();
+        let base = server.url();
+        let fetch = |path: &'static str, accept: &'static str| {
+            let url = format!("{base}{path}");
+            async move {
+                send(
+                    Method::GET,
+                    &url,
+                    &[(header::ACCEPT_ENCODING, accept)],
+                    Vec::new(),
+                )
+                .await
+                .unwrap()
+            }
+        };
+        for (path, original) in [("", "index.html"), ("app_bg.wasm", "app_bg.wasm")] {
+            // Twice: the second answer comes from the cache and must be the same.
+            for _ in 0..2 {
+                let answer = fetch(path, "gzip, deflate, br, zstd").await;
+                assert_eq!(answer.headers[header::CONTENT_ENCODING], "br", "{path}");
+                assert_eq!(answer.headers[header::VARY], "accept-encoding");
+                let mut unpacked = Vec::new();
+                brotli::BrotliDecompress(&mut answer.body.as_ref(), &mut unpacked).unwrap();
+                assert_eq!(
+                    unpacked,
+                    std::fs::read(dir.join(original)).unwrap(),
+                    "{path}"
+                );
+            }
+        }
+        for (path, accept) in [
+            ("app.js", "gzip"),
+            ("app.js", "br;q=0"),
+            ("photo.png", "br"),
+        ] {
+            let answer = fetch(path, accept).await;
+            assert!(
+                !answer.headers.contains_key(header::CONTENT_ENCODING),
+                "{path} with {accept}"
+            );
+            assert_eq!(answer.body, std::fs::read(dir.join(path)).unwrap());
         }
         drop(server);
         std::fs::remove_dir_all(dir).unwrap();
