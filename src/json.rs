@@ -1,9 +1,9 @@
-//! A small JSON reader and writer for data the app keeps or is handed (settings,
-//! the stored history, imported files, model lists): duplicate keys kept so
-//! they can be refused, messages that name the field that is wrong, and no
-//! serde machinery, so the first load can read its settings without
-//! serde_json. (The API's own answers are typed serde structs, read in the
-//! client part.) A leaf module: it uses nothing of the crate.
+//! A small JSON reader and writer for everything the app reads and writes:
+//! settings, the stored history, imported files, model lists and OpenRouter's
+//! answers. Duplicate keys kept so they can be refused, messages that name the
+//! field that is wrong, and no serde machinery in the wasm (its generic code
+//! cost 20 KB brotli across the parts). A leaf module: it uses nothing of the
+//! crate.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -492,6 +492,46 @@ fn parse_float(text: &str) -> f64 {
     text.parse().unwrap_or(f64::NAN)
 }
 
+/// Appends `value` as JSON: whole numbers as integers, others in the shortest
+/// form that reads back the same, non-finite ones as `null`.
+pub fn write_number(out: &mut String, value: f64) {
+    if !value.is_finite() {
+        out.push_str("null");
+    } else if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        out.push_str(&(value as i64).to_string());
+    } else {
+        out.push_str(&format_float(value));
+    }
+}
+
+/// JavaScript's `Number.prototype.toString`: shortest round trip, without
+/// Rust's float printing code in the wasm.
+#[cfg(target_arch = "wasm32")]
+fn format_float(value: f64) -> String {
+    js_sys::Number::from(value)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_else(|_| "null".into())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn format_float(value: f64) -> String {
+    value.to_string()
+}
+
+/// `[a,b,…]` from items that are already JSON text.
+pub fn list_of(items: impl IntoIterator<Item = String>) -> String {
+    let mut out = String::from("[");
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&item);
+    }
+    out.push(']');
+    out
+}
+
 /// Writes JSON objects by hand: what the settings and other small records
 /// need, without serde_json in the first load.
 #[derive(Default)]
@@ -521,6 +561,26 @@ impl ObjectWriter {
     pub fn whole(mut self, key: &str, value: u64) -> Self {
         self.key(key);
         self.out.push_str(&value.to_string());
+        self
+    }
+
+    /// A number; `NaN` and infinities (which JSON cannot hold) as `null`.
+    pub fn number(mut self, key: &str, value: f64) -> Self {
+        self.key(key);
+        write_number(&mut self.out, value);
+        self
+    }
+
+    pub fn null(mut self, key: &str) -> Self {
+        self.key(key);
+        self.out.push_str("null");
+        self
+    }
+
+    /// A value that is already JSON text (a nested object or list).
+    pub fn raw(mut self, key: &str, json: &str) -> Self {
+        self.key(key);
+        self.out.push_str(json);
         self
     }
 

@@ -31,7 +31,9 @@ fn request() -> GenerationRequest {
 
 #[test]
 fn chat_request_is_what_openrouter_expects() {
-    let body = serde_json::to_value(chat_request(&request(), false)).unwrap();
+    let body =
+        serde_json::from_str::<serde_json::Value>(&chat_request(&request(), false).to_json())
+            .unwrap();
     assert_eq!(
         body,
         json!({
@@ -56,7 +58,9 @@ fn references_become_image_parts_after_the_text() {
     );
     let mut with_refs = request();
     with_refs.references = vec![url.clone(), url.clone()];
-    let body = serde_json::to_value(chat_request(&with_refs, false)).unwrap();
+    let body =
+        serde_json::from_str::<serde_json::Value>(&chat_request(&with_refs, false).to_json())
+            .unwrap();
     assert_eq!(
         body["messages"][0]["content"],
         json!([
@@ -81,7 +85,9 @@ fn fixture_image_url() -> String {
 #[test]
 fn chat_request_validates_against_the_published_schema() {
     let contract = contract::Contract::load();
-    let body = serde_json::to_value(chat_request(&request(), false)).unwrap();
+    let body =
+        serde_json::from_str::<serde_json::Value>(&chat_request(&request(), false).to_json())
+            .unwrap();
     contract::validate_request_body(contract, "/chat/completions", "post", &body)
         .unwrap_or_else(|e| panic!("ChatRequest violates the OpenAPI description:\n{e}"));
     // And the validator is not a rubber stamp: break the body and it must fail.
@@ -473,4 +479,39 @@ fn images_the_browser_holds_are_checked_by_their_head() {
     );
     let broken = format!("kleinbild-held:x:{}:{padding}:{url}", body.len());
     assert!(image_from_data_url(broken).is_err());
+}
+
+#[test]
+fn an_odd_field_never_loses_the_image_but_a_body_that_is_no_object_is_malformed() {
+    let url = fixture_image_url();
+    let odd = json!({
+        "id": 7,
+        "provider": ["not", "text"],
+        "usage": {"cost": "0.014"},
+        "choices": [
+            {"finish_reason": null, "message": {"images": [{"image_url": {"url": url}}]}},
+            "not a choice"
+        ]
+    });
+    let output = parse_chat_response(200, &odd.to_string()).unwrap();
+    assert_eq!(output.images.len(), 1);
+    assert_eq!(
+        output.cost_usd, None,
+        "a cost given as text is not a number"
+    );
+    assert_eq!(output.generation_id, None);
+    assert_eq!(output.provider, None);
+
+    for (body, kind) in [
+        ("[1, 2]", "unexpected shape"),
+        ("{\"choices\": [", "the body ended too early"),
+        ("<html>", "not JSON"),
+    ] {
+        match parse_chat_response(200, body) {
+            Err(ApiError::Malformed { detail }) => {
+                assert!(detail.contains(kind), "{body}: {detail}")
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+    }
 }

@@ -47,7 +47,7 @@ fn index_is_written_compactly() {
     let json = HistoryIndex { entries: vec![e] }.to_json();
     assert_eq!(
         json,
-        r#"{"version":1,"entries":[{"i":"img-1-00000001","t":1700000000000.0,"p":"a \"fox\"","m":"black-forest-labs/flux.2-klein-4b","s":42,"a":"1:1","w":1024,"h":1024,"y":"image/png","b":99}]}"#
+        r#"{"version":1,"entries":[{"i":"img-1-00000001","t":1700000000000,"p":"a \"fox\"","m":"black-forest-labs/flux.2-klein-4b","s":42,"a":"1:1","w":1024,"h":1024,"y":"image/png","b":99}]}"#
     );
 }
 
@@ -505,4 +505,41 @@ fn odd_text_from_the_api_or_the_user_is_made_storable_before_saving() {
         (odd.id.as_str(), 42, 1024)
     );
     assert_eq!(clean.clone().sanitized(), clean);
+}
+
+#[test]
+fn every_field_survives_the_round_trip_through_all_three_shapes() {
+    let mut e = entry(
+        "img-2-00000002",
+        1_700_000_000_123.0,
+        "line\nbreak \u{1F98A} \\ \"q\"",
+    );
+    e.cost_usd = Some(0.014);
+    e.generation_id = Some("gen-1".into());
+    e.favorite = true;
+    e.references = vec![kleinbild::storage::history::ReferenceRecord {
+        id: kleinbild::storage::history::content_id(b"cat"),
+        mime: "image/png".into(),
+        name: "cat \"1\".png".into(),
+    }];
+    assert_eq!(e.check(), Ok(()));
+    let full = e.to_json();
+    let value: serde_json::Value = serde_json::from_str(&full).unwrap();
+    assert_eq!(value["cost_usd"], 0.014);
+    assert_eq!(HistoryEntry::from_json(&full).unwrap(), e);
+    let index = HistoryIndex {
+        entries: vec![e.clone()],
+    };
+    let loaded = HistoryIndex::from_json(&index.to_json()).unwrap();
+    assert_eq!(loaded.index.entries, vec![e.clone()]);
+    // Without the optional fields the full form says null/false, the compact one leaves them out.
+    let mut plain = e.clone();
+    plain.cost_usd = None;
+    plain.generation_id = None;
+    plain.favorite = false;
+    plain.references.clear();
+    let value: serde_json::Value = serde_json::from_str(&plain.to_json()).unwrap();
+    assert!(value["cost_usd"].is_null() && value["generation_id"].is_null());
+    assert_eq!(value["favorite"], false);
+    assert_eq!(HistoryEntry::from_json(&plain.to_json()).unwrap(), plain);
 }

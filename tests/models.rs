@@ -75,7 +75,7 @@ fn the_cache_is_used_only_for_the_same_api_and_while_young() {
         fetched_ms: 1_000_000.0,
         models: built_in_models(),
     };
-    let raw = serde_json::to_string(&cache).unwrap();
+    let raw = cache.to_json();
     let base = "https://openrouter.ai/api/v1";
     assert_eq!(
         ModelCache::fresh_for(Some(&raw), base, 1_000_000.0 + 60_000.0),

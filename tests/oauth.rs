@@ -64,7 +64,9 @@ fn the_code_is_read_and_then_removed_from_the_query() {
 
 #[test]
 fn the_exchange_sends_s256_and_reads_the_key() {
-    let body = serde_json::to_value(KeyExchange::s256("c0de", "verifier")).unwrap();
+    let body =
+        serde_json::from_str::<serde_json::Value>(&KeyExchange::s256("c0de", "verifier").to_json())
+            .unwrap();
     assert_eq!(
         body,
         serde_json::json!({"code": "c0de", "code_verifier": "verifier", "code_challenge_method": "S256"})

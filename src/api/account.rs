@@ -1,30 +1,20 @@
 //! What OpenRouter says about the key: `GET /key` (any key may ask; `/credits`
 //! needs a management key, so it is not used). Pure Rust.
 
-use serde::Deserialize;
-
 use super::ApiError;
 use crate::generation::format_usd;
+use crate::json::Loose;
 
 /// The parts of `GET /key`'s `data` the app shows. Every field is optional:
 /// an absent one is simply not mentioned.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeyInfo {
-    #[serde(default)]
     pub label: Option<String>,
     /// USD spent with this key.
-    #[serde(default)]
     pub usage: Option<f64>,
     /// USD limit of the key; `null` means no limit.
-    #[serde(default)]
     pub limit: Option<f64>,
-    #[serde(default)]
     pub limit_remaining: Option<f64>,
-}
-
-#[derive(Deserialize)]
-struct KeyResponse {
-    data: KeyInfo,
 }
 
 /// Reads the answer to `GET /key`: the key's facts, or the error (401: not a valid key).
@@ -32,11 +22,29 @@ pub fn parse_key_info(status: u16, body: &str) -> Result<KeyInfo, ApiError> {
     if !(200..300).contains(&status) {
         return Err(ApiError::from_http(status, body));
     }
-    serde_json::from_str::<KeyResponse>(body.trim())
-        .map(|r| r.data)
-        .map_err(|e| ApiError::Malformed {
-            detail: format!("the key information could not be read: {e}"),
-        })
+    let answer = Loose::parse(body.trim()).map_err(|e| ApiError::Malformed {
+        detail: format!("the key information could not be read: {e}"),
+    })?;
+    let Some(data @ Loose::Object(_)) = answer.get("data") else {
+        return Err(ApiError::Malformed {
+            detail: "the key information could not be read: it has no \"data\" object".into(),
+        });
+    };
+    let number = |key: &str| match data.get(key) {
+        Some(Loose::UInt(n)) => Some(*n as f64),
+        Some(Loose::Int(n)) => Some(*n as f64),
+        Some(Loose::Float(n)) => Some(*n),
+        _ => None,
+    };
+    Ok(KeyInfo {
+        label: data
+            .get("label")
+            .and_then(Loose::as_text)
+            .map(str::to_owned),
+        usage: number("usage"),
+        limit: number("limit"),
+        limit_remaining: number("limit_remaining"),
+    })
 }
 
 impl KeyInfo {

@@ -3,6 +3,7 @@
 
 use super::types::{ErrorBody, ErrorMetadata, ErrorObject};
 use crate::generation::LinkedImageMissing;
+use crate::json::Loose;
 
 /// Where people add credits; shown with 402 errors.
 pub const CREDITS_URL: &str = "https://openrouter.ai/settings/credits";
@@ -86,16 +87,20 @@ impl From<LinkedImageMissing> for ApiError {
 impl ApiError {
     /// Maps a non-2xx answer (status + raw body) to the error the user sees.
     pub fn from_http(status: u16, body: &str) -> ApiError {
-        match serde_json::from_str::<ErrorBody>(body.trim()) {
-            Ok(parsed) => Self::from_error_object(status, &parsed.error),
-            Err(_) if body.trim().is_empty() && (500..600).contains(&status) => {
+        match Loose::parse(body.trim())
+            .ok()
+            .as_ref()
+            .and_then(ErrorBody::from_loose)
+        {
+            Some(parsed) => Self::from_error_object(status, &parsed.error),
+            None if body.trim().is_empty() && (500..600).contains(&status) => {
                 ApiError::ProviderDown {
                     status,
                     message: String::new(),
                     retry_after_seconds: None,
                 }
             }
-            Err(_) => ApiError::EdgeError { status },
+            None => ApiError::EdgeError { status },
         }
     }
 

@@ -3,20 +3,39 @@
 //! live in `state::sign_in`; everything here is pure.
 
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
 
 use super::ApiError;
+use crate::json::{Loose, ObjectWriter};
 
 /// sessionStorage key of the sign-in in progress: survives the round trip to
 /// OpenRouter in this tab, and nothing longer.
 pub const PENDING_KEY: &str = "kleinbild.oauth.v1";
 
 /// What is kept while the user is away at OpenRouter's consent page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PendingSignIn {
     pub verifier: String,
     /// The API the code must be exchanged at (the one the sign-in started with).
     pub api_base: String,
+}
+
+impl PendingSignIn {
+    pub fn to_json(&self) -> String {
+        ObjectWriter::default()
+            .text("verifier", &self.verifier)
+            .text("api_base", &self.api_base)
+            .finish()
+    }
+
+    /// `None` for anything but what [`Self::to_json`] wrote.
+    pub fn from_json(raw: &str) -> Option<Self> {
+        let value = Loose::parse(raw).ok()?;
+        let text = |key: &str| value.get(key).and_then(Loose::as_text).map(str::to_owned);
+        Some(PendingSignIn {
+            verifier: text("verifier")?,
+            api_base: text("api_base")?,
+        })
+    }
 }
 
 /// base64url without padding, as PKCE wants it.
@@ -88,7 +107,7 @@ pub fn query_without_code(search: &str) -> String {
 }
 
 /// The body of `POST /auth/keys`.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct KeyExchange<'a> {
     pub code: &'a str,
     pub code_verifier: &'a str,
@@ -96,6 +115,15 @@ pub struct KeyExchange<'a> {
 }
 
 impl<'a> KeyExchange<'a> {
+    /// The body as JSON text.
+    pub fn to_json(&self) -> String {
+        ObjectWriter::default()
+            .text("code", self.code)
+            .text("code_verifier", self.code_verifier)
+            .text("code_challenge_method", self.code_challenge_method)
+            .finish()
+    }
+
     pub fn s256(code: &'a str, code_verifier: &'a str) -> Self {
         KeyExchange {
             code,
@@ -105,19 +133,20 @@ impl<'a> KeyExchange<'a> {
     }
 }
 
-#[derive(Deserialize)]
-struct ExchangedKey {
-    key: String,
-}
-
 /// Reads the answer of `POST /auth/keys`: the new key.
 pub fn parse_exchange(status: u16, body: &str) -> Result<String, ApiError> {
     if !(200..300).contains(&status) {
         return Err(ApiError::from_http(status, body));
     }
-    serde_json::from_str::<ExchangedKey>(body.trim())
+    Loose::parse(body.trim())
         .ok()
-        .map(|k| k.key.trim().to_owned())
+        .and_then(|answer| {
+            answer
+                .get("key")
+                .and_then(Loose::as_text)
+                .map(str::to_owned)
+        })
+        .map(|k| k.trim().to_owned())
         .filter(|k| !k.is_empty())
         .ok_or_else(|| ApiError::Malformed {
             detail: "the sign-in answer has no key".into(),

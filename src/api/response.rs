@@ -5,13 +5,11 @@ use super::data_url::{image_from_base64, image_from_data_url, remote_image_url};
 use super::error::ApiError;
 use super::types::{ChatResponse, ImageEntry, ImagesResponse};
 use crate::generation::{GeneratedImage, GenerationOutput};
+use crate::json::Loose;
 
 /// Parses a 2xx body into verified images, or the error it really is.
 pub fn parse_chat_response(status: u16, body: &str) -> Result<GenerationOutput, ApiError> {
-    let response: ChatResponse =
-        serde_json::from_str(body.trim()).map_err(|e| ApiError::Malformed {
-            detail: format!("invalid JSON ({})", e.classify_kind()),
-        })?;
+    let response = ChatResponse::from_loose(&read_object(body)?);
     if let Some(error) = &response.error {
         return Err(generation_error(status, error));
     }
@@ -91,10 +89,7 @@ impl Collected {
 /// Parses a 2xx body of the Image API: raw base64 images, checked by their
 /// bytes (a `media_type` that disagrees with the bytes is ignored, the bytes win).
 pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput, ApiError> {
-    let response: ImagesResponse =
-        serde_json::from_str(body.trim()).map_err(|e| ApiError::Malformed {
-            detail: format!("invalid JSON ({})", e.classify_kind()),
-        })?;
+    let response = ImagesResponse::from_loose(&read_object(body)?);
     if let Some(error) = &response.error {
         return Err(generation_error(status, error));
     }
@@ -140,17 +135,15 @@ pub(crate) fn generation_error(status: u16, error: &super::types::ErrorObject) -
     }
 }
 
-trait ClassifyKind {
-    fn classify_kind(&self) -> &'static str;
-}
-
-impl ClassifyKind for serde_json::Error {
-    fn classify_kind(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Eof => "the body ended too early",
-            serde_json::error::Category::Syntax => "not JSON",
-            serde_json::error::Category::Data => "unexpected shape",
-            serde_json::error::Category::Io => "read error",
-        }
-    }
+/// The answer's JSON object, or why it is not one.
+pub(crate) fn read_object(body: &str) -> Result<Loose, ApiError> {
+    let kind = match Loose::parse(body.trim()) {
+        Ok(value @ Loose::Object(_)) => return Ok(value),
+        Ok(_) => "unexpected shape",
+        Err(e) if e.is_eof() => "the body ended too early",
+        Err(_) => "not JSON",
+    };
+    Err(ApiError::Malformed {
+        detail: format!("invalid JSON ({kind})"),
+    })
 }

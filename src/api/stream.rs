@@ -3,45 +3,11 @@
 //! mid-stream error chunk (HTTP 200, top-level `error`, `finish_reason:
 //! "error"`). SSE framing itself is in `sse.rs`. Pure Rust.
 
-use serde::Deserialize;
-
 use super::error::ApiError;
 use super::response::{Collected, generation_error};
-use super::types::{ErrorObject, ImageEntry, Usage};
+use super::types::{ErrorObject, ImageEntry, Usage, items};
 use crate::generation::GenerationOutput;
-
-#[derive(Deserialize, Default)]
-struct StreamChunk {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    provider: Option<String>,
-    #[serde(default)]
-    model: Option<String>,
-    /// A usage-only chunk may have `"choices": []`.
-    #[serde(default)]
-    choices: Vec<StreamChoice>,
-    #[serde(default)]
-    usage: Option<Usage>,
-    #[serde(default)]
-    error: Option<ErrorObject>,
-}
-
-#[derive(Deserialize, Default)]
-struct StreamChoice {
-    #[serde(default)]
-    delta: Option<Delta>,
-    #[serde(default)]
-    finish_reason: Option<String>,
-    #[serde(default)]
-    error: Option<ErrorObject>,
-}
-
-#[derive(Deserialize, Default)]
-struct Delta {
-    #[serde(default)]
-    images: Vec<ImageEntry>,
-}
+use crate::json::Loose;
 
 /// Collects what the chunks of one streamed answer carry.
 #[derive(Default)]
@@ -57,36 +23,43 @@ impl StreamAccumulator {
     /// Takes one `data:` payload. A chunk that carries an error ends the
     /// generation with that error; a chunk that is not JSON is a damaged answer.
     pub fn push(&mut self, data: &str) -> Result<(), ApiError> {
-        let chunk: StreamChunk =
-            serde_json::from_str(data.trim()).map_err(|_| ApiError::Malformed {
-                detail: "a streamed chunk is not valid JSON".into(),
-            })?;
-        if let Some(error) = &chunk.error {
-            return Err(generation_error(200, error));
+        let chunk = match Loose::parse(data.trim()) {
+            Ok(chunk @ Loose::Object(_)) => chunk,
+            _ => {
+                return Err(ApiError::Malformed {
+                    detail: "a streamed chunk is not valid JSON".into(),
+                });
+            }
+        };
+        // A usage-only chunk may have `"choices": []`.
+        let choices = items(chunk.get("choices"));
+        if let Some(error) = ErrorObject::read(chunk.get("error")) {
+            return Err(generation_error(200, &error));
         }
-        if let Some(error) = chunk.choices.iter().find_map(|c| c.error.as_ref()) {
-            return Err(generation_error(200, error));
-        }
-        if chunk
-            .choices
+        if let Some(error) = choices
             .iter()
-            .any(|c| c.finish_reason.as_deref() == Some("error"))
+            .find_map(|c| ErrorObject::read(c.get("error")))
+        {
+            return Err(generation_error(200, &error));
+        }
+        if choices
+            .iter()
+            .any(|c| c.get("finish_reason").and_then(Loose::as_text) == Some("error"))
         {
             return Err(ApiError::GenerationFailed {
                 message: String::new(),
             });
         }
-        self.id = chunk.id.or(self.id.take());
-        self.model = chunk.model.or(self.model.take());
-        self.provider = chunk.provider.or(self.provider.take());
-        if let Some(cost) = chunk.usage.and_then(|u| u.cost) {
+        let text = |key: &str| chunk.get(key).and_then(Loose::as_text).map(str::to_owned);
+        self.id = text("id").or(self.id.take());
+        self.model = text("model").or(self.model.take());
+        self.provider = text("provider").or(self.provider.take());
+        if let Some(cost) = Usage::read(chunk.get("usage")).and_then(|u| u.cost) {
             self.cost_usd = Some(cost);
         }
-        for entry in chunk
-            .choices
-            .into_iter()
-            .filter_map(|c| c.delta)
-            .flat_map(|d| d.images)
+        for entry in choices
+            .iter()
+            .flat_map(|c| ImageEntry::list(c.get("delta").and_then(|d| d.get("images"))))
         {
             self.images.add(entry);
         }

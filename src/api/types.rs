@@ -1,26 +1,25 @@
-//! Serde shapes of the OpenRouter requests and responses Kleinbild uses.
-//! Pure Rust: tested natively against fixtures built from the API reference.
+//! The shapes of the OpenRouter requests and responses Kleinbild uses,
+//! written and read with the app's own JSON module (no serde machinery in the
+//! wasm: its generic code cost more than all the studio's views). Answers are
+//! read tolerantly: a field that is missing or of another type counts as
+//! absent, so a new or odd field never loses an image. Pure Rust: tested
+//! natively against fixtures built from the API reference.
 
-use std::fmt;
-
-use serde::de::{self, IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use crate::json::{Loose, write_string};
 
 /// `POST /chat/completions` body for an image generation.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatRequest {
     pub model: String,
     pub messages: Vec<ChatMessage>,
     /// Klein is image-only: `["image","text"]` is a 404 on OpenRouter.
     pub modalities: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_config: Option<ImageConfig>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u32>,
     pub stream: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatMessage {
     pub role: String,
     pub content: MessageContent,
@@ -28,33 +27,31 @@ pub struct ChatMessage {
 
 /// A plain prompt, or the prompt followed by reference images (text part first,
 /// as OpenRouter recommends).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum MessageContent {
     Text(String),
     Parts(Vec<ContentPart>),
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ContentPart {
     Text { text: String },
     ImageUrl { image_url: ImageUrlOut },
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImageUrlOut {
     /// A `data:image/…;base64,…` URL.
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImageConfig {
     pub aspect_ratio: String,
 }
 
 /// `POST /images` body (the dedicated Image API).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImagesRequest {
     pub model: String,
     pub prompt: String,
@@ -62,69 +59,52 @@ pub struct ImagesRequest {
     pub seed: u32,
     /// Klein's provider default is JPEG; the studio asks for PNG like on chat.
     pub output_format: &'static str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub input_references: Vec<ContentPart>,
 }
 
 /// `POST /images` answer: `data[].b64_json` (raw base64) with an optional
 /// `media_type`; errors as on chat.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ImagesResponse {
-    #[serde(default)]
     pub data: Vec<ImageData>,
-    #[serde(default)]
     pub usage: Option<Usage>,
-    #[serde(default)]
     pub error: Option<ErrorObject>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ImageData {
-    #[serde(default)]
     pub b64_json: Option<String>,
-    #[serde(default)]
     pub media_type: Option<String>,
 }
 
 /// A chat completion answer, parsed tolerantly: every field the studio does not
 /// strictly need is optional, so a new or missing field never loses an image.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ChatResponse {
-    #[serde(default)]
     pub id: Option<String>,
-    #[serde(default)]
     pub provider: Option<String>,
-    #[serde(default)]
     pub model: Option<String>,
-    #[serde(default)]
     pub choices: Vec<Choice>,
-    #[serde(default)]
     pub usage: Option<Usage>,
     /// Some failures arrive as HTTP 200 with a top-level `error`.
-    #[serde(default)]
     pub error: Option<ErrorObject>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Choice {
-    #[serde(default)]
     pub message: Option<AssistantMessage>,
-    #[serde(default)]
     pub finish_reason: Option<String>,
     /// Provider failure after output started (`finish_reason: "error"`).
-    #[serde(default)]
     pub error: Option<ErrorObject>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct AssistantMessage {
-    #[serde(default)]
     pub images: Vec<ImageEntry>,
 }
 
 /// `{type:"image_url", image_url:{url}}`; `type` is optional, and old clients
 /// crashed assuming plain strings, so a bare URL string is accepted too.
-/// Hand-written (not `untagged`) to keep serde's buffering code out of the wasm.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageEntry {
     pub url: Option<String>,
@@ -136,123 +116,272 @@ impl ImageEntry {
     }
 }
 
-#[derive(Deserialize)]
-struct ImageUrl {
-    url: String,
-}
-
-impl<'de> Deserialize<'de> for ImageEntry {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntryVisitor;
-        impl<'de> Visitor<'de> for EntryVisitor {
-            type Value = ImageEntry;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an image object or URL")
-            }
-            fn visit_str<E: de::Error>(self, url: &str) -> Result<ImageEntry, E> {
-                Ok(ImageEntry {
-                    url: Some(url.to_owned()),
-                })
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ImageEntry, A::Error> {
-                let mut entry = ImageEntry::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == "image_url" {
-                        entry.url = map.next_value::<Option<ImageUrl>>()?.map(|u| u.url);
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-                Ok(entry)
-            }
-        }
-        deserializer.deserialize_any(EntryVisitor)
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Usage {
-    #[serde(default)]
     pub cost: Option<f64>,
 }
 
 /// The body of every OpenRouter error: `{"error":{...},"user_id"?}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ErrorBody {
     pub error: ErrorObject,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ErrorObject {
     /// A number in the chat skin, a string in some older examples, absent on
     /// availability errors: the HTTP status is the fallback.
-    #[serde(default, deserialize_with = "status_code")]
     pub code: Option<u16>,
-    #[serde(default)]
     pub message: Option<String>,
-    #[serde(default)]
     pub metadata: Option<ErrorMetadata>,
-    #[serde(default)]
     pub availability: Option<Availability>,
 }
 
 /// The parts of `error.metadata` the user is told about.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ErrorMetadata {
     /// Moderation: why the input was flagged.
-    #[serde(default)]
     pub reasons: Option<Vec<String>>,
     /// Moderation: the flagged text (≤ 100 characters).
-    #[serde(default)]
     pub flagged_input: Option<String>,
-    #[serde(default)]
     pub provider_name: Option<String>,
 }
 
-/// Accepts `502`, `"502"` or anything else (which becomes `None`).
-fn status_code<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u16>, D::Error> {
-    struct CodeVisitor;
-    impl<'de> Visitor<'de> for CodeVisitor {
-        type Value = Option<u16>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an error code")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<u16>, E> {
-            Ok(u16::try_from(v).ok())
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<u16>, E> {
-            Ok(u16::try_from(v).ok())
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<u16>, E> {
-            Ok(None)
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<u16>, E> {
-            Ok(None)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<u16>, E> {
-            Ok(v.parse().ok())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Option<u16>, E> {
-            Ok(None)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<u16>, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<u16>, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-    }
-    deserializer.deserialize_any(CodeVisitor)
+#[derive(Debug, Clone, Default)]
+pub struct Availability {
+    pub code: Option<String>,
+    pub retryable: Option<bool>,
+    pub retry_after: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
-pub struct Availability {
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub retryable: Option<bool>,
-    #[serde(default)]
-    pub retry_after: Option<f64>,
+// --- writing requests ---------------------------------------------------------------------
+
+impl ChatRequest {
+    /// The body as JSON text (fields in the order above; `None`s left out).
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"model\":");
+        write_string(&mut out, &self.model);
+        out.push_str(",\"messages\":[");
+        for (i, message) in self.messages.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"role\":");
+            write_string(&mut out, &message.role);
+            out.push_str(",\"content\":");
+            match &message.content {
+                MessageContent::Text(text) => write_string(&mut out, text),
+                MessageContent::Parts(parts) => write_parts(&mut out, parts),
+            }
+            out.push('}');
+        }
+        out.push_str("],\"modalities\":[");
+        for (i, modality) in self.modalities.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(&mut out, modality);
+        }
+        out.push(']');
+        if let Some(config) = &self.image_config {
+            out.push_str(",\"image_config\":{\"aspect_ratio\":");
+            write_string(&mut out, &config.aspect_ratio);
+            out.push('}');
+        }
+        if let Some(seed) = self.seed {
+            out.push_str(&format!(",\"seed\":{seed}"));
+        }
+        out.push_str(if self.stream {
+            ",\"stream\":true}"
+        } else {
+            ",\"stream\":false}"
+        });
+        out
+    }
+}
+
+impl ImagesRequest {
+    /// The body as JSON text (`input_references` only when there are some).
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"model\":");
+        write_string(&mut out, &self.model);
+        out.push_str(",\"prompt\":");
+        write_string(&mut out, &self.prompt);
+        out.push_str(",\"aspect_ratio\":");
+        write_string(&mut out, &self.aspect_ratio);
+        out.push_str(&format!(",\"seed\":{},\"output_format\":", self.seed));
+        write_string(&mut out, self.output_format);
+        if !self.input_references.is_empty() {
+            out.push_str(",\"input_references\":");
+            write_parts(&mut out, &self.input_references);
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// `[{"type":"text","text":…},{"type":"image_url","image_url":{"url":…}}]`
+fn write_parts(out: &mut String, parts: &[ContentPart]) {
+    out.push('[');
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match part {
+            ContentPart::Text { text } => {
+                out.push_str("{\"type\":\"text\",\"text\":");
+                write_string(out, text);
+            }
+            ContentPart::ImageUrl { image_url } => {
+                out.push_str("{\"type\":\"image_url\",\"image_url\":{\"url\":");
+                write_string(out, &image_url.url);
+                out.push('}');
+            }
+        }
+        out.push('}');
+    }
+    out.push(']');
+}
+
+// --- reading answers ----------------------------------------------------------------------
+
+fn text(value: Option<&Loose>) -> Option<String> {
+    value.and_then(Loose::as_text).map(str::to_owned)
+}
+
+fn number(value: Option<&Loose>) -> Option<f64> {
+    match value? {
+        Loose::UInt(n) => Some(*n as f64),
+        Loose::Int(n) => Some(*n as f64),
+        Loose::Float(n) => Some(*n),
+        _ => None,
+    }
+}
+
+/// The items of a list (nothing when absent or not a list).
+pub(crate) fn items(value: Option<&Loose>) -> &[Loose] {
+    match value {
+        Some(Loose::List(items)) => items,
+        _ => &[],
+    }
+}
+
+/// An object (absent, `null` or another type count as absent).
+fn object(value: Option<&Loose>) -> Option<&Loose> {
+    value.filter(|v| matches!(v, Loose::Object(_)))
+}
+
+impl ChatResponse {
+    pub fn from_loose(value: &Loose) -> Self {
+        ChatResponse {
+            id: text(value.get("id")),
+            provider: text(value.get("provider")),
+            model: text(value.get("model")),
+            choices: items(value.get("choices"))
+                .iter()
+                .map(Choice::from_loose)
+                .collect(),
+            usage: Usage::read(value.get("usage")),
+            error: ErrorObject::read(value.get("error")),
+        }
+    }
+}
+
+impl Choice {
+    fn from_loose(value: &Loose) -> Self {
+        Choice {
+            message: object(value.get("message")).map(|m| AssistantMessage {
+                images: ImageEntry::list(m.get("images")),
+            }),
+            finish_reason: text(value.get("finish_reason")),
+            error: ErrorObject::read(value.get("error")),
+        }
+    }
+}
+
+impl ImageEntry {
+    /// `{type:"image_url", image_url:{url}}`, or a bare URL string.
+    pub fn from_loose(value: &Loose) -> Self {
+        let url = match value {
+            Loose::Text(url) => Some(url.clone()),
+            other => other
+                .get("image_url")
+                .and_then(|u| u.get("url"))
+                .and_then(Loose::as_text)
+                .map(str::to_owned),
+        };
+        ImageEntry { url }
+    }
+
+    pub fn list(value: Option<&Loose>) -> Vec<ImageEntry> {
+        items(value).iter().map(ImageEntry::from_loose).collect()
+    }
+}
+
+impl ImagesResponse {
+    pub fn from_loose(value: &Loose) -> Self {
+        ImagesResponse {
+            data: items(value.get("data"))
+                .iter()
+                .map(|d| ImageData {
+                    b64_json: text(d.get("b64_json")),
+                    media_type: text(d.get("media_type")),
+                })
+                .collect(),
+            usage: Usage::read(value.get("usage")),
+            error: ErrorObject::read(value.get("error")),
+        }
+    }
+}
+
+impl Usage {
+    pub fn read(value: Option<&Loose>) -> Option<Self> {
+        object(value).map(|u| Usage {
+            cost: number(u.get("cost")),
+        })
+    }
+}
+
+impl ErrorBody {
+    /// `{"error":{...}}`; `None` when there is no error object.
+    pub fn from_loose(value: &Loose) -> Option<Self> {
+        ErrorObject::read(value.get("error")).map(|error| ErrorBody { error })
+    }
+}
+
+impl ErrorObject {
+    pub fn read(value: Option<&Loose>) -> Option<Self> {
+        let value = object(value)?;
+        Some(ErrorObject {
+            // A number in the chat skin, a string in some older examples,
+            // absent on availability errors: the HTTP status is the fallback.
+            code: match value.get("code") {
+                Some(Loose::UInt(n)) => u16::try_from(*n).ok(),
+                Some(Loose::Text(t)) => t.parse().ok(),
+                _ => None,
+            },
+            message: text(value.get("message")),
+            metadata: object(value.get("metadata")).map(|m| ErrorMetadata {
+                reasons: match m.get("reasons") {
+                    Some(Loose::List(reasons)) => Some(
+                        reasons
+                            .iter()
+                            .filter_map(|r| r.as_text().map(str::to_owned))
+                            .collect(),
+                    ),
+                    _ => None,
+                },
+                flagged_input: text(m.get("flagged_input")),
+                provider_name: text(m.get("provider_name")),
+            }),
+            availability: object(value.get("availability")).map(|a| Availability {
+                code: text(a.get("code")),
+                retryable: match a.get("retryable") {
+                    Some(Loose::Bool(b)) => Some(*b),
+                    _ => None,
+                },
+                retry_after: number(a.get("retry_after")),
+            }),
+        })
+    }
 }

@@ -9,7 +9,7 @@ pub const KLEIN_MODEL: &str = "black-forest-labs/flux.2-klein-4b";
 pub const BUILT_IN_MODELS: &[(&str, &str)] = &[(KLEIN_MODEL, "FLUX.2 [klein] 4B")];
 
 /// One entry of the Model select.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ModelChoice {
     pub id: String,
     /// What the option shows: name and price.

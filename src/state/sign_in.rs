@@ -51,10 +51,7 @@ async fn redirect(api_base: &str) -> Result<(), String> {
         .session_storage()
         .ok()
         .flatten()
-        .and_then(|s| {
-            s.set_item(PENDING_KEY, &serde_json::to_string(&pending).ok()?)
-                .ok()
-        })
+        .and_then(|s| s.set_item(PENDING_KEY, &pending.to_json()).ok())
         .ok_or("this tab cannot keep the sign-in state (sessionStorage blocked)")?;
     let location = window.location();
     let here = format!(
@@ -107,7 +104,7 @@ fn finish_now(key: KeyStore, alerts: Alerts) {
     let pending: Option<PendingSignIn> = storage
         .as_ref()
         .and_then(|s| s.get_item(PENDING_KEY).ok().flatten())
-        .and_then(|raw| serde_json::from_str(&raw).ok());
+        .and_then(|raw| PendingSignIn::from_json(&raw));
     if let Some(storage) = &storage {
         let _ = storage.remove_item(PENDING_KEY);
     }

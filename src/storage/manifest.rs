@@ -3,12 +3,10 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
-
 use super::history::{FULL_NAMES, HistoryEntry, ReferenceRecord, content_id, entry_from_loose};
 use super::zip::{self, ZipError, ZipWriter, crc32};
 use crate::generation::verify_image;
-use crate::json::{Fields, Loose};
+use crate::json::{Fields, Loose, ObjectWriter, list_of};
 
 pub const MANIFEST_NAME: &str = "history.json";
 pub const MANIFEST_FORMAT: &str = "kleinbild-history";
@@ -35,37 +33,22 @@ pub fn reference_path(reference: &ReferenceRecord) -> Option<String> {
     ))
 }
 
-#[derive(Serialize)]
-struct ManifestEntry<'a> {
-    #[serde(flatten)]
-    entry: &'a HistoryEntry,
-    file: String,
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    format: &'static str,
-    version: u64,
-    exported_ms: f64,
-    entries: Vec<ManifestEntry<'a>>,
-}
-
 /// `{"format":"kleinbild-history","version":1,"exported_ms":…,"entries":[{…,"file":…}]}`.
 pub fn build_manifest(entries: &[HistoryEntry], exported_ms: f64) -> String {
-    let entries = entries
-        .iter()
-        .map(|entry| ManifestEntry {
-            entry,
-            file: image_path(entry).unwrap_or_default(),
-        })
-        .collect();
-    serde_json::to_string_pretty(&Manifest {
-        format: MANIFEST_FORMAT,
-        version: MANIFEST_VERSION,
-        exported_ms,
-        entries,
-    })
-    .unwrap_or_default()
+    // One entry per line, so the file reads well in an editor.
+    let entries = list_of(entries.iter().map(|entry| {
+        let file = image_path(entry).unwrap_or_default();
+        format!(
+            "\n{}",
+            entry.write(&FULL_NAMES, false).text("file", &file).finish()
+        )
+    }));
+    ObjectWriter::default()
+        .text("format", MANIFEST_FORMAT)
+        .whole("version", MANIFEST_VERSION)
+        .number("exported_ms", exported_ms)
+        .raw("entries", &entries)
+        .finish()
 }
 
 /// One file of an export: where it goes and what the zip records about it,

@@ -1,15 +1,14 @@
 //! The model list as cached in localStorage, with where and when it was fetched.
 
-use serde::{Deserialize, Serialize};
-
 use crate::generation::{ModelChoice, is_model_id};
+use crate::json::{Loose, ObjectWriter};
 
 /// localStorage key of the cached list.
 pub const MODELS_CACHE_KEY: &str = "kleinbild.models.v1";
 /// How long a fetched list is used before it is fetched again.
 pub const CACHE_MS: f64 = 6.0 * 3600.0 * 1000.0;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ModelCache {
     pub api_base: String,
     pub fetched_ms: f64,
@@ -19,7 +18,7 @@ pub struct ModelCache {
 impl ModelCache {
     /// The cached list, if it is for this API and young enough.
     pub fn fresh_for(raw: Option<&str>, api_base: &str, now_ms: f64) -> Option<Vec<ModelChoice>> {
-        let cache: ModelCache = serde_json::from_str(raw?).ok()?;
+        let cache = ModelCache::from_json(raw?)?;
         let age = now_ms - cache.fetched_ms;
         let usable = cache.api_base == api_base
             && (0.0..CACHE_MS).contains(&age)
@@ -29,7 +28,56 @@ impl ModelCache {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut models = String::from("[");
+        for (i, model) in self.models.iter().enumerate() {
+            if i > 0 {
+                models.push(',');
+            }
+            models.push_str(
+                &ObjectWriter::default()
+                    .text("id", &model.id)
+                    .text("label", &model.label)
+                    .finish(),
+            );
+        }
+        models.push(']');
+        let mut out = ObjectWriter::default()
+            .text("api_base", &self.api_base)
+            // Milliseconds since 1970: a whole number (no float printing code).
+            .whole("fetched_ms", self.fetched_ms.max(0.0) as u64)
+            .finish();
+        out.pop();
+        out.push_str(",\"models\":");
+        out.push_str(&models);
+        out.push('}');
+        out
+    }
+
+    /// What [`Self::to_json`] wrote; `None` for anything else.
+    fn from_json(raw: &str) -> Option<ModelCache> {
+        let value = Loose::parse(raw).ok()?;
+        let fetched_ms = match value.get("fetched_ms")? {
+            Loose::UInt(n) => *n as f64,
+            Loose::Float(n) => *n,
+            _ => return None,
+        };
+        let Loose::List(models) = value.get("models")? else {
+            return None;
+        };
+        let text = |v: &Loose, key: &str| v.get(key).and_then(Loose::as_text).map(str::to_owned);
+        Some(ModelCache {
+            api_base: text(&value, "api_base")?,
+            fetched_ms,
+            models: models
+                .iter()
+                .map(|m| {
+                    Some(ModelChoice {
+                        id: text(m, "id")?,
+                        label: text(m, "label")?,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?,
+        })
     }
 }
 

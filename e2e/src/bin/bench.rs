@@ -606,8 +606,8 @@ async fn seed_copies(
     let template_ids: Vec<&str> = templates.iter().map(|e| e.id.as_str()).collect();
     let items: Vec<Value> = copies
         .iter()
-        .map(|(e, t)| Ok(json!([e.id, serde_json::to_string(e)?, t])))
-        .collect::<Result<_>>()?;
+        .map(|(e, t)| json!([e.id, e.to_json(), t]))
+        .collect();
     app.js(
         "const [templateIds, items] = arguments;
          const st = window.__benchSeed = { done: 0, error: null, finished: false };

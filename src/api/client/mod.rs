@@ -184,13 +184,10 @@ async fn generate_on(
     let (path, body) = match transport {
         Transport::Chat => (
             "chat/completions",
-            serde_json::to_string(&chat_request(request, streamed)),
+            chat_request(request, streamed).to_json(),
         ),
-        Transport::Images => ("images", serde_json::to_string(&images_request(request))),
+        Transport::Images => ("images", images_request(request).to_json()),
     };
-    let body = body.map_err(|e| ApiError::Malformed {
-        detail: e.to_string(),
-    })?;
     let url = format!("{}/{path}", config.api_base);
     let response = send(&url, Some(&config.api_key), Some(body), &signal)
         .await

@@ -53,7 +53,7 @@ pub async fn fetch_models(api_base: &str) -> Result<Vec<ModelChoice>, ApiError> 
 
 /// Exchanges a sign-in code for a key (`POST /auth/keys`; no key is sent).
 pub async fn exchange_code(api_base: &str, code: &str, verifier: &str) -> Result<String, ApiError> {
-    let body = serde_json::to_string(&KeyExchange::s256(code, verifier)).unwrap_or_default();
+    let body = KeyExchange::s256(code, verifier).to_json();
     let (status, text) = quick(&format!("{api_base}/auth/keys"), None, Some(body)).await?;
     parse_exchange(status, &text)
 }

@@ -2,14 +2,12 @@
 //! and imported record obeys, and the one decoder that reads a record in any
 //! of its shapes (IndexedDB, the localStorage index, an export manifest).
 
-use serde::Serialize;
-
 use crate::generation::{ImageFormat, MAX_REFERENCES, file_name};
-use crate::json::{Fields, Loose};
+use crate::json::{Fields, Loose, ObjectWriter, list_of};
 
 /// Everything known about one stored image. IndexedDB holds this next to the
 /// image bytes (the source of truth); the localStorage index holds a copy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
     /// Stable local id (also the IndexedDB key): `img-<created_ms>-<random>`.
     pub id: String,
@@ -32,13 +30,12 @@ pub struct HistoryEntry {
     pub favorite: bool,
     /// The reference images sent with the prompt, so "Reuse settings" can send
     /// them again. Their bytes live in IndexedDB, shared by content id.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<ReferenceRecord>,
 }
 
 /// A reference image an entry was made from. The bytes are stored once per
 /// content, however many entries use them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ReferenceRecord {
     /// [`content_id`] of the bytes: the IndexedDB key and the export file name.
     pub id: String,
@@ -92,7 +89,49 @@ const MAX_TIME_MS: f64 = 8.64e15;
 impl HistoryEntry {
     /// The record as IndexedDB keeps it (the full field names).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        self.write(&FULL_NAMES, false).finish()
+    }
+
+    /// The fields under `names`, for [`entry_from_loose`] to read back. `compact`
+    /// leaves out what reads back the same when absent (no cost, no generation
+    /// id, not a favorite); the full form writes those as `null`/`false`.
+    pub fn write(&self, names: &FieldNames, compact: bool) -> ObjectWriter {
+        let mut w = ObjectWriter::default()
+            .text(names.id, &self.id)
+            .number(names.created_ms, self.created_ms)
+            .text(names.prompt, &self.prompt)
+            .text(names.model, &self.model)
+            .whole(names.seed, u64::from(self.seed))
+            .text(names.aspect_ratio, &self.aspect_ratio)
+            .whole(names.width, u64::from(self.width))
+            .whole(names.height, u64::from(self.height));
+        w = match self.cost_usd {
+            Some(cost) => w.number(names.cost_usd, cost),
+            None if compact => w,
+            None => w.null(names.cost_usd),
+        };
+        w = w
+            .text(names.mime, &self.mime)
+            .whole(names.bytes, self.bytes);
+        w = match &self.generation_id {
+            Some(id) => w.text(names.generation_id, id),
+            None if compact => w,
+            None => w.null(names.generation_id),
+        };
+        if self.favorite || !compact {
+            w = w.flag(names.favorite, self.favorite);
+        }
+        if !self.references.is_empty() {
+            let references = list_of(self.references.iter().map(|r| {
+                ObjectWriter::default()
+                    .text("id", &r.id)
+                    .text("mime", &r.mime)
+                    .text("name", &r.name)
+                    .finish()
+            }));
+            w = w.raw(names.references, &references);
+        }
+        w
     }
 
     /// Reads a record written by [`Self::to_json`] (or by an older build):

@@ -3,12 +3,8 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
-
-use super::entry::{
-    FULL_NAMES, FieldNames, HistoryEntry, ReferenceRecord, entry_from_loose, sort_newest_first,
-};
-use crate::json::{Fields, Loose};
+use super::entry::{FULL_NAMES, FieldNames, HistoryEntry, entry_from_loose, sort_newest_first};
+use crate::json::{Fields, Loose, ObjectWriter, list_of};
 
 /// localStorage key of the compact index (never image data: see the architecture page).
 pub const INDEX_KEY: &str = "kleinbild.history.v1";
@@ -95,66 +91,18 @@ const COMPACT_NAMES: FieldNames = FieldNames {
     references: "r",
 };
 
-#[derive(Serialize)]
-struct CompactEntry<'a> {
-    i: &'a str,
-    t: f64,
-    p: &'a str,
-    m: &'a str,
-    s: u32,
-    a: &'a str,
-    w: u32,
-    h: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    c: Option<f64>,
-    y: &'a str,
-    b: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    g: Option<&'a str>,
-    #[serde(skip_serializing_if = "is_false")]
-    f: bool,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    r: &'a [ReferenceRecord],
-}
-
-fn is_false(b: &bool) -> bool {
-    !b
-}
-
-#[derive(Serialize)]
-struct CompactIndex<'a> {
-    version: u64,
-    entries: Vec<CompactEntry<'a>>,
-}
-
 impl HistoryIndex {
     /// `{"version":1,"entries":[{"i":…,"t":…,…}]}`; absent `c`/`g` mean none, absent `f` false.
     pub fn to_json(&self) -> String {
-        let entries = self
-            .entries
-            .iter()
-            .map(|e| CompactEntry {
-                i: &e.id,
-                t: e.created_ms,
-                p: &e.prompt,
-                m: &e.model,
-                s: e.seed,
-                a: &e.aspect_ratio,
-                w: e.width,
-                h: e.height,
-                c: e.cost_usd,
-                y: &e.mime,
-                b: e.bytes,
-                g: e.generation_id.as_deref(),
-                f: e.favorite,
-                r: &e.references,
-            })
-            .collect();
-        serde_json::to_string(&CompactIndex {
-            version: INDEX_VERSION,
-            entries,
-        })
-        .unwrap_or_default()
+        let entries = list_of(
+            self.entries
+                .iter()
+                .map(|e| e.write(&COMPACT_NAMES, true).finish()),
+        );
+        ObjectWriter::default()
+            .whole("version", INDEX_VERSION)
+            .raw("entries", &entries)
+            .finish()
     }
 
     /// Reads the stored index: version 1, or version 0 (a bare array of full
