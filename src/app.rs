@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::components::{
-    AlertRegion, GALLERY_PAGE, PromptForm, Results, gallery_view, key_panel_view, lazy_view,
+    AlertRegion, GALLERY_PAGE, PromptForm, gallery_view, jobs_view, key_panel_view, lazy_view,
     lazy_view_or, options_view, prefetch_panels, settings_view,
 };
 use crate::state::{Alerts, HistoryStore, provide_services};
@@ -32,7 +32,9 @@ pub fn App() -> impl IntoView {
                 <div class="slot">{lazy_view(|| Box::pin(settings_view()))}</div>
             </div>
             <div class="studio__output">
-                <Results />
+                <div class="slot slot--results">
+                    {lazy_view_or(|| Box::pin(jobs_view()), results_placeholder)}
+                </div>
                 <div class="slot">
                     {lazy_view_or(|| Box::pin(gallery_after_panels()), gallery_placeholder)}
                 </div>
@@ -40,6 +42,14 @@ pub fn App() -> impl IntoView {
         </main>
     }
 }
+
+/// Until the client part arrives: the empty result area, as the shell drew it.
+fn results_placeholder() -> Option<AnyView> {
+    Some(view! { <section class="results" aria-label="Result" inner_html=EMPTY_RESULTS></section> }.into_any())
+}
+
+/// What the result area says before the first image (also in `index.html`'s shell).
+const EMPTY_RESULTS: &str = "<p class=\"results__empty\">Your image will appear here.</p>";
 
 /// Until the history part arrives, a stored history keeps its place: the
 /// heading and as many empty tiles as the first page will show. Plain markup

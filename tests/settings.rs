@@ -48,6 +48,10 @@ fn settings_round_trip() {
     settings.remember_key = true;
     settings.timeout_seconds = 30;
     settings.model = "black-forest-labs/flux.2-pro".into();
+    settings.batch_size = 8;
+    settings.parallel_requests = 2;
+    settings.one_prompt_per_line = true;
+    settings.notify_when_done = true;
     let parsed = Settings::from_json(&settings.to_json(), &Settings::new(DEFAULT_BASE)).unwrap();
     assert_eq!(parsed, settings);
 }
@@ -62,6 +66,23 @@ fn bad_fields_fall_back_one_by_one() {
     assert_eq!(parsed.aspect_ratio, defaults.aspect_ratio);
     assert_eq!(parsed.timeout_seconds, defaults.timeout_seconds);
     assert!(parsed.remember_key, "the valid field is kept");
+}
+
+#[test]
+fn batch_and_parallel_counts_stay_within_one_to_eight() {
+    let defaults = Settings::new(DEFAULT_BASE);
+    for (batch, parallel) in [("0", "0"), ("9", "99"), ("-1", "2.5"), ("\"4\"", "true")] {
+        let raw = format!(
+            r#"{{"version":1,"batch_size":{batch},"parallel_requests":{parallel},"one_prompt_per_line":1}}"#
+        );
+        let parsed = Settings::from_json(&raw, &defaults).unwrap();
+        assert_eq!(parsed.batch_size, 1, "{raw}");
+        assert_eq!(parsed.parallel_requests, 4, "{raw}");
+        assert!(!parsed.one_prompt_per_line, "{raw}");
+    }
+    let raw = r#"{"version":1,"batch_size":8,"parallel_requests":1}"#;
+    let parsed = Settings::from_json(raw, &defaults).unwrap();
+    assert_eq!((parsed.batch_size, parsed.parallel_requests), (8, 1));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod alert;
 mod gallery;
+mod jobs;
 mod key_panel;
 mod options;
 mod part;
@@ -17,5 +18,5 @@ pub use key_panel::key_panel_view;
 pub use options::{options_view, prefetch_panels};
 pub use part::{lazy_view, lazy_view_or};
 pub use prompt_form::PromptForm;
-pub use results::Results;
+pub use jobs::jobs_view;
 pub use settings_panel::settings_view;

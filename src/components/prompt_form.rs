@@ -1,13 +1,13 @@
-use leptos::either::Either;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use crate::generation::{
-    ASPECT_RATIOS, JobState, Phase, estimate_cost_usd, expected_size, format_usd,
+    ASPECT_RATIOS, MAX_BATCH, estimate_cost_usd, expected_size, format_usd, prompts_from,
 };
 use crate::state::{Alerts, Draft, SettingsStore, Studio};
 
-/// Prompt, options, cost estimate and the Generate / Cancel controls.
+/// Prompt, options, the cost estimate, the batch size and Generate, which
+/// never waits: each press queues jobs.
 #[component]
 pub fn PromptForm() -> impl IntoView {
     let settings = SettingsStore::expect();
@@ -31,13 +31,20 @@ pub fn PromptForm() -> impl IntoView {
             generate();
         }
     };
+    // The total before anything is sent: jobs × images × the price of one.
     let estimate = move || {
-        let ratio = settings.with(|s| s.aspect_ratio.clone());
+        let (ratio, batch, per_line) =
+            settings.with(|s| (s.aspect_ratio.clone(), s.batch_size, s.one_prompt_per_line));
+        let jobs = prompt.with(|p| prompts_from(p, per_line).len()).max(1) as u32;
         expected_size(&ratio).map(|(w, h)| {
-            format!(
-                "about {w}\u{d7}{h} px \u{b7} estimated {}",
-                format_usd(estimate_cost_usd(w, h))
-            )
+            let each = estimate_cost_usd(w, h);
+            match jobs * batch {
+                1 => format!("about {w}\u{d7}{h} px \u{b7} estimated {}", format_usd(each)),
+                n => format!(
+                    "about {w}\u{d7}{h} px \u{b7} {n} images \u{b7} estimated {}",
+                    format_usd(each * f64::from(n))
+                ),
+            }
         })
     };
 
@@ -95,61 +102,52 @@ pub fn PromptForm() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
+                <label class="field field--check">
+                    <input
+                        type="checkbox"
+                        name="one-prompt-per-line"
+                        prop:checked=move || settings.with(|s| s.one_prompt_per_line)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            if let Err(message) = settings.update(|s| s.one_prompt_per_line = on) {
+                                alerts.show(message);
+                            }
+                        }
+                    />
+                    <span>"One prompt per line"</span>
+                </label>
                 <p class="prompt-form__estimate">{estimate}</p>
             </div>
-            <div class="prompt-form__actions" aria-live="polite">
-                {move || match studio.job() {
-                    JobState::Idle => {
-                        Either::Left(
-                            view! {
-                                <button type="submit" class="button--primary">
-                                    "Generate"
-                                </button>
-                            },
-                        )
-                    }
-                    JobState::Running { started_ms } => {
-                        Either::Right(
-                            view! { <Progress started_ms studio /> },
-                        )
-                    }
-                }}
+            <div class="prompt-form__actions">
+                <label class="field field--count">
+                    <span class="field__label">"Images"</span>
+                    <input
+                        type="number"
+                        name="images"
+                        min="1"
+                        max=MAX_BATCH
+                        inputmode="numeric"
+                        prop:value=move || settings.with(|s| s.batch_size).to_string()
+                        on:change=move |ev| {
+                            let typed = event_target_value(&ev);
+                            match typed.trim().parse::<u32>() {
+                                Ok(n) if (1..=MAX_BATCH).contains(&n) => {
+                                    if let Err(message) = settings.update(|s| s.batch_size = n) {
+                                        alerts.show(message);
+                                    }
+                                }
+                                _ => {
+                                    alerts.show(format!("Images must be a whole number from 1 to {MAX_BATCH}; it stays at {}.", settings.with_untracked(|s| s.batch_size)));
+                                    settings.update(|_| {}).ok();
+                                }
+                            }
+                        }
+                    />
+                </label>
+                <button type="submit" class="button--primary">
+                    "Generate"
+                </button>
             </div>
         </form>
-    }
-}
-
-/// "Generating… 4 s" (or the countdown to the next attempt) with a Cancel
-/// button that aborts the request or the countdown.
-#[component]
-fn Progress(
-    /// When the request started (`Date.now()` milliseconds).
-    started_ms: f64,
-    studio: Studio,
-) -> impl IntoView {
-    let (elapsed, set_elapsed) = signal(0u32);
-    let interval = gloo_timers::callback::Interval::new(250, move || {
-        set_elapsed.set(((js_sys::Date::now() - started_ms) / 1000.0).max(0.0) as u32);
-    });
-    // The interval stops when the progress view goes away.
-    let interval = StoredValue::new_local(Some(interval));
-    on_cleanup(move || interval.update_value(|i| drop(i.take())));
-    view! {
-        <span class="progress" role="status">
-            <span class="progress__spinner" aria-hidden="true"></span>
-            {move || match (studio.retry(), studio.phase()) {
-                (Some(wait), _) => wait.text(),
-                (None, Some(Phase::Processing)) => {
-                    format!("Generating\u{2026} {} s \u{b7} processing at the provider", elapsed.get())
-                }
-                (None, Some(Phase::Receiving)) => {
-                    format!("Generating\u{2026} {} s \u{b7} receiving the image", elapsed.get())
-                }
-                (None, None) => format!("Generating\u{2026} {} s", elapsed.get()),
-            }}
-        </span>
-        <button type="button" class="button--danger" on:click=move |_| studio.cancel()>
-            "Cancel"
-        </button>
     }
 }

@@ -3,27 +3,9 @@ use leptos::prelude::*;
 use crate::generation::format_usd;
 use crate::state::{ShownImage, Studio};
 
-/// The latest generation: the image itself and what it cost.
+/// One image on screen, with what it cost and its Download link.
 #[component]
-pub fn Results() -> impl IntoView {
-    let studio = Studio::expect();
-    view! {
-        <section class="results" aria-label="Result">
-            // One generation's images at a time: a plain re-render is enough here
-            // (and keeps keyed-diffing code out of the bundle).
-            {move || {
-                studio
-                    .results()
-                    .into_iter()
-                    .map(|image| view! { <ResultCard image /> })
-                    .collect_view()
-            }}
-        </section>
-    }
-}
-
-#[component]
-fn ResultCard(
+pub(super) fn ResultCard(
     /// The image to show.
     image: ShownImage,
 ) -> impl IntoView {

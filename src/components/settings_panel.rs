@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-use crate::state::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE};
+use crate::generation::MAX_PARALLEL;
+use crate::state::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, ask_to_notify};
 
 /// Connection settings, folded away by default.
 #[component]
@@ -128,6 +129,52 @@ fn SettingsPanel() -> impl IntoView {
                 <p id="transport-hint" class="field__hint">
                     "Chat Completions is OpenRouter\u{2019}s documented way for FLUX.2 [klein]; if it says the model belongs on the Images API, Kleinbild switches for this session by itself."
                 </p>
+                <label class="field">
+                    <span class="field__label">"Parallel requests"</span>
+                    <input
+                        type="number"
+                        name="parallel-requests"
+                        min="1"
+                        max=MAX_PARALLEL
+                        step="1"
+                        inputmode="numeric"
+                        aria-describedby="parallel-hint"
+                        prop:value=move || settings.with(|s| s.parallel_requests).to_string()
+                        on:change=move |ev| {
+                            let saved = match event_target_value(&ev).trim().parse::<u32>() {
+                                Ok(n) if (1..=MAX_PARALLEL).contains(&n) => {
+                                    settings.update(|s| s.parallel_requests = n).map(|()| "Saved.".to_owned())
+                                }
+                                _ => Ok(format!("Not saved: parallel requests must be a whole number from 1 to {MAX_PARALLEL}.")),
+                            };
+                            set_message.set(saved.unwrap_or_else(|e| e));
+                        }
+                    />
+                </label>
+                <p id="parallel-hint" class="field__hint">
+                    "How many images are requested at the same time, across all jobs; the rest wait in the queue."
+                </p>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        name="notify-when-done"
+                        prop:checked=move || settings.with(|s| s.notify_when_done)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            leptos::task::spawn_local(async move {
+                                // The browser asks once, only now that it was ticked.
+                                let allowed = !on || ask_to_notify().await;
+                                let saved = settings.update(|s| s.notify_when_done = on && allowed);
+                                set_message.set(match saved {
+                                    Err(e) => e,
+                                    Ok(()) if allowed => "Saved.".into(),
+                                    Ok(()) => "Not turned on: the browser does not allow notifications for this site. Allow them in the site settings, then tick again.".into(),
+                                });
+                            });
+                        }
+                    />
+                    "Notify when done"
+                </label>
                 <div class="settings__actions">
                     <button type="submit">"Save settings"</button>
                     <button

@@ -10,7 +10,10 @@ mod price;
 pub mod request;
 
 pub use image::{DecodedImage, Header, ImageDataError, ImageFormat, inspect_header, verify_image};
-pub use job::{JobState, Phase, RetryWait};
+pub use job::{
+    DEFAULT_PARALLEL, ImageState, Job, JobImage, MAX_BATCH, MAX_PARALLEL, Phase, RetryWait,
+    batch_seeds, next_to_send, prompts_from,
+};
 pub use model::{
     BUILT_IN_MODELS, KLEIN_MODEL, ModelChoice, built_in_models, is_model_id, model_label,
 };

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 mod alerts;
 pub mod clipboard;
+mod done_notice;
 mod draft;
 mod history;
 mod key;
@@ -15,6 +16,7 @@ pub mod sign_in;
 mod studio;
 
 pub use alerts::{Alert, Alerts};
+pub use done_notice::ask_to_notify;
 pub use draft::{Draft, Reference};
 pub(crate) use history::prefetch_history;
 pub use history::{Exported, HistoryStore, TransferError, UNDO_SECONDS};

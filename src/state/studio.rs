@@ -1,14 +1,16 @@
-//! The studio service: turns the form into a request, runs it, shows the
-//! images, then hands them to the history.
+//! The studio service: turns the form into jobs, sends their images while
+//! request slots are free, shows each image as it arrives, then hands it to
+//! the history.
 
 use leptos::prelude::*;
 
+use super::history::UnloadGuard;
 use super::{Alerts, Draft, HistoryStore, KeyStore, SettingsStore};
 use crate::api::ApiError;
 use crate::api::client::{CancelHandle, ClientConfig, held};
 use crate::generation::{
-    GenerationOutput, GenerationRequest, ImageData, JobState, Phase, RetryWait, file_name,
-    parse_seed,
+    GenerationOutput, GenerationRequest, ImageData, ImageState, Job, Phase, RetryWait,
+    batch_seeds, file_name, next_to_send, parse_seed, prompts_from,
 };
 use crate::storage::blob::blob_from_bytes;
 use crate::storage::history::{ReferenceRecord, new_id};
@@ -34,20 +36,40 @@ pub struct ShownImage {
     pub generation_id: Option<String>,
 }
 
-/// The generation job and its latest results.
+/// What one job sends for each of its images (the seed aside), and the
+/// connection it uses: the snapshot taken when Generate was pressed.
+#[derive(Clone)]
+struct Plan {
+    job_id: u32,
+    request: GenerationRequest,
+    references: Vec<(ReferenceRecord, web_sys::Blob)>,
+    config: ClientConfig,
+    /// Leaving the page asks first while the job is open.
+    _unload: Option<std::rc::Rc<UnloadGuard>>,
+}
+
+/// Jobs kept in the list (and their images on screen); older finished ones drop
+/// off (their images stay in History).
+const KEPT_JOBS: usize = 12;
+
+/// The job queue: each press of Generate adds jobs; their images are sent
+/// while request slots are free; the results are shown as each one arrives.
 #[derive(Clone, Copy)]
 pub struct Studio {
-    job: RwSignal<JobState>,
-    /// Set while a failed attempt counts down to the next one.
-    retry: RwSignal<Option<RetryWait>>,
-    /// What a streamed answer says it is doing.
-    phase: RwSignal<Option<Phase>>,
+    /// Newest last.
+    jobs: RwSignal<Vec<Job>>,
+    plans: StoredValue<Vec<Plan>, LocalStorage>,
+    /// The requests in flight: `(job id, image index)` and how to abort each.
+    in_flight: StoredValue<Vec<((u32, usize), CancelHandle)>, LocalStorage>,
+    next_job_id: StoredValue<u32>,
+    /// The images on screen, by their history id.
     results: RwSignal<Vec<ShownImage>, LocalStorage>,
     /// Ids of the results whose `<img>` has loaded (or failed): their saving starts then.
     painted: RwSignal<Vec<String>>,
     /// Ids of results the browser could not decode: not kept.
     broken: StoredValue<Vec<String>>,
-    cancel: StoredValue<Option<CancelHandle>, LocalStorage>,
+    /// Images finished while the tab was in the background (the title counts them).
+    unseen: RwSignal<u32>,
     settings: SettingsStore,
     key: KeyStore,
     draft: Draft,
@@ -64,13 +86,14 @@ impl Studio {
         history: HistoryStore,
     ) -> Self {
         Studio {
-            job: RwSignal::new(JobState::Idle),
-            retry: RwSignal::new(None),
-            phase: RwSignal::new(None),
+            jobs: RwSignal::new(Vec::new()),
+            plans: StoredValue::new_local(Vec::new()),
+            in_flight: StoredValue::new_local(Vec::new()),
+            next_job_id: StoredValue::new(1),
             results: RwSignal::new_local(Vec::new()),
             painted: RwSignal::new(Vec::new()),
             broken: StoredValue::new(Vec::new()),
-            cancel: StoredValue::new_local(None),
+            unseen: RwSignal::new(0),
             settings,
             key,
             draft,
@@ -83,28 +106,39 @@ impl Studio {
         super::Services::expect().studio
     }
 
-    /// What the studio is doing (tracked).
-    pub fn job(&self) -> JobState {
-        self.job.get()
+    /// The jobs, oldest first (tracked).
+    pub fn jobs(&self) -> Vec<Job> {
+        self.jobs.get()
     }
 
+    /// Reads the jobs, oldest first, without copying them (tracked).
+    pub fn with_jobs<T>(&self, read: impl FnOnce(&[Job]) -> T) -> T {
+        self.jobs.with(|jobs| read(jobs))
+    }
+
+    pub fn is_running_untracked(&self) -> bool {
+        self.jobs.with_untracked(|jobs| jobs.iter().any(Job::is_open))
+    }
+
+    /// Whether any job still has images queued or running (tracked).
     pub fn is_running(&self) -> bool {
-        matches!(self.job.get(), JobState::Running { .. })
+        self.jobs.with(|jobs| jobs.iter().any(Job::is_open))
     }
 
-    /// The countdown to the next attempt, while there is one (tracked).
-    pub fn retry(&self) -> Option<RetryWait> {
-        self.retry.get()
+    /// The image shown under this history id, if it is on screen (tracked).
+    pub fn result(&self, id: &str) -> Option<ShownImage> {
+        self.results
+            .with(|shown| shown.iter().find(|image| image.id == id).cloned())
     }
 
-    /// What a streamed answer says it is doing (tracked).
-    pub fn phase(&self) -> Option<Phase> {
-        self.phase.get()
+    /// Images finished while the tab was hidden, not yet seen (tracked).
+    pub fn unseen(&self) -> u32 {
+        self.unseen.get()
     }
 
-    /// The latest generation's images (tracked).
-    pub fn results(&self) -> Vec<ShownImage> {
-        self.results.get()
+    /// The tab is in view again: nothing is unseen any more.
+    pub fn seen(&self) {
+        self.unseen.set(0);
     }
 
     /// Called by the results view when an image's `<img>` has loaded or
@@ -137,121 +171,311 @@ impl Studio {
         }
     }
 
-    /// Aborts the in-flight HTTP request, if any.
-    pub fn cancel(&self) {
-        if let Some(handle) = self.cancel.get_value() {
-            handle.cancel();
+    /// Stops a job: its queued images are dropped, its requests aborted.
+    pub fn cancel(&self, job_id: u32) {
+        self.jobs.update(|jobs| {
+            for image in jobs
+                .iter_mut()
+                .filter(|j| j.id == job_id)
+                .flat_map(|j| &mut j.images)
+                .filter(|i| i.state == ImageState::Queued)
+            {
+                image.state = ImageState::Cancelled;
+            }
+        });
+        self.in_flight.with_value(|running| {
+            for (_, handle) in running.iter().filter(|((job, _), _)| *job == job_id) {
+                handle.cancel();
+            }
+        });
+        self.release_finished_plans();
+    }
+
+    /// Stops every job.
+    pub fn cancel_all(&self) {
+        let open: Vec<u32> = self.jobs.with_untracked(|jobs| {
+            jobs.iter().filter(|j| j.is_open()).map(|j| j.id).collect()
+        });
+        for id in open {
+            self.cancel(id);
         }
     }
 
-    /// Generates from what the form holds: the key, the prompt, the seed (or a
-    /// random one), the settings and the reference images. What is missing or
-    /// wrong is said in the alert; the form is never touched. Returns false when
-    /// nothing was started because the prompt is empty (the form then focuses it).
-    pub fn generate(&self) -> bool {
-        if self.is_running() {
-            return true;
+    /// Stops the newest job that is still open (Esc); false when there is none.
+    pub fn cancel_newest(&self) -> bool {
+        let newest = self
+            .jobs
+            .with_untracked(|jobs| jobs.iter().rev().find(|j| j.is_open()).map(|j| j.id));
+        newest.inspect(|id| self.cancel(*id)).is_some()
+    }
+
+    /// Sends a failed image of a job again, with the same seed and settings.
+    pub fn retry(&self, job_id: u32, index: usize) {
+        let has_plan = self
+            .plans
+            .with_value(|plans| plans.iter().any(|p| p.job_id == job_id));
+        if !has_plan {
+            return;
         }
+        // A key changed since is used: the old one may be why it failed.
+        if let Some(key) = self.key.current_untracked() {
+            self.plans.update_value(|plans| {
+                for plan in plans.iter_mut().filter(|p| p.job_id == job_id) {
+                    plan.config.api_key = key.clone();
+                    plan._unload = Some(std::rc::Rc::new(self.history.hold_unload()));
+                }
+            });
+        }
+        self.set_state(job_id, index, ImageState::Queued);
+        self.pump();
+    }
+
+    /// Adds jobs for what the form holds: the key, the prompt (or one job per
+    /// line), the seed (or random ones), the batch size, the settings and the
+    /// reference images. What is missing or wrong is said in the alert; the
+    /// form is never touched. Returns false when nothing was queued because
+    /// the prompt is empty (the form then focuses it).
+    pub fn generate(&self) -> bool {
         let Some(api_key) = self.key.current_untracked() else {
             self.alerts.show("Add your OpenRouter API key first: paste it into \u{201c}OpenRouter API key\u{201d} and press Enter.".into());
             return true;
         };
-        let prompt = self.draft.prompt().get_untracked();
-        if prompt.trim().is_empty() {
+        let s = self.settings.with_untracked(Clone::clone);
+        let prompts = prompts_from(&self.draft.prompt().get_untracked(), s.one_prompt_per_line);
+        if prompts.is_empty() {
             self.alerts
                 .show("Type a prompt first: describe the image you want.".into());
             return false;
         }
-        let seed = match parse_seed(&self.draft.seed().get_untracked()) {
-            Ok(Some(seed)) => seed,
-            Ok(None) => random_u32(),
+        let first_seed = match parse_seed(&self.draft.seed().get_untracked()) {
+            Ok(seed) => seed,
             Err(message) => {
                 self.alerts.show(message);
                 return true;
             }
         };
-        let s = self.settings.with_untracked(Clone::clone);
         let references = self.draft.references_untracked();
-        self.start(
-            GenerationRequest {
-                model: s.model,
-                prompt: prompt.trim().to_owned(),
-                aspect_ratio: s.aspect_ratio,
-                seed,
-                references: references.iter().map(|r| r.data_url.clone()).collect(),
-            },
-            references.into_iter().map(|r| (r.record, r.blob)).collect(),
-            ClientConfig {
-                api_base: s.api_base,
-                api_key,
-                timeout_seconds: s.timeout_seconds,
-                images_api: s.images_api,
-                stream: s.stream,
-                idle_timeout_seconds: s.idle_timeout_seconds,
-            },
-        );
+        let config = ClientConfig {
+            api_base: s.api_base.clone(),
+            api_key,
+            timeout_seconds: s.timeout_seconds,
+            images_api: s.images_api,
+            stream: s.stream,
+            idle_timeout_seconds: s.idle_timeout_seconds,
+        };
+        self.alerts.clear();
+        for prompt in prompts {
+            let job_id = self.next_job_id.get_value();
+            self.next_job_id.set_value(job_id.wrapping_add(1));
+            let seeds = batch_seeds(first_seed, s.batch_size, random_u32);
+            self.plans.update_value(|plans| {
+                plans.push(Plan {
+                    job_id,
+                    request: GenerationRequest {
+                        model: s.model.clone(),
+                        prompt: prompt.clone(),
+                        aspect_ratio: s.aspect_ratio.clone(),
+                        seed: 0,
+                        references: references.iter().map(|r| r.data_url.clone()).collect(),
+                    },
+                    references: references
+                        .iter()
+                        .map(|r| (r.record.clone(), r.blob.clone()))
+                        .collect(),
+                    config: config.clone(),
+                    _unload: Some(std::rc::Rc::new(self.history.hold_unload())),
+                });
+            });
+            let job = Job::queued(job_id, prompt, s.aspect_ratio.clone(), seeds);
+            self.jobs.update(|jobs| jobs.push(job));
+        }
+        self.forget_old_jobs();
+        self.pump();
         true
     }
 
-    /// Runs one request. Errors go to the alert; the prompt and settings are
-    /// never touched. `references` are kept with the entries it makes.
-    fn start(
-        &self,
-        request: GenerationRequest,
-        references: Vec<(ReferenceRecord, web_sys::Blob)>,
-        config: ClientConfig,
-    ) {
-        let alerts = self.alerts;
-        let handle = match CancelHandle::new() {
-            Ok(handle) => handle,
-            Err(e) => return alerts.show_error(&e, &config.api_key),
-        };
-        alerts.clear();
-        self.cancel.set_value(Some(handle.clone()));
-        self.job.set(JobState::Running {
-            started_ms: js_sys::Date::now(),
-        });
-        let studio = *self;
-        leptos::task::spawn_local(async move {
-            if let Err(unavailable) = run(studio, request, references, config, handle).await {
-                studio.cancel.set_value(None);
-                studio.job.set(JobState::Idle);
-                studio.alerts.show(unavailable.to_string());
+    /// Sends queued images while request slots are free.
+    fn pump(&self) {
+        let parallel = self.settings.with_untracked(|s| s.parallel_requests);
+        let picks = self
+            .jobs
+            .with_untracked(|jobs| next_to_send(jobs, parallel));
+        for (j, i) in picks {
+            let Some((job_id, seed)) = self
+                .jobs
+                .with_untracked(|jobs| jobs.get(j).map(|job| (job.id, job.images[i].seed)))
+            else {
+                continue;
+            };
+            let Some(plan) = self
+                .plans
+                .with_value(|plans| plans.iter().find(|p| p.job_id == job_id).cloned())
+            else {
+                self.set_state(job_id, i, ImageState::Cancelled);
+                continue;
+            };
+            let handle = match CancelHandle::new() {
+                Ok(handle) => handle,
+                Err(e) => {
+                    self.set_state(job_id, i, ImageState::Failed { reason: e.to_string() });
+                    continue;
+                }
+            };
+            self.in_flight
+                .update_value(|running| running.push(((job_id, i), handle.clone())));
+            self.set_state(
+                job_id,
+                i,
+                ImageState::Running {
+                    started_ms: js_sys::Date::now(),
+                    phase: None,
+                    retry: None,
+                },
+            );
+            let studio = *self;
+            let request = GenerationRequest { seed, ..plan.request };
+            leptos::task::spawn_local(async move {
+                let sent = Sent {
+                    job_id,
+                    index: i,
+                    references: plan.references,
+                    config: plan.config,
+                    handle,
+                };
+                if let Err(unavailable) = run(studio, request, sent).await {
+                    studio.finish(
+                        job_id,
+                        i,
+                        ImageState::Failed {
+                            reason: unavailable.to_string(),
+                        },
+                    );
+                    studio.alerts.show(unavailable.to_string());
+                }
+            });
+        }
+    }
+
+    fn set_state(&self, job_id: u32, index: usize, state: ImageState) {
+        self.jobs.update(|jobs| {
+            if let Some(image) = jobs
+                .iter_mut()
+                .find(|j| j.id == job_id)
+                .and_then(|j| j.images.get_mut(index))
+            {
+                image.state = state;
             }
         });
     }
+
+    /// Changes what a running image is doing (its phase or retry countdown).
+    fn update_running(&self, job_id: u32, index: usize, change: impl FnOnce(&mut Option<Phase>, &mut Option<RetryWait>) -> bool) {
+        self.jobs.update(|jobs| {
+            if let Some(ImageState::Running { phase, retry, .. }) = jobs
+                .iter_mut()
+                .find(|j| j.id == job_id)
+                .and_then(|j| j.images.get_mut(index))
+                .map(|image| &mut image.state)
+            {
+                change(phase, retry);
+            }
+        });
+    }
+
+    /// An image ended: its slot is free for the next one.
+    fn finish(&self, job_id: u32, index: usize, state: ImageState) {
+        self.in_flight
+            .update_value(|running| running.retain(|(at, _)| *at != (job_id, index)));
+        self.set_state(job_id, index, state);
+        self.release_finished_plans();
+        self.pump();
+    }
+
+    /// A finished job no longer holds the page open (its plan stays for Retry).
+    fn release_finished_plans(&self) {
+        let open: Vec<u32> = self.jobs.with_untracked(|jobs| {
+            jobs.iter().filter(|j| j.is_open()).map(|j| j.id).collect()
+        });
+        self.plans.update_value(|plans| {
+            for plan in plans.iter_mut().filter(|p| !open.contains(&p.job_id)) {
+                plan._unload = None;
+            }
+        });
+    }
+
+    /// Keeps the list short: the oldest finished jobs drop off, with their
+    /// images on screen (History keeps them).
+    fn forget_old_jobs(&self) {
+        let mut dropped = Vec::new();
+        self.jobs.update(|jobs| {
+            while jobs.len() > KEPT_JOBS {
+                let Some(at) = jobs.iter().position(|j| !j.is_open()) else {
+                    break;
+                };
+                dropped.push(jobs.remove(at));
+            }
+        });
+        if dropped.is_empty() {
+            return;
+        }
+        let ids: Vec<u32> = dropped.iter().map(|j| j.id).collect();
+        self.plans
+            .update_value(|plans| plans.retain(|p| !ids.contains(&p.job_id)));
+        let images: Vec<String> = dropped
+            .iter()
+            .flat_map(|j| &j.images)
+            .filter_map(|i| match &i.state {
+                ImageState::Done { image_id } => Some(image_id.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut gone = Vec::new();
+        self.results.update(|shown| {
+            shown.retain(|image| {
+                let keep = !images.contains(&image.id);
+                if !keep {
+                    gone.push(image.clone());
+                }
+                keep
+            });
+        });
+        revoke(&gone);
+    }
+}
+
+/// One image's request on its way: which job and image it is, and what it needs.
+pub(crate) struct Sent {
+    job_id: u32,
+    index: usize,
+    references: Vec<(ReferenceRecord, web_sys::Blob)>,
+    config: ClientConfig,
+    handle: CancelHandle,
 }
 
 crate::lazy_part! {
-    /// One generation from the request to the saved images: the entry into
-    /// the `client` part, with the HTTP client, the answer's reading and what
-    /// happens to the images. Prefetched when the browser is idle.
+    /// One image from the request to the saved image: the entry into the
+    /// `client` part, with the HTTP client, the answer's reading and what
+    /// happens to the image. Prefetched when the browser is idle.
     part client, prefetch prefetch_client;
-    pub(crate) async fn run(
-        studio: Studio,
-        request: GenerationRequest,
-        references: Vec<(ReferenceRecord, web_sys::Blob)>,
-        config: ClientConfig,
-        handle: CancelHandle,
-    ) -> () {
-        let (alerts, retry, phase) = (studio.alerts, studio.retry, studio.phase);
-        phase.set(None);
-        let on_phase = move |now: Phase| {
-            if phase.get_untracked() != Some(now) {
-                phase.set(Some(now));
-            }
+    pub(crate) async fn run(studio: Studio, request: GenerationRequest, sent: Sent) -> () {
+        let Sent { job_id, index, references, config, handle } = sent;
+        let alerts = studio.alerts;
+        let on_wait = move |wait: Option<RetryWait>| {
+            studio.update_running(job_id, index, |_, retry| {
+                let changed = *retry != wait;
+                *retry = wait;
+                changed
+            });
         };
-        let outcome = crate::api::client::generate(
-            &config,
-            &request,
-            &handle,
-            &move |wait| retry.set(wait),
-            &on_phase,
-        )
-        .await;
-        phase.set(None);
-        studio.cancel.set_value(None);
-        studio.job.set(JobState::Idle);
+        let on_phase = move |now: Phase| {
+            studio.update_running(job_id, index, |phase, _| {
+                let changed = *phase != Some(now);
+                *phase = Some(now);
+                changed
+            });
+        };
+        let outcome =
+            crate::api::client::generate(&config, &request, &handle, &on_wait, &on_phase).await;
         let records: Vec<ReferenceRecord> = references.iter().map(|(r, _)| r.clone()).collect();
         let mut unreachable = None;
         let shown = outcome.and_then(|mut output| {
@@ -260,21 +484,25 @@ crate::lazy_part! {
         });
         let shown = match shown {
             Ok(shown) => shown,
-            Err(e) => return alerts.show_error(&e, &config.api_key),
+            Err(ApiError::Cancelled) => return studio.finish(job_id, index, ImageState::Cancelled),
+            Err(e) => return failed(studio, job_id, index, e, &config.api_key).await,
         };
         // Some images arrived; the one that did not is offered as a link.
         if let Some(missing) = unreachable {
             alerts.show_error(&missing.into(), &config.api_key);
         }
-        let old = studio.results.get_untracked();
         let ids: Vec<String> = shown.iter().map(|(image, _, _)| image.id.clone()).collect();
         studio
             .results
-            .set(shown.iter().map(|(image, _, _)| image.clone()).collect());
-        revoke(&old);
+            .update(|results| results.extend(shown.iter().map(|(image, _, _)| image.clone())));
+        let image_id = ids.first().cloned().unwrap_or_default();
+        // Held while saving: the job's own hold ends with it.
+        let saving = studio.history.hold_unload();
+        studio.finish(job_id, index, ImageState::Done { image_id });
+        let notify = studio.settings.with_untracked(|s| s.notify_when_done);
+        super::done_notice::images_done(studio.unseen, notify, ids.len() as u32);
         // Shown first, then kept: a storage failure never hides the image,
         // and the thumbnail and IndexedDB work wait for its paint.
-        let saving = studio.history.hold_unload();
         studio.until_painted(&ids).await;
         for (_, entry, data) in shown {
             if studio.broken.with_value(|ids| ids.contains(&entry.id)) {
@@ -288,6 +516,23 @@ crate::lazy_part! {
             }
         }
         drop(saving);
+    }
+}
+
+/// An image failed: its tile says why; a job of one image, or a batch where
+/// every image failed, also gets the one alert with the details and the fix.
+async fn failed(studio: Studio, job_id: u32, index: usize, error: ApiError, key: &str) {
+    let reason = crate::api::client::explain(error.clone(), key.to_owned())
+        .await
+        .map_or_else(|unavailable| unavailable.to_string(), |e| e.message);
+    studio.finish(job_id, index, ImageState::Failed { reason });
+    let alert = studio.jobs.with_untracked(|jobs| {
+        jobs.iter()
+            .find(|j| j.id == job_id)
+            .is_some_and(|j| j.images.len() == 1 || j.all_failed())
+    });
+    if alert {
+        studio.alerts.show_error(&error, key);
     }
 }
 

@@ -1,7 +1,10 @@
 //! The settings record, its validation, and its place in localStorage.
 
 use super::{StorageError, local};
-use crate::generation::{ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, KLEIN_MODEL, is_model_id};
+use crate::generation::{
+    ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, DEFAULT_PARALLEL, KLEIN_MODEL, MAX_BATCH, MAX_PARALLEL,
+    is_model_id,
+};
 use crate::json::{Loose, ObjectWriter};
 
 /// localStorage keys, versioned so a future format can migrate.
@@ -28,6 +31,14 @@ pub struct Settings {
     pub stream: bool,
     /// A streamed answer that sends nothing (keep-alives included) this long is stopped.
     pub idle_timeout_seconds: u32,
+    /// Images per press of Generate (`Images`, 1–8).
+    pub batch_size: u32,
+    /// Requests in flight across all jobs (`Parallel requests`, 1–8).
+    pub parallel_requests: u32,
+    /// Each non-empty line of the prompt is its own job (`One prompt per line`).
+    pub one_prompt_per_line: bool,
+    /// A notification when images finish in a background tab (`Notify when done`).
+    pub notify_when_done: bool,
 }
 
 impl Settings {
@@ -42,6 +53,10 @@ impl Settings {
             images_api: false,
             stream: true,
             idle_timeout_seconds: 60,
+            batch_size: 1,
+            parallel_requests: DEFAULT_PARALLEL,
+            one_prompt_per_line: false,
+            notify_when_done: false,
         }
     }
 
@@ -56,6 +71,10 @@ impl Settings {
             .flag("images_api", self.images_api)
             .flag("stream", self.stream)
             .whole("idle_timeout_seconds", u64::from(self.idle_timeout_seconds))
+            .whole("batch_size", u64::from(self.batch_size))
+            .whole("parallel_requests", u64::from(self.parallel_requests))
+            .flag("one_prompt_per_line", self.one_prompt_per_line)
+            .flag("notify_when_done", self.notify_when_done)
             .finish()
     }
 
@@ -82,6 +101,10 @@ impl Settings {
             Some(Loose::UInt(n)) => u32::try_from(*n).ok().filter(|s| TIMEOUT_RANGE.contains(s)),
             _ => None,
         };
+        let count = |key: &str, max: u32| match stored.get(key) {
+            Some(Loose::UInt(n)) => u32::try_from(*n).ok().filter(|n| (1..=max).contains(n)),
+            _ => None,
+        };
         Ok(Settings {
             version: SCHEMA_VERSION,
             api_base: text("api_base")
@@ -99,6 +122,11 @@ impl Settings {
             stream: flag("stream").unwrap_or(defaults.stream),
             idle_timeout_seconds: seconds("idle_timeout_seconds")
                 .unwrap_or(defaults.idle_timeout_seconds),
+            batch_size: count("batch_size", MAX_BATCH).unwrap_or(defaults.batch_size),
+            parallel_requests: count("parallel_requests", MAX_PARALLEL)
+                .unwrap_or(defaults.parallel_requests),
+            one_prompt_per_line: flag("one_prompt_per_line").unwrap_or(defaults.one_prompt_per_line),
+            notify_when_done: flag("notify_when_done").unwrap_or(defaults.notify_when_done),
         })
     }
 }

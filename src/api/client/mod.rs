@@ -196,6 +196,9 @@ async fn generate_on(
     // Once a success status arrived the image may be made and billed: a broken
     // connection from here on is an interruption, never retried.
     let success = (200..300).contains(&status);
+    if success {
+        on_phase(Phase::Accepted);
+    }
     let classify_body = |failure: String| match classify(failure) {
         ApiError::Network { .. } if success => ApiError::Interrupted,
         other => other,
