@@ -150,10 +150,84 @@ impl App {
 
     /// Waits until the Generate button is back (no generation running).
     pub async fn wait_idle(&self) -> Result {
-        self.poll("the Generate button to come back", UI_TIMEOUT, async || {
-            Ok(self.find(Role::Button, "Generate").await?.map(|_| ()))
+        self.poll("every job to end", UI_TIMEOUT, async || {
+            let busy = self
+                .js(
+                    "return !!document.querySelector('section[aria-label=Jobs][aria-busy=true]');",
+                    vec![],
+                )
+                .await?;
+            Ok((busy == json!(false)).then_some(()))
         })
         .await
+    }
+
+    // --- jobs ---------------------------------------------------------------------------------
+
+    /// Types `n` into `Images` and leaves the field (its change is saved then).
+    pub async fn set_images(&self, n: u32) -> Result {
+        let field = self.control(Role::Spinbutton, "Images").await?;
+        self.replace_text(&field, &n.to_string()).await?;
+        field.send_keys("\u{E004}").await?;
+        self.poll("Images to take the new value", UI_TIMEOUT, async || {
+            Ok((self.value_of(Role::Spinbutton, "Images").await? == n.to_string()).then_some(()))
+        })
+        .await
+    }
+
+    /// How many result images with alt `alt` have decoded.
+    pub async fn decoded_results(&self, alt: &str) -> Result<usize> {
+        let v = self
+            .js(
+                "return Array.from(document.querySelectorAll('section[aria-label=Result] img'))
+                   .filter(i => i.alt === arguments[0] && i.complete && i.naturalWidth > 0).length;",
+                vec![json!(alt)],
+            )
+            .await?;
+        Ok(v.as_u64().unwrap_or_default() as usize)
+    }
+
+    /// Waits until `count` result images with alt `alt` have decoded.
+    pub async fn wait_results(&self, alt: &str, count: usize) -> Result {
+        self.poll(&format!("{count} decoded results {alt:?}"), UI_TIMEOUT, async || {
+            Ok((self.decoded_results(alt).await? == count).then_some(()))
+        })
+        .await
+    }
+
+    /// Every job in the `Jobs` region, newest first: `(prompt, status text)`.
+    pub async fn jobs(&self) -> Result<Vec<(String, String)>> {
+        let v = self
+            .js(
+                "const region = document.querySelector('section[aria-label=Jobs]');
+                 if (!region) return [];
+                 return Array.from(region.querySelectorAll('li')).map(li => [
+                   li.querySelector('[title]')?.getAttribute('title') ?? '',
+                   li.querySelector('[role=status]')?.innerText ?? '']);",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(v)?)
+    }
+
+    /// Waits until the newest job for `prompt` has a status containing `phrase`; returns it.
+    pub async fn wait_job_status(&self, prompt: &str, phrase: &str) -> Result<String> {
+        let mut last = Vec::new();
+        let r = self
+            .poll(
+                &format!("the job {prompt:?} to say {phrase:?}"),
+                UI_TIMEOUT,
+                async || {
+                    last = self.jobs().await?;
+                    Ok(last
+                        .iter()
+                        .find(|(p, _)| p == prompt)
+                        .map(|(_, status)| status.clone())
+                        .filter(|status| status.contains(phrase)))
+                },
+            )
+            .await;
+        r.map_err(|e| format!("{e} (jobs: {last:?})").into())
     }
 
     // --- reference images ---------------------------------------------------------------------

@@ -1,0 +1,197 @@
+//! The studio's queue: batches of images, failures kept per image, jobs that
+//! never block the next press, and cancelling from the Jobs list or with Esc.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use e2e::{App, Fault, MockConfig, Outcome, Role, UI_TIMEOUT, ensure, run};
+
+const TIMEOUT: Duration = Duration::from_secs(90);
+
+fn seeds_sent(app: &App) -> Vec<u64> {
+    app.generation_requests()
+        .iter()
+        .filter_map(|r| r.body["seed"].as_u64())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_batch_sends_one_request_per_image_and_keeps_a_failed_one_with_its_reason() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        app.set_images(3).await?;
+        let estimate = app
+            .js("return document.querySelector('.prompt-form__estimate').innerText;", vec![])
+            .await?;
+        ensure!(
+            estimate.as_str().is_some_and(|e| e.contains("3 images") && e.contains("$0.042")),
+            "the estimate should show the batch total, got {estimate}"
+        );
+        let seed = app.control(Role::Spinbutton, "Seed").await?;
+        app.replace_text(&seed, "42").await?;
+        let prompt = "Three lighthouses on three islands";
+        app.type_prompt(prompt).await?;
+        // Whichever request arrives first is refused (a 403 is never retried).
+        app.mock.push_fault(Fault::Guardrail);
+        app.click_generate().await?;
+
+        app.wait_results(prompt, 2).await?;
+        let retry = app.control(Role::Button, "Retry").await?;
+        let reason = app
+            .js("return document.querySelector('.tile--failed')?.innerText ?? '';", vec![])
+            .await?;
+        ensure!(
+            reason.as_str().is_some_and(|r| r.len() > 20),
+            "the failed image's tile should say why, got {reason}"
+        );
+        app.wait_job_status(prompt, "2 done, 1 failed").await?;
+        let alert = app.alert_text().await?;
+        ensure!(alert.is_empty(), "one failed image of three raised an alert: {alert:?}");
+        let sent: BTreeSet<u64> = seeds_sent(app).into_iter().collect();
+        ensure!(
+            sent == BTreeSet::from([42, 43, 44]),
+            "a batch from seed 42 should send seeds 42, 43, 44; sent {sent:?}"
+        );
+        let refused_seed = app
+            .generation_requests()
+            .iter()
+            .find(|r| r.status == Some(403))
+            .and_then(|r| r.body["seed"].as_u64());
+
+        // Retry sends that image again, with its own seed, and completes the batch.
+        retry.click().await?;
+        app.wait_results(prompt, 3).await?;
+        app.wait_job_status(prompt, "Done").await?;
+        let last = seeds_sent(app).last().copied();
+        ensure!(
+            refused_seed.is_some() && last == refused_seed,
+            "Retry sent seed {last:?}, the refused image had {refused_seed:?}"
+        );
+        ensure!(
+            app.find(Role::Button, "Retry").await?.is_none(),
+            "Retry is still offered after the retried image arrived"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_batch_where_every_image_fails_gives_one_alert() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        app.set_images(2).await?;
+        for _ in 0..2 {
+            app.mock.push_fault(Fault::Status { status: 400 });
+        }
+        let prompt = "Two refused requests";
+        app.type_prompt(prompt).await?;
+        app.click_generate().await?;
+        app.wait_job_status(prompt, "All 2 failed").await?;
+        app.wait_any_alert(UI_TIMEOUT).await?;
+        let alerts = app
+            .js(
+                "return Array.from(document.querySelectorAll('[role=alert]')).filter(a => a.innerText.trim()).length;",
+                vec![],
+            )
+            .await?;
+        ensure!(alerts == 1, "{alerts} alerts for one failed batch");
+        ensure!(
+            app.decoded_results(prompt).await? == 0,
+            "a failed batch showed images"
+        );
+        ensure!(
+            app.prompt_value().await? == prompt,
+            "the prompt changed after the batch failed"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn generate_never_blocks_and_esc_cancels_the_newest_running_job() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        // The first job hangs at the provider; the second is sent beside it.
+        app.mock.push_fault(Fault::Hang);
+        let slow = "A job that hangs at the provider";
+        app.type_prompt(slow).await?;
+        app.click_generate().await?;
+        app.wait_job_status(slow, "\u{2026}").await?;
+        let quick = "A job pressed while the first runs";
+        app.type_prompt(quick).await?;
+        app.click_generate().await?;
+        app.wait_results(quick, 1).await?;
+        app.wait_job_status(quick, "Done").await?;
+        let jobs = app.jobs().await?;
+        ensure!(
+            jobs.first().map(|j| j.0.as_str()) == Some(quick) && jobs.len() == 2,
+            "the Jobs list should show the newest first, got {jobs:?}"
+        );
+
+        // Esc stops the newest job that still runs: the hanging one.
+        let prompt_field = app.control(Role::Textbox, "Prompt").await?;
+        prompt_field.send_keys("\u{E00C}").await?;
+        app.wait_job_status(slow, "Cancelled").await?;
+        let aborted = app
+            .poll("the mock to see the hanging request aborted", UI_TIMEOUT, async || {
+                Ok(app
+                    .generation_requests()
+                    .into_iter()
+                    .find(|r| r.body["messages"].to_string().contains("hangs"))
+                    .filter(|r| r.outcome != Outcome::Pending))
+            })
+            .await?;
+        ensure!(
+            aborted.outcome == Outcome::Aborted,
+            "after Esc the mock's record says {:?}",
+            aborted.outcome
+        );
+        app.wait_idle().await?;
+        ensure!(
+            app.find(Role::Button, "Cancel all").await?.is_none(),
+            "Cancel all is offered with nothing running"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cancel_all_stops_queued_and_running_images_within_the_parallel_limit() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        app.set_images(6).await?;
+        for _ in 0..6 {
+            app.mock.push_fault(Fault::Hang);
+        }
+        let prompt = "Six images that never come";
+        app.type_prompt(prompt).await?;
+        app.click_generate().await?;
+        // Four in flight (the default), two waiting.
+        app.poll("four requests at the mock", UI_TIMEOUT, async || {
+            Ok((app.generation_requests().len() == 4).then_some(()))
+        })
+        .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let sent = app.generation_requests().len();
+        ensure!(sent == 4, "{sent} requests in flight, the limit is 4");
+        app.wait_job_status(prompt, "0 of 6 done").await?;
+        app.control(Role::Button, "Cancel all").await?.click().await?;
+        app.wait_job_status(prompt, "Cancelled").await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let requests = app.generation_requests();
+        ensure!(
+            requests.len() == 4 && requests.iter().all(|r| r.outcome == Outcome::Aborted),
+            "after Cancel all: {:?}",
+            requests.iter().map(|r| r.outcome).collect::<Vec<_>>()
+        );
+        ensure!(
+            app.prompt_value().await? == prompt,
+            "the prompt changed after Cancel all"
+        );
+        Ok(())
+    })
+    .await;
+}
