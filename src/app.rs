@@ -45,7 +45,10 @@ pub fn App() -> impl IntoView {
 
 /// Until the client part arrives: the empty result area, as the shell drew it.
 fn results_placeholder() -> Option<AnyView> {
-    Some(view! { <section class="results" aria-label="Result" inner_html=EMPTY_RESULTS></section> }.into_any())
+    Some(
+        view! { <section class="results" aria-label="Result" inner_html=EMPTY_RESULTS></section> }
+            .into_any(),
+    )
 }
 
 /// What the result area says before the first image (also in `index.html`'s shell).

@@ -54,7 +54,10 @@ async fn full_flow_generates_an_image_and_sends_only_what_it_should() {
                 .map_err(|e| format!("no Cancel button while generating: {e}"))?;
             // The queue never blocks: the next idea can go in at once.
             ensure!(
-                app.control(Role::Button, "Generate").await?.is_enabled().await?,
+                app.control(Role::Button, "Generate")
+                    .await?
+                    .is_enabled()
+                    .await?,
                 "Generate is not offered while a generation runs"
             );
 

@@ -21,10 +21,15 @@ async fn a_batch_sends_one_request_per_image_and_keeps_a_failed_one_with_its_rea
         app.open_ready().await?;
         app.set_images(3).await?;
         let estimate = app
-            .js("return document.querySelector('.prompt-form__estimate').innerText;", vec![])
+            .js(
+                "return document.querySelector('.prompt-form__estimate').innerText;",
+                vec![],
+            )
             .await?;
         ensure!(
-            estimate.as_str().is_some_and(|e| e.contains("3 images") && e.contains("$0.042")),
+            estimate
+                .as_str()
+                .is_some_and(|e| e.contains("3 images") && e.contains("$0.042")),
             "the estimate should show the batch total, got {estimate}"
         );
         let seed = app.control(Role::Spinbutton, "Seed").await?;
@@ -38,7 +43,10 @@ async fn a_batch_sends_one_request_per_image_and_keeps_a_failed_one_with_its_rea
         app.wait_results(prompt, 2).await?;
         let retry = app.control(Role::Button, "Retry").await?;
         let reason = app
-            .js("return document.querySelector('.tile--failed')?.innerText ?? '';", vec![])
+            .js(
+                "return document.querySelector('.tile--failed')?.innerText ?? '';",
+                vec![],
+            )
             .await?;
         ensure!(
             reason.as_str().is_some_and(|r| r.len() > 20),
@@ -46,7 +54,10 @@ async fn a_batch_sends_one_request_per_image_and_keeps_a_failed_one_with_its_rea
         );
         app.wait_job_status(prompt, "2 done, 1 failed").await?;
         let alert = app.alert_text().await?;
-        ensure!(alert.is_empty(), "one failed image of three raised an alert: {alert:?}");
+        ensure!(
+            alert.is_empty(),
+            "one failed image of three raised an alert: {alert:?}"
+        );
         let sent: BTreeSet<u64> = seeds_sent(app).into_iter().collect();
         ensure!(
             sent == BTreeSet::from([42, 43, 44]),
@@ -135,13 +146,17 @@ async fn generate_never_blocks_and_esc_cancels_the_newest_running_job() {
         prompt_field.send_keys("\u{E00C}").await?;
         app.wait_job_status(slow, "Cancelled").await?;
         let aborted = app
-            .poll("the mock to see the hanging request aborted", UI_TIMEOUT, async || {
-                Ok(app
-                    .generation_requests()
-                    .into_iter()
-                    .find(|r| r.body["messages"].to_string().contains("hangs"))
-                    .filter(|r| r.outcome != Outcome::Pending))
-            })
+            .poll(
+                "the mock to see the hanging request aborted",
+                UI_TIMEOUT,
+                async || {
+                    Ok(app
+                        .generation_requests()
+                        .into_iter()
+                        .find(|r| r.body["messages"].to_string().contains("hangs"))
+                        .filter(|r| r.outcome != Outcome::Pending))
+                },
+            )
             .await?;
         ensure!(
             aborted.outcome == Outcome::Aborted,
@@ -178,7 +193,10 @@ async fn cancel_all_stops_queued_and_running_images_within_the_parallel_limit() 
         let sent = app.generation_requests().len();
         ensure!(sent == 4, "{sent} requests in flight, the limit is 4");
         app.wait_job_status(prompt, "0 of 6 done").await?;
-        app.control(Role::Button, "Cancel all").await?.click().await?;
+        app.control(Role::Button, "Cancel all")
+            .await?
+            .click()
+            .await?;
         app.wait_job_status(prompt, "Cancelled").await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let requests = app.generation_requests();
@@ -190,6 +208,101 @@ async fn cancel_all_stops_queued_and_running_images_within_the_parallel_limit() 
         ensure!(
             app.prompt_value().await? == prompt,
             "the prompt changed after Cancel all"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+/// Makes the page believe it is in a background tab (or in view again), as the
+/// browser says through `document.hidden` and `visibilitychange`.
+async fn set_tab_hidden(app: &App, hidden: bool) -> e2e::Result {
+    app.js(
+        "Object.defineProperty(document, 'hidden', { configurable: true, get: () => arguments[0] });
+         document.dispatchEvent(new Event('visibilitychange'));",
+        vec![serde_json::json!(hidden)],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn title(app: &App) -> e2e::Result<String> {
+    Ok(app
+        .js("return document.title;", vec![])
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+#[tokio::test]
+async fn images_finished_in_a_background_tab_are_counted_in_the_title_until_seen() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        let plain = title(app).await?;
+        app.set_images(2).await?;
+        let prompt = "Two foxes while nobody looks";
+        app.type_prompt(prompt).await?;
+        set_tab_hidden(app, true).await?;
+        app.click_generate().await?;
+        app.wait_results(prompt, 2).await?;
+        let counted = app
+            .poll("the title to count two images", UI_TIMEOUT, async || {
+                let now = title(app).await?;
+                Ok((now == format!("(2) {plain}")).then_some(now))
+            })
+            .await?;
+        ensure!(counted.ends_with(&plain), "{counted:?}");
+        // Seen again: the count goes.
+        set_tab_hidden(app, false).await?;
+        app.poll("the title to lose its count", UI_TIMEOUT, async || {
+            Ok((title(app).await? == plain).then_some(()))
+        })
+        .await?;
+        // In view, nothing is counted.
+        app.set_images(1).await?;
+        let seen = "A fox in plain sight";
+        app.type_prompt(seen).await?;
+        app.click_generate().await?;
+        app.wait_results(seen, 1).await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = title(app).await?;
+        ensure!(now == plain, "the title became {now:?} for an image made in view");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_prompt_per_line_makes_one_job_per_line_with_the_batch_total_estimated() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        app.control(Role::Checkbox, "One prompt per line")
+            .await?
+            .click()
+            .await?;
+        app.set_images(2).await?;
+        app.type_prompt("a red kite\n\n  a blue kite  \n").await?;
+        let estimate = app
+            .js("return document.querySelector('.prompt-form__estimate').innerText;", vec![])
+            .await?;
+        ensure!(
+            estimate.as_str().is_some_and(|e| e.contains("4 images") && e.contains("$0.056")),
+            "two lines × two images should be estimated as 4 images, $0.056: {estimate}"
+        );
+        app.click_generate().await?;
+        app.wait_results("a red kite", 2).await?;
+        app.wait_results("a blue kite", 2).await?;
+        let jobs = app.jobs().await?;
+        let prompts: Vec<&str> = jobs.iter().map(|(p, _)| p.as_str()).collect();
+        ensure!(
+            prompts == ["a blue kite", "a red kite"],
+            "one job per non-empty line, newest first: {jobs:?}"
+        );
+        ensure!(
+            app.generation_requests().len() == 4,
+            "{} requests for two lines of two images",
+            app.generation_requests().len()
         );
         Ok(())
     })

@@ -14,9 +14,9 @@ mod settings_panel;
 
 pub use alert::AlertRegion;
 pub use gallery::{PAGE as GALLERY_PAGE, gallery_view};
+pub use jobs::jobs_view;
 pub use key_panel::key_panel_view;
 pub use options::{options_view, prefetch_panels};
 pub use part::{lazy_view, lazy_view_or};
 pub use prompt_form::PromptForm;
-pub use jobs::jobs_view;
 pub use settings_panel::settings_view;

@@ -39,7 +39,10 @@ pub fn PromptForm() -> impl IntoView {
         expected_size(&ratio).map(|(w, h)| {
             let each = estimate_cost_usd(w, h);
             match jobs * batch {
-                1 => format!("about {w}\u{d7}{h} px \u{b7} estimated {}", format_usd(each)),
+                1 => format!(
+                    "about {w}\u{d7}{h} px \u{b7} estimated {}",
+                    format_usd(each)
+                ),
                 n => format!(
                     "about {w}\u{d7}{h} px \u{b7} {n} images \u{b7} estimated {}",
                     format_usd(each * f64::from(n))

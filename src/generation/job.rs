@@ -50,9 +50,13 @@ pub enum ImageState {
         retry: Option<RetryWait>,
     },
     /// Shown and handed to History under this id.
-    Done { image_id: String },
+    Done {
+        image_id: String,
+    },
     /// Refused or failed: the reason in plain words.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
     Cancelled,
 }
 
@@ -139,9 +143,9 @@ impl Job {
                 Some(match phase {
                     None => format!("Sending\u{2026} {seconds} s"),
                     Some(Phase::Accepted) => format!("Generating\u{2026} {seconds} s"),
-                    Some(Phase::Processing) => format!(
-                        "Generating\u{2026} {seconds} s \u{b7} processing at the provider"
-                    ),
+                    Some(Phase::Processing) => {
+                        format!("Generating\u{2026} {seconds} s \u{b7} processing at the provider")
+                    }
                     Some(Phase::Receiving) => {
                         format!("Generating\u{2026} {seconds} s \u{b7} receiving the image")
                     }
@@ -273,7 +277,11 @@ mod tests {
     fn sends_the_oldest_queued_images_up_to_the_parallel_limit() {
         let jobs = vec![
             job(vec![done(), running(0.0, None), ImageState::Queued]),
-            job(vec![ImageState::Queued, ImageState::Queued, ImageState::Queued]),
+            job(vec![
+                ImageState::Queued,
+                ImageState::Queued,
+                ImageState::Queued,
+            ]),
         ];
         assert_eq!(next_to_send(&jobs, 4), vec![(0, 2), (1, 0), (1, 1)]);
         assert_eq!(next_to_send(&jobs, 2), vec![(0, 2)]);
@@ -311,7 +319,10 @@ mod tests {
     #[test]
     fn the_status_says_what_the_job_is_doing() {
         assert_eq!(job(vec![ImageState::Queued]).status(0.0), "Queued");
-        assert_eq!(job(vec![running(1000.0, None)]).status(3500.0), "Sending\u{2026} 2 s");
+        assert_eq!(
+            job(vec![running(1000.0, None)]).status(3500.0),
+            "Sending\u{2026} 2 s"
+        );
         assert_eq!(
             job(vec![running(0.0, Some(Phase::Processing))]).status(4000.0),
             "Generating\u{2026} 4 s \u{b7} processing at the provider"
@@ -331,8 +342,12 @@ mod tests {
             "Retrying in 3 s \u{2014} attempt 2 of 3"
         );
         assert_eq!(
-            job(vec![done(), running(0.0, Some(Phase::Accepted)), ImageState::Queued])
-                .status(1000.0),
+            job(vec![
+                done(),
+                running(0.0, Some(Phase::Accepted)),
+                ImageState::Queued
+            ])
+            .status(1000.0),
             "1 of 3 done \u{b7} Generating\u{2026} 1 s"
         );
         assert_eq!(job(vec![done(), done()]).status(0.0), "Done");
@@ -340,7 +355,10 @@ mod tests {
             job(vec![failed("the key was refused")]).status(0.0),
             "Failed: the key was refused"
         );
-        assert_eq!(job(vec![failed("a"), failed("b")]).status(0.0), "All 2 failed");
+        assert_eq!(
+            job(vec![failed("a"), failed("b")]).status(0.0),
+            "All 2 failed"
+        );
         assert_eq!(
             job(vec![done(), failed("a"), ImageState::Cancelled]).status(0.0),
             "1 done, 1 failed, 1 cancelled"

@@ -9,8 +9,8 @@ use super::{Alerts, Draft, HistoryStore, KeyStore, SettingsStore};
 use crate::api::ApiError;
 use crate::api::client::{CancelHandle, ClientConfig, held};
 use crate::generation::{
-    GenerationOutput, GenerationRequest, ImageData, ImageState, Job, Phase, RetryWait,
-    batch_seeds, file_name, next_to_send, parse_seed, prompts_from,
+    GenerationOutput, GenerationRequest, ImageData, ImageState, Job, Phase, RetryWait, batch_seeds,
+    file_name, next_to_send, parse_seed, prompts_from,
 };
 use crate::storage::blob::blob_from_bytes;
 use crate::storage::history::{ReferenceRecord, new_id};
@@ -48,6 +48,9 @@ struct Plan {
     _unload: Option<std::rc::Rc<UnloadGuard>>,
 }
 
+/// A request on its way: `(job id, image index)` and how to abort it.
+type InFlight = ((u32, usize), CancelHandle);
+
 /// Jobs kept in the list (and their images on screen); older finished ones drop
 /// off (their images stay in History).
 const KEPT_JOBS: usize = 12;
@@ -60,7 +63,7 @@ pub struct Studio {
     jobs: RwSignal<Vec<Job>>,
     plans: StoredValue<Vec<Plan>, LocalStorage>,
     /// The requests in flight: `(job id, image index)` and how to abort each.
-    in_flight: StoredValue<Vec<((u32, usize), CancelHandle)>, LocalStorage>,
+    in_flight: StoredValue<Vec<InFlight>, LocalStorage>,
     next_job_id: StoredValue<u32>,
     /// The images on screen, by their history id.
     results: RwSignal<Vec<ShownImage>, LocalStorage>,
@@ -117,7 +120,8 @@ impl Studio {
     }
 
     pub fn is_running_untracked(&self) -> bool {
-        self.jobs.with_untracked(|jobs| jobs.iter().any(Job::is_open))
+        self.jobs
+            .with_untracked(|jobs| jobs.iter().any(Job::is_open))
     }
 
     /// Whether any job still has images queued or running (tracked).
@@ -193,9 +197,9 @@ impl Studio {
 
     /// Stops every job.
     pub fn cancel_all(&self) {
-        let open: Vec<u32> = self.jobs.with_untracked(|jobs| {
-            jobs.iter().filter(|j| j.is_open()).map(|j| j.id).collect()
-        });
+        let open: Vec<u32> = self
+            .jobs
+            .with_untracked(|jobs| jobs.iter().filter(|j| j.is_open()).map(|j| j.id).collect());
         for id in open {
             self.cancel(id);
         }
@@ -317,7 +321,13 @@ impl Studio {
             let handle = match CancelHandle::new() {
                 Ok(handle) => handle,
                 Err(e) => {
-                    self.set_state(job_id, i, ImageState::Failed { reason: e.to_string() });
+                    self.set_state(
+                        job_id,
+                        i,
+                        ImageState::Failed {
+                            reason: e.to_string(),
+                        },
+                    );
                     continue;
                 }
             };
@@ -333,7 +343,10 @@ impl Studio {
                 },
             );
             let studio = *self;
-            let request = GenerationRequest { seed, ..plan.request };
+            let request = GenerationRequest {
+                seed,
+                ..plan.request
+            };
             leptos::task::spawn_local(async move {
                 let sent = Sent {
                     job_id,
@@ -369,7 +382,12 @@ impl Studio {
     }
 
     /// Changes what a running image is doing (its phase or retry countdown).
-    fn update_running(&self, job_id: u32, index: usize, change: impl FnOnce(&mut Option<Phase>, &mut Option<RetryWait>) -> bool) {
+    fn update_running(
+        &self,
+        job_id: u32,
+        index: usize,
+        change: impl FnOnce(&mut Option<Phase>, &mut Option<RetryWait>) -> bool,
+    ) {
         self.jobs.update(|jobs| {
             if let Some(ImageState::Running { phase, retry, .. }) = jobs
                 .iter_mut()
@@ -393,9 +411,9 @@ impl Studio {
 
     /// A finished job no longer holds the page open (its plan stays for Retry).
     fn release_finished_plans(&self) {
-        let open: Vec<u32> = self.jobs.with_untracked(|jobs| {
-            jobs.iter().filter(|j| j.is_open()).map(|j| j.id).collect()
-        });
+        let open: Vec<u32> = self
+            .jobs
+            .with_untracked(|jobs| jobs.iter().filter(|j| j.is_open()).map(|j| j.id).collect());
         self.plans.update_value(|plans| {
             for plan in plans.iter_mut().filter(|p| !open.contains(&p.job_id)) {
                 plan._unload = None;

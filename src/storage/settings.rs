@@ -125,7 +125,8 @@ impl Settings {
             batch_size: count("batch_size", MAX_BATCH).unwrap_or(defaults.batch_size),
             parallel_requests: count("parallel_requests", MAX_PARALLEL)
                 .unwrap_or(defaults.parallel_requests),
-            one_prompt_per_line: flag("one_prompt_per_line").unwrap_or(defaults.one_prompt_per_line),
+            one_prompt_per_line: flag("one_prompt_per_line")
+                .unwrap_or(defaults.one_prompt_per_line),
             notify_when_done: flag("notify_when_done").unwrap_or(defaults.notify_when_done),
         })
     }

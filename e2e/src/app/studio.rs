@@ -189,9 +189,11 @@ impl App {
 
     /// Waits until `count` result images with alt `alt` have decoded.
     pub async fn wait_results(&self, alt: &str, count: usize) -> Result {
-        self.poll(&format!("{count} decoded results {alt:?}"), UI_TIMEOUT, async || {
-            Ok((self.decoded_results(alt).await? == count).then_some(()))
-        })
+        self.poll(
+            &format!("{count} decoded results {alt:?}"),
+            UI_TIMEOUT,
+            async || Ok((self.decoded_results(alt).await? == count).then_some(())),
+        )
         .await
     }
 
