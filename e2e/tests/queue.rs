@@ -308,3 +308,86 @@ async fn one_prompt_per_line_makes_one_job_per_line_with_the_batch_total_estimat
     })
     .await;
 }
+
+#[tokio::test]
+async fn parallel_requests_in_settings_limits_what_is_in_flight_and_survives_a_reload() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        app.open_settings().await?;
+        let field = app.control(Role::Spinbutton, "Parallel requests").await?;
+        app.replace_text(&field, "9").await?;
+        field.send_keys("\u{E004}").await?;
+        let refused = app
+            .poll("the settings to refuse 9", UI_TIMEOUT, async || {
+                let m = app.settings_message().await?;
+                Ok(m.contains("1 to 8").then_some(m))
+            })
+            .await?;
+        ensure!(refused.contains("Not saved"), "{refused:?}");
+        app.replace_text(&field, "1").await?;
+        field.send_keys("\u{E004}").await?;
+        app.poll("the settings to save 1", UI_TIMEOUT, async || {
+            Ok(app.settings_message().await?.contains("Saved").then_some(()))
+        })
+        .await?;
+
+        app.set_images(2).await?;
+        app.mock.push_fault(Fault::Delay { ms: 1500 });
+        let prompt = "One at a time, please";
+        app.type_prompt(prompt).await?;
+        app.click_generate().await?;
+        app.poll("the first request at the mock", UI_TIMEOUT, async || {
+            Ok((!app.generation_requests().is_empty()).then_some(()))
+        })
+        .await?;
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let sent = app.generation_requests().len();
+        ensure!(sent == 1, "{sent} requests in flight with Parallel requests = 1");
+        app.wait_results(prompt, 2).await?;
+        ensure!(app.generation_requests().len() == 2, "the second image was not sent after the first");
+
+        app.client.refresh().await?;
+        app.open_settings().await?;
+        let kept = app.value_of(Role::Spinbutton, "Parallel requests").await?;
+        ensure!(kept == "1", "Parallel requests after a reload: {kept:?}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn notify_when_done_asks_the_browser_and_says_so_when_it_refuses() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        app.open_settings().await?;
+        let permission = app.js("return Notification.permission;", vec![]).await?;
+        app.control(Role::Checkbox, "Notify when done")
+            .await?
+            .click()
+            .await?;
+        let message = app
+            .poll("the settings to answer the tick", UI_TIMEOUT, async || {
+                let m = app.settings_message().await?;
+                Ok((m.contains("Saved") || m.contains("Not turned on")).then_some(m))
+            })
+            .await?;
+        let ticked = app
+            .js(
+                "return document.querySelector('input[name=notify-when-done]').checked;",
+                vec![],
+            )
+            .await?;
+        let granted = app.js("return Notification.permission;", vec![]).await? == "granted";
+        if granted {
+            ensure!(message.contains("Saved") && ticked == true, "{message:?}, ticked {ticked}");
+        } else {
+            // Headless Chromium refuses by itself: the app must say so and stay unticked.
+            ensure!(
+                message.contains("does not allow notifications") && ticked == false,
+                "permission was {permission}: {message:?}, ticked {ticked}"
+            );
+        }
+        Ok(())
+    })
+    .await;
+}
