@@ -267,7 +267,10 @@ async fn images_finished_in_a_background_tab_are_counted_in_the_title_until_seen
         app.wait_results(seen, 1).await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let now = title(app).await?;
-        ensure!(now == plain, "the title became {now:?} for an image made in view");
+        ensure!(
+            now == plain,
+            "the title became {now:?} for an image made in view"
+        );
         Ok(())
     })
     .await;
@@ -284,10 +287,15 @@ async fn one_prompt_per_line_makes_one_job_per_line_with_the_batch_total_estimat
         app.set_images(2).await?;
         app.type_prompt("a red kite\n\n  a blue kite  \n").await?;
         let estimate = app
-            .js("return document.querySelector('.prompt-form__estimate').innerText;", vec![])
+            .js(
+                "return document.querySelector('.prompt-form__estimate').innerText;",
+                vec![],
+            )
             .await?;
         ensure!(
-            estimate.as_str().is_some_and(|e| e.contains("4 images") && e.contains("$0.056")),
+            estimate
+                .as_str()
+                .is_some_and(|e| e.contains("4 images") && e.contains("$0.056")),
             "two lines × two images should be estimated as 4 images, $0.056: {estimate}"
         );
         app.click_generate().await?;
@@ -327,7 +335,11 @@ async fn parallel_requests_in_settings_limits_what_is_in_flight_and_survives_a_r
         app.replace_text(&field, "1").await?;
         field.send_keys("\u{E004}").await?;
         app.poll("the settings to save 1", UI_TIMEOUT, async || {
-            Ok(app.settings_message().await?.contains("Saved").then_some(()))
+            Ok(app
+                .settings_message()
+                .await?
+                .contains("Saved")
+                .then_some(()))
         })
         .await?;
 
@@ -342,9 +354,15 @@ async fn parallel_requests_in_settings_limits_what_is_in_flight_and_survives_a_r
         .await?;
         tokio::time::sleep(Duration::from_millis(600)).await;
         let sent = app.generation_requests().len();
-        ensure!(sent == 1, "{sent} requests in flight with Parallel requests = 1");
+        ensure!(
+            sent == 1,
+            "{sent} requests in flight with Parallel requests = 1"
+        );
         app.wait_results(prompt, 2).await?;
-        ensure!(app.generation_requests().len() == 2, "the second image was not sent after the first");
+        ensure!(
+            app.generation_requests().len() == 2,
+            "the second image was not sent after the first"
+        );
 
         app.client.refresh().await?;
         app.open_settings().await?;
@@ -379,7 +397,10 @@ async fn notify_when_done_asks_the_browser_and_says_so_when_it_refuses() {
             .await?;
         let granted = app.js("return Notification.permission;", vec![]).await? == "granted";
         if granted {
-            ensure!(message.contains("Saved") && ticked == true, "{message:?}, ticked {ticked}");
+            ensure!(
+                message.contains("Saved") && ticked == true,
+                "{message:?}, ticked {ticked}"
+            );
         } else {
             // Headless Chromium refuses by itself: the app must say so and stay unticked.
             ensure!(
