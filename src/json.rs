@@ -80,12 +80,10 @@ impl Fields<'_> {
     }
 
     pub fn number(&self, key: &str) -> Result<f64, String> {
-        match *self.present(key)? {
-            Loose::UInt(n) => Ok(n as f64),
-            Loose::Int(n) => Ok(n as f64),
-            Loose::Float(n) => Ok(n),
-            ref other => Err(format!("\"{key}\" must be a number, not {}", other.kind())),
-        }
+        let value = self.present(key)?;
+        value
+            .as_number()
+            .ok_or_else(|| format!("\"{key}\" must be a number, not {}", value.kind()))
     }
 
     pub fn whole(&self, key: &str, max: u64) -> Result<u64, String> {
@@ -134,6 +132,16 @@ impl Loose {
     pub fn get(&self, key: &str) -> Option<&Loose> {
         match self {
             Loose::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The number, when `self` is one.
+    pub fn as_number(&self) -> Option<f64> {
+        match *self {
+            Loose::UInt(n) => Some(n as f64),
+            Loose::Int(n) => Some(n as f64),
+            Loose::Float(n) => Some(n),
             _ => None,
         }
     }

@@ -30,12 +30,7 @@ pub fn parse_key_info(status: u16, body: &str) -> Result<KeyInfo, ApiError> {
             detail: "the key information could not be read: it has no \"data\" object".into(),
         });
     };
-    let number = |key: &str| match data.get(key) {
-        Some(Loose::UInt(n)) => Some(*n as f64),
-        Some(Loose::Int(n)) => Some(*n as f64),
-        Some(Loose::Float(n)) => Some(*n),
-        _ => None,
-    };
+    let number = |key: &str| data.get(key).and_then(Loose::as_number);
     Ok(KeyInfo {
         label: data
             .get("label")

@@ -31,15 +31,7 @@ pub fn image_from_data_url(url: String) -> Result<GeneratedImage, ImageDataError
     let rest = url
         .strip_prefix("data:")
         .ok_or(ImageDataError::NotDataUrl)?;
-    let (header, data) = rest.split_once(',').ok_or(ImageDataError::NotDataUrl)?;
-    let mut parts = header.split(';');
-    let declared = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-    if !parts.any(|p| p.trim().eq_ignore_ascii_case("base64")) {
-        return Err(ImageDataError::NotBase64);
-    }
-    if !declared.is_empty() && !declared.starts_with("image/") {
-        return Err(ImageDataError::NotAnImage(declared));
-    }
+    let (declared, data) = image_header(rest)?;
     // Tolerate line breaks some encoders insert into long base64 strings.
     if data.bytes().any(|b| b.is_ascii_whitespace()) {
         let compact: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
@@ -57,6 +49,21 @@ pub fn image_from_data_url(url: String) -> Result<GeneratedImage, ImageDataError
     })
 }
 
+/// What follows `data:`: the declared type (lower case, may be empty) and the
+/// base64 text, refused unless it is base64 of an image type.
+fn image_header(rest: &str) -> Result<(String, &str), ImageDataError> {
+    let (header, data) = rest.split_once(',').ok_or(ImageDataError::NotDataUrl)?;
+    let mut parts = header.split(';');
+    let declared = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    if !parts.any(|p| p.trim().eq_ignore_ascii_case("base64")) {
+        return Err(ImageDataError::NotBase64);
+    }
+    if !declared.is_empty() && !declared.starts_with("image/") {
+        return Err(ImageDataError::NotAnImage(declared));
+    }
+    Ok((declared, data))
+}
+
 /// A placeholder's image: sniffed and measured from its head.
 fn held_image(held: &str) -> Result<GeneratedImage, ImageDataError> {
     let mut fields = held.splitn(4, ':');
@@ -69,18 +76,7 @@ fn held_image(held: &str) -> Result<GeneratedImage, ImageDataError> {
     };
     let handle = u32::try_from(handle).map_err(|_| ImageDataError::NotDataUrl)?;
     let data = match head.strip_prefix("data:") {
-        Some(rest) => {
-            let (header, data) = rest.split_once(',').ok_or(ImageDataError::NotDataUrl)?;
-            let mut parts = header.split(';');
-            let declared = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            if !parts.any(|p| p.trim().eq_ignore_ascii_case("base64")) {
-                return Err(ImageDataError::NotBase64);
-            }
-            if !declared.is_empty() && !declared.starts_with("image/") {
-                return Err(ImageDataError::NotAnImage(declared));
-            }
-            data
-        }
+        Some(rest) => image_header(rest)?.1,
         // Raw base64 (the Images API).
         None => head,
     };

@@ -250,12 +250,7 @@ fn text(value: Option<&Loose>) -> Option<String> {
 }
 
 fn number(value: Option<&Loose>) -> Option<f64> {
-    match value? {
-        Loose::UInt(n) => Some(*n as f64),
-        Loose::Int(n) => Some(*n as f64),
-        Loose::Float(n) => Some(*n),
-        _ => None,
-    }
+    value.and_then(Loose::as_number)
 }
 
 /// The items of a list (nothing when absent or not a list).

@@ -56,11 +56,7 @@ impl ModelCache {
     /// What [`Self::to_json`] wrote; `None` for anything else.
     fn from_json(raw: &str) -> Option<ModelCache> {
         let value = Loose::parse(raw).ok()?;
-        let fetched_ms = match value.get("fetched_ms")? {
-            Loose::UInt(n) => *n as f64,
-            Loose::Float(n) => *n,
-            _ => return None,
-        };
+        let fetched_ms = value.get("fetched_ms")?.as_number()?;
         let Loose::List(models) = value.get("models")? else {
             return None;
         };
