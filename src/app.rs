@@ -5,8 +5,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::components::{
-    AlertRegion, GALLERY_PAGE, PromptForm, gallery_view, jobs_view, key_panel_view, lazy_view,
-    lazy_view_or, options_view, prefetch_panels, settings_view,
+    AlertRegion, GALLERY_PAGE, Panels, PromptForm, gallery_view, header_tools_view, jobs_view,
+    key_panel_view, lazy_view, lazy_view_or, options_view, prefetch_panels, settings_view,
 };
 use crate::state::{Alerts, HistoryStore, provide_services};
 
@@ -18,10 +18,13 @@ pub fn App() -> impl IntoView {
     }
     // Lets the benchmark see when the studio became usable.
     Effect::new(|_| crate::perf::mark("kleinbild:ready"));
+    Panels::provide();
     prefetch_parts_when_idle();
-    // The header is static in index.html (drawn at once, never redrawn). The
+    // The header is static in index.html (drawn at once, never redrawn; the
+    // key and Settings buttons are put into the room it keeps for them). The
     // parts that load after the studio come after it in the page (each in its
-    // own slot), so their arrival moves nothing already shown.
+    // own slot), so their arrival moves nothing already shown. On wide
+    // screens the controls column stays in view while results scroll.
     view! {
         <main class="studio">
             <div class="studio__controls">
@@ -30,6 +33,7 @@ pub fn App() -> impl IntoView {
                 <div class="slot">{lazy_view(|| Box::pin(key_panel_view()))}</div>
                 <div class="slot">{lazy_view(|| Box::pin(options_view()))}</div>
                 <div class="slot">{lazy_view(|| Box::pin(settings_view()))}</div>
+                {lazy_view(|| Box::pin(header_tools_view()))}
             </div>
             <div class="studio__output">
                 <div class="slot slot--results">

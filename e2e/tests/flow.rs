@@ -269,12 +269,13 @@ async fn every_control_of_the_ui_contract_has_its_accessible_name() {
         Duration::from_secs(60),
         async |app: &App| {
             app.open().await?;
+            app.open_key_panel().await?;
             app.open_settings().await?;
             let controls = [
                 (Role::Password, "OpenRouter API key"),
                 (Role::Checkbox, "Remember on this device"),
                 (Role::Button, "Forget key"),
-                (Role::Summary, "Settings"),
+                (Role::Button, "Settings"),
                 (Role::Textbox, "API base URL"),
                 (Role::Textbox, "Prompt"),
                 (Role::Button, "Generate"),

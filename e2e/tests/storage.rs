@@ -787,39 +787,17 @@ async fn usage_line(
     what: &str,
     accept: impl Fn(f64, f64) -> bool,
 ) -> e2e::Result<(String, f64, f64)> {
-    let summary = app.control(Role::Summary, "Settings").await?;
-    let open = app
-        .js(
-            "return arguments[0].parentElement.open",
-            vec![serde_json::to_value(&summary)?],
-        )
-        .await?;
-    if open == json!(true) {
-        summary.click().await?;
-        app.poll("Settings to close", UI_TIMEOUT, async || {
-            let summary = app.control(Role::Summary, "Settings").await?;
-            let v = app
-                .js(
-                    "return arguments[0].parentElement.open",
-                    vec![serde_json::to_value(&summary)?],
-                )
-                .await?;
-            Ok((v == json!(false)).then_some(()))
-        })
-        .await?;
-    }
+    app.close_settings().await?;
     app.open_settings().await?;
     let mut last = String::new();
     let r = app
         .poll(what, UI_TIMEOUT, async || {
             // The usage line has no role or name: found by its class inside the open Settings.
-            let summary = app.control(Role::Summary, "Settings").await?;
             let v = app
                 .js(
-                    "const d = arguments[0].parentElement;
-                     const p = d.open && d.querySelector('.settings__usage');
+                    "const p = document.querySelector('#settings-panel:not([hidden]) .settings__usage');
                      return p && p.offsetParent ? p.innerText : '';",
-                    vec![serde_json::to_value(&summary)?],
+                    vec![],
                 )
                 .await?;
             let text = v.as_str().unwrap_or_default().to_owned();

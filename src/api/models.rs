@@ -59,7 +59,9 @@ fn model_choice(model: &Loose) -> Option<ModelChoice> {
         .get("pricing")
         .and_then(|p| p.get("image_output"))
         .and_then(Loose::as_text)
-        .and_then(|p| p.trim().parse::<f64>().ok())
+        // The JSON number reader, not str::parse: no second float parser in the wasm.
+        .and_then(|p| Loose::parse(p.trim()).ok())
+        .and_then(|n| n.as_number())
         .filter(|p| p.is_finite());
     Some(ModelChoice {
         id: id.to_owned(),

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-use crate::state::{Alerts, KeyStore, SettingsStore};
+use super::header::{Panels, focus_when_opened};
+use crate::state::{Alerts, KeyBadge, KeyStore, SettingsStore};
 
 /// Paste, remember and forget the OpenRouter API key.
 #[component]
@@ -10,6 +11,18 @@ fn KeyPanel() -> impl IntoView {
     let alerts = Alerts::expect();
     let (draft, set_draft) = signal(String::new());
     let (hint, set_hint) = signal(None::<&'static str>);
+    let panels = Panels::expect();
+    let field = NodeRef::<leptos::html::Input>::new();
+    focus_when_opened(panels.key, field);
+    // Once OpenRouter confirms a new key, the panel folds away: the header
+    // says "Key ✓" from then on.
+    Effect::new(move |before: Option<KeyBadge>| {
+        let now = key.badge();
+        if before == Some(KeyBadge::Checking) && matches!(now, KeyBadge::Works(_)) {
+            panels.key.set(false);
+        }
+        now
+    });
 
     let save = move || {
         let value = draft.get_untracked().trim().to_owned();
@@ -28,7 +41,12 @@ fn KeyPanel() -> impl IntoView {
     };
 
     view! {
-        <section class="key-panel" aria-labelledby="key-heading">
+        <section
+            id="key-panel"
+            class="key-panel"
+            aria-labelledby="key-heading"
+            hidden=move || !panels.key.get()
+        >
             <h2 id="key-heading" class="visually-hidden">"API key"</h2>
             // A form, so Enter in the key field saves it.
             <form
@@ -41,6 +59,7 @@ fn KeyPanel() -> impl IntoView {
                 <label class="field">
                     <span class="field__label">"OpenRouter API key"</span>
                     <input
+                        node_ref=field
                         type="password"
                         name="api-key"
                         autocomplete="off"

@@ -3,6 +3,7 @@
 
 mod alert;
 mod gallery;
+mod header;
 mod jobs;
 mod key_panel;
 mod options;
@@ -14,6 +15,7 @@ mod settings_panel;
 
 pub use alert::AlertRegion;
 pub use gallery::{PAGE as GALLERY_PAGE, gallery_view};
+pub use header::{Panels, header_tools_view};
 pub use jobs::jobs_view;
 pub use key_panel::key_panel_view;
 pub use options::{options_view, prefetch_panels};

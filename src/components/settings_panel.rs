@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::header::{Panels, focus_when_opened};
 use crate::generation::MAX_PARALLEL;
 use crate::state::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, ask_to_notify};
 
@@ -33,16 +34,26 @@ fn SettingsPanel() -> impl IntoView {
     };
 
     let (usage, set_usage) = signal(String::new());
+    let panels = Panels::expect();
+    let field = NodeRef::<leptos::html::Input>::new();
+    focus_when_opened(panels.settings, field);
     // Measured when the panel opens, so the figure is current.
-    let on_toggle = move |_| {
-        leptos::task::spawn_local(async move {
-            set_usage.set(crate::state::storage_use().await);
-        });
-    };
+    Effect::new(move || {
+        if panels.settings.get() {
+            leptos::task::spawn_local(async move {
+                set_usage.set(crate::state::storage_use().await);
+            });
+        }
+    });
 
     view! {
-        <details class="settings" on:toggle=on_toggle>
-            <summary>"Settings"</summary>
+        <section
+            id="settings-panel"
+            class="settings"
+            aria-labelledby="settings-heading"
+            hidden=move || !panels.settings.get()
+        >
+            <h2 id="settings-heading" class="settings__title">"Settings"</h2>
             // novalidate: the app's own messages are clearer than the browser's bubbles.
             <form
                 class="settings__body"
@@ -55,6 +66,7 @@ fn SettingsPanel() -> impl IntoView {
                 <label class="field">
                     <span class="field__label">"API base URL"</span>
                     <input
+                        node_ref=field
                         type="url"
                         name="api-base"
                         spellcheck="false"
@@ -193,7 +205,7 @@ fn SettingsPanel() -> impl IntoView {
                     {move || message.get()}
                 </p>
             </form>
-        </details>
+        </section>
     }
 }
 

@@ -13,6 +13,8 @@ pub struct KeyStore {
     key: RwSignal<Option<String>>,
     /// What the key panel says about the key (saved where, what OpenRouter said).
     status: RwSignal<String>,
+    /// The key in a few words, for the header: what OpenRouter said last.
+    badge: RwSignal<KeyBadge>,
     settings: SettingsStore,
     alerts: Alerts,
 }
@@ -22,6 +24,7 @@ impl KeyStore {
         KeyStore {
             key: RwSignal::new(key),
             status: RwSignal::new(String::new()),
+            badge: RwSignal::new(KeyBadge::NotChecked),
             settings,
             alerts,
         }
@@ -49,6 +52,15 @@ impl KeyStore {
         self.status.get()
     }
 
+    /// The key in a few words (tracked).
+    pub fn badge(&self) -> KeyBadge {
+        self.badge.get()
+    }
+
+    pub fn badge_untracked(&self) -> KeyBadge {
+        self.badge.get_untracked()
+    }
+
     pub(super) fn set_status(&self, text: String) {
         self.status.set(text);
     }
@@ -70,6 +82,16 @@ impl KeyStore {
         };
         self.status
             .set(format!("{saved} Checking it with OpenRouter\u{2026}"));
+        self.check(saved);
+    }
+
+    /// Asks OpenRouter about the key in use and says what it answered, after
+    /// `saved` (where the key is kept, or nothing).
+    pub fn check(&self, saved: &'static str) {
+        let Some(value) = self.key.get_untracked() else {
+            return;
+        };
+        self.badge.set(KeyBadge::Checking);
         let api_base = self.settings.with_untracked(|s| s.api_base.clone());
         let store = *self;
         leptos::task::spawn_local(async move {
@@ -81,13 +103,18 @@ impl KeyStore {
             {
                 return;
             }
+            store.badge.set(match &checked {
+                Ok(info) => KeyBadge::Works(info.limit.and(info.limit_remaining)),
+                Err(ApiError::InvalidKey { .. }) => KeyBadge::Invalid,
+                Err(_) => KeyBadge::NotChecked,
+            });
             store.status.set(match checked {
-                Ok(info) => format!("{saved} {}", info.summary()),
+                Ok(info) => format!("{saved} {}", info.summary()).trim().to_owned(),
                 Err(ApiError::InvalidKey { .. }) => "OpenRouter says this key is not valid (revoked, mistyped or expired). Check it, paste another, or sign in again.".into(),
                 Err(e) => format!(
                     "{saved} It could not be checked ({}); it will still be used.",
                     redact(&e.details(), &value)
-                ),
+                ).trim().to_owned(),
             });
         });
     }
@@ -112,7 +139,35 @@ impl KeyStore {
     /// Wipes the key from memory and from this device.
     pub fn forget(&self) {
         self.key.set(None);
+        self.badge.set(KeyBadge::NotChecked);
         storage::forget_api_key();
         self.status.set("Key forgotten.".into());
+    }
+}
+
+/// What OpenRouter said about the key in use, last time it was asked.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum KeyBadge {
+    NotChecked,
+    Checking,
+    /// It works; the credit left under the key's limit, when it has one.
+    Works(Option<f64>),
+    Invalid,
+}
+
+impl KeyBadge {
+    /// The header's words for the key: "Key ✓ · $4.58 left".
+    pub fn text(self, key_set: bool) -> String {
+        match (key_set, self) {
+            (false, _) => "Add key".into(),
+            (true, KeyBadge::Works(Some(left))) => format!(
+                "Key \u{2713} \u{b7} {} left",
+                crate::generation::format_usd(left.max(0.0))
+            ),
+            (true, KeyBadge::Works(None)) => "Key \u{2713}".into(),
+            (true, KeyBadge::Checking) => "Key \u{2026}".into(),
+            (true, KeyBadge::Invalid) => "Key not valid".into(),
+            (true, KeyBadge::NotChecked) => "Key".into(),
+        }
     }
 }

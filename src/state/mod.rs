@@ -20,7 +20,7 @@ pub use done_notice::ask_to_notify;
 pub use draft::{Draft, Reference};
 pub(crate) use history::prefetch_history;
 pub use history::{Exported, HistoryStore, TransferError, UNDO_SECONDS};
-pub use key::KeyStore;
+pub use key::{KeyBadge, KeyStore};
 pub use models::ModelList;
 pub use settings::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, storage_use};
 pub(crate) use studio::prefetch_client;

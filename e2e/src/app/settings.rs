@@ -3,28 +3,50 @@
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use serde_json::json;
 
 use crate::{App, DEMO_KEY, Result, Role, UI_TIMEOUT, bail, ensure};
 
 impl App {
-    /// Opens the Settings disclosure if it is closed.
+    /// Opens the Settings panel (the header's `Settings` button) if it is closed.
     pub async fn open_settings(&self) -> Result {
-        let summary = self.control(Role::Summary, "Settings").await?;
-        let open = self
-            .js(
-                "return arguments[0].parentElement.open === true",
-                vec![serde_json::to_value(&summary)?],
+        self.open_disclosure("Settings", "API base URL", Role::Textbox)
+            .await
+    }
+
+    /// Closes the Settings panel if it is open.
+    pub async fn close_settings(&self) -> Result {
+        let button = self.control(Role::Button, "Settings").await?;
+        if button.attr("aria-expanded").await?.as_deref() == Some("true") {
+            button.click().await?;
+        }
+        self.poll("Settings to close", UI_TIMEOUT, async || {
+            let b = self.control(Role::Button, "Settings").await?;
+            Ok((b.attr("aria-expanded").await?.as_deref() == Some("false")).then_some(()))
+        })
+        .await
+    }
+
+    /// Presses the header button named `button` unless its panel is open, and waits
+    /// until the panel's `field` shows.
+    pub(crate) async fn open_disclosure(&self, button: &str, field: &str, role: Role) -> Result {
+        let toggle = self
+            .poll(
+                &format!("the {button} button to work"),
+                UI_TIMEOUT,
+                async || {
+                    let b = self.control(Role::Button, button).await?;
+                    Ok(b.is_enabled().await?.then_some(b))
+                },
             )
             .await?;
-        if open != json!(true) {
-            summary.click().await?;
+        if toggle.attr("aria-expanded").await?.as_deref() != Some("true") {
+            toggle.click().await?;
         }
         self.poll(
-            "the API base URL field to be visible",
+            &format!("the {field} field to be visible"),
             UI_TIMEOUT,
             async || {
-                let f = self.control(Role::Textbox, "API base URL").await?;
+                let f = self.control(role, field).await?;
                 Ok(f.is_displayed().await?.then_some(()))
             },
         )

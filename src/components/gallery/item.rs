@@ -2,9 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::download::save_blob;
-use crate::state::clipboard::{copy_image, copy_prompt};
-use crate::state::{Draft, HistoryStore, ShownEntry};
+use super::actions::EntryActions;
+use crate::state::{HistoryStore, ShownEntry};
 
 /// One thumbnail with its actions.
 #[component]
@@ -17,7 +16,6 @@ pub fn GalleryItem(
     report: WriteSignal<String>,
 ) -> impl IntoView {
     let history = HistoryStore::expect();
-    let draft = Draft::expect();
     let entry = shown.entry;
     let (thumb, set_thumb) = signal(None::<String>);
     if !shown.image_missing {
@@ -44,47 +42,6 @@ pub fn GalleryItem(
         }
     });
 
-    let id = entry.id.clone();
-    let download = {
-        let entry = entry.clone();
-        move |_| {
-            let entry = entry.clone();
-            leptos::task::spawn_local(async move {
-                if let Some(blob) = history.blob(&entry.id, false).await {
-                    save_blob(&blob, &entry.download_name());
-                }
-            });
-        }
-    };
-    let reuse = {
-        let entry = entry.clone();
-        move |_| draft.reuse(&entry)
-    };
-    let use_as_reference = {
-        let entry = entry.clone();
-        move |_| draft.use_as_reference(&entry)
-    };
-    let copy_image = {
-        let entry = entry.clone();
-        move |_| {
-            let entry = entry.clone();
-            leptos::task::spawn_local(async move {
-                report.set(copy_image(history, &entry).await);
-            });
-        }
-    };
-    let copy_prompt = {
-        let prompt = entry.prompt.clone();
-        move |_| {
-            let prompt = prompt.clone();
-            leptos::task::spawn_local(async move {
-                report.set(copy_prompt(&prompt).await);
-            });
-        }
-    };
-    let favorite_id = id.clone();
-    let delete_id = id.clone();
-    let favorite = entry.favorite;
     view! {
         <li class="gallery__item">
             {if shown.image_missing {
@@ -113,33 +70,7 @@ pub fn GalleryItem(
                     },
                 )
             }}
-            <div class="gallery__actions">
-                <button type="button" on:click=download disabled=shown.image_missing>
-                    "Download"
-                </button>
-                <button type="button" on:click=copy_image disabled=shown.image_missing>
-                    "Copy image"
-                </button>
-                <button type="button" on:click=copy_prompt>
-                    "Copy prompt"
-                </button>
-                <button type="button" on:click=reuse>
-                    "Reuse settings"
-                </button>
-                <button type="button" on:click=use_as_reference disabled=shown.image_missing>
-                    "Use as reference"
-                </button>
-                <button
-                    type="button"
-                    aria-pressed=favorite.to_string()
-                    on:click=move |_| history.toggle_favorite(&favorite_id)
-                >
-                    "Favorite"
-                </button>
-                <button type="button" class="button--danger" on:click=move |_| history.delete(&delete_id)>
-                    "Delete"
-                </button>
-            </div>
+            <EntryActions entry=entry.clone() image_missing=shown.image_missing report />
         </li>
     }
 }

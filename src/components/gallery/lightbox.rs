@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
+use super::actions::EntryActions;
 use crate::generation::format_usd;
-use crate::state::clipboard::{copy_image, copy_prompt};
 use crate::state::{HistoryStore, ShownEntry};
 
 /// The full image with its metadata, in a modal dialog: the page behind is
@@ -71,6 +71,11 @@ pub fn Lightbox(
         }
         _ => {}
     };
+    let close = move || {
+        if let Some(d) = dialog.get_untracked() {
+            d.close();
+        }
+    };
     // Esc (the dialog's cancel) and the Close button both end here.
     let on_close = move |_| {
         selected.set(None);
@@ -112,28 +117,19 @@ pub fn Lightbox(
             }}
             <div class="lightbox__nav">
                 <span class="lightbox__copied" role="status">{move || copied.get()}</span>
-                <button
-                    type="button"
-                    on:click=move |_| {
-                        let Some(shown) = current() else { return };
-                        leptos::task::spawn_local(async move {
-                            set_copied.set(copy_image(history, &shown.entry).await);
-                        });
-                    }
-                >
-                    "Copy image"
-                </button>
-                <button
-                    type="button"
-                    on:click=move |_| {
-                        let Some(shown) = current() else { return };
-                        leptos::task::spawn_local(async move {
-                            set_copied.set(copy_prompt(&shown.entry.prompt).await);
-                        });
-                    }
-                >
-                    "Copy prompt"
-                </button>
+                {move || {
+                    current()
+                        .map(|shown| {
+                            view! {
+                                <EntryActions
+                                    entry=shown.entry
+                                    image_missing=shown.image_missing
+                                    report=set_copied
+                                    filled_form=Callback::new(move |()| close())
+                                />
+                            }
+                        })
+                }}
                 <button type="button" on:click=move |_| step(-1) aria-keyshortcuts="ArrowLeft">
                     "Previous"
                 </button>
@@ -143,11 +139,7 @@ pub fn Lightbox(
                 <button
                     type="button"
                     aria-keyshortcuts="Escape"
-                    on:click=move |_| {
-                        if let Some(d) = dialog.get_untracked() {
-                            d.close();
-                        }
-                    }
+                    on:click=move |_| close()
                 >
                     "Close"
                 </button>

@@ -1,6 +1,7 @@
 //! The History: every saved image, newest first, with search, per-image
 //! actions, the lightbox and the history file actions.
 
+mod actions;
 mod download;
 mod file_actions;
 mod item;
