@@ -46,12 +46,25 @@ async fn saving_a_key_shows_its_label_usage_and_limit_or_says_it_is_invalid() {
             !text.contains(LIMITED_KEY),
             "the status shows the whole key: {text:?}"
         );
+        // The header says it in a few words, with what is left under the limit.
+        let badge = app.key_button().await?.text().await?;
+        ensure!(
+            badge.trim() == "Key \u{2713} \u{b7} $4.580 left",
+            "the header's key button says {badge:?}"
+        );
 
         app.enter_key(DEMO_KEY).await?;
         key_status(app, "no spending limit").await?;
 
         app.enter_key("sk-or-v1-not-a-key-the-mock-knows").await?;
         key_status(app, "not valid").await?;
+        // A refused key keeps its panel open, and the header says why.
+        let button = app.key_button().await?;
+        let (badge, expanded) = (button.text().await?, button.attr("aria-expanded").await?);
+        ensure!(
+            badge.trim() == "Key not valid" && expanded.as_deref() == Some("true"),
+            "after a refused key the header says {badge:?}, expanded {expanded:?}"
+        );
 
         // Each check went to /key with the key as a bearer token, never in the URL.
         let checks: Vec<_> = app

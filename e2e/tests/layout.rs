@@ -1,0 +1,211 @@
+//! The image-first layout: the header's key and Settings buttons and the panels
+//! they open, the controls and alerts that stay in view on a desktop, the new
+//! job in view on a phone, and the compact per-image actions.
+
+use std::time::Duration;
+
+use e2e::{App, DEMO_KEY, Fault, MockConfig, Role, UI_TIMEOUT, ensure, run};
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The header key button's words and whether its panel is open.
+async fn key_button_state(app: &App) -> e2e::Result<(String, String)> {
+    let button = app.key_button().await?;
+    Ok((
+        button.text().await?.trim().to_owned(),
+        button.attr("aria-expanded").await?.unwrap_or_default(),
+    ))
+}
+
+/// The `name` attribute of the focused element.
+async fn focused_name(app: &App) -> e2e::Result<String> {
+    let v = app
+        .js(
+            "return document.activeElement.getAttribute('name') || '';",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+/// Whether the element `selector` finds (the last one, if `last`) lies entirely inside the
+/// window: `[top, bottom, window height]`.
+async fn rect_of(app: &App, selector: &str, last: bool) -> e2e::Result<Value> {
+    app.js(
+        "const all = document.querySelectorAll(arguments[0]);
+         const el = arguments[1] ? all[all.length - 1] : all[0];
+         if (!el) return null;
+         const r = el.getBoundingClientRect();
+         return [r.top, r.bottom, window.innerHeight];",
+        vec![json!(selector), json!(last)],
+    )
+    .await
+}
+
+fn in_view(rect: &Value) -> bool {
+    let n = |i: usize| rect[i].as_f64().unwrap_or(f64::NAN);
+    n(0) >= 0.0 && n(1) <= n(2) && n(1) > n(0)
+}
+
+#[tokio::test]
+async fn the_header_says_how_the_key_stands_and_opens_its_panels_with_focus_inside() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open().await?;
+        // No key yet: the button asks for one and its panel is open.
+        let (words, expanded) = key_button_state(app).await?;
+        ensure!(
+            words == "Add key" && expanded == "true",
+            "without a key the header button says {words:?} (expanded {expanded})"
+        );
+        app.use_mock().await?;
+        app.enter_key(DEMO_KEY).await?;
+        // OpenRouter confirmed it: the panel folds away, the header says so.
+        let (words, expanded) = app
+            .poll("the key panel to fold away", UI_TIMEOUT, async || {
+                let state = key_button_state(app).await?;
+                Ok((state.1 == "false").then_some(state))
+            })
+            .await?;
+        ensure!(
+            words == "Key \u{2713}",
+            "a working key without a limit reads {words:?} (expanded {expanded})"
+        );
+        let field = app.control(Role::Password, "OpenRouter API key").await?;
+        ensure!(
+            !field.is_displayed().await?,
+            "the key field still shows after the key worked"
+        );
+        // A click opens it again, with focus in the key field.
+        app.key_button().await?.click().await?;
+        app.poll("focus in the key field", UI_TIMEOUT, async || {
+            Ok((focused_name(app).await? == "api-key").then_some(()))
+        })
+        .await?;
+        let (_, expanded) = key_button_state(app).await?;
+        ensure!(
+            expanded == "true",
+            "the open key panel's button says expanded={expanded}"
+        );
+
+        // Settings: closed until asked for, then open with focus in its first field.
+        app.close_settings().await?;
+        let base = app.control(Role::Textbox, "API base URL").await?;
+        ensure!(!base.is_displayed().await?, "Settings shows while closed");
+        app.open_settings().await?;
+        ensure!(
+            focused_name(app).await? == "api-base",
+            "opening Settings did not move focus into it"
+        );
+        // Forgetting the key asks for one again, in words.
+        app.forget_key().await?;
+        let (words, _) = key_button_state(app).await?;
+        ensure!(
+            words == "Add key",
+            "after Forget key the header says {words:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn on_a_desktop_generate_and_alerts_stay_in_view_while_the_results_scroll() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.client.set_window_size(1280, 900).await?;
+        app.open_ready().await?;
+        app.close_settings().await?;
+        // Enough images for a page much taller than the window.
+        app.set_images(8).await?;
+        app.type_prompt("eight tall towers").await?;
+        app.click_generate().await?;
+        app.wait_results("eight tall towers", 8).await?;
+        app.wait_idle().await?;
+        let height = app
+            .js(
+                "return document.documentElement.scrollHeight - window.innerHeight;",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            height.as_f64().unwrap_or_default() > 900.0,
+            "the page is only {height} px taller than the window"
+        );
+        app.js(
+            "window.scrollTo(0, document.documentElement.scrollHeight);",
+            vec![],
+        )
+        .await?;
+        let generate = rect_of(app, "button.button--primary", false).await?;
+        ensure!(
+            in_view(&generate),
+            "scrolled to the bottom, Generate is out of view: {generate}"
+        );
+        // A failure while scrolled down is announced where it can be seen.
+        app.set_images(1).await?;
+        app.mock.push_fault(Fault::Status { status: 402 });
+        app.type_prompt("one more tower").await?;
+        app.click_generate().await?;
+        app.wait_alert("credit", UI_TIMEOUT).await?;
+        let alert = rect_of(app, ".alert--visible", false).await?;
+        ensure!(in_view(&alert), "the alert is out of view: {alert}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn on_a_phone_the_new_job_is_in_view_after_generate_and_actions_are_named_icons() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.client.set_window_size(360, 780).await?;
+        app.open_ready().await?;
+        app.close_settings().await?;
+        app.generate("a first fox").await?;
+        // Back at the top, the prompt in view, as a person about to press Generate again.
+        app.js("window.scrollTo(0, 0);", vec![]).await?;
+        app.type_prompt("a second fox").await?;
+        app.click_generate().await?;
+        app.wait_results("a second fox", 1).await?;
+        let newest = rect_of(app, "section[aria-label=Result] img[alt='a second fox']", false).await?;
+        ensure!(in_view(&newest), "the new image is out of view: {newest}");
+
+        // Per-image actions: icon buttons named by their text, the name as tooltip.
+        let actions = app
+            .js(
+                "const li = document.querySelector('section[aria-label=History] li');
+                 return li ? Array.from(li.querySelectorAll('button:not(.gallery__open)')).map(b =>
+                   [b.textContent.trim(), b.title, Math.round(b.getBoundingClientRect().width)]) : null;",
+                vec![],
+            )
+            .await?;
+        let names: Vec<&str> = actions
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a[0].as_str())
+            .collect();
+        ensure!(
+            names
+                == [
+                    "Download",
+                    "Copy image",
+                    "Copy prompt",
+                    "Reuse settings",
+                    "Use as reference",
+                    "Favorite",
+                    "Delete"
+                ],
+            "a History item's actions are {actions}"
+        );
+        ensure!(
+            actions
+                .as_array()
+                .into_iter()
+                .flatten()
+                .all(|a| a[0] == a[1] && a[2].as_u64().unwrap_or_default() >= 24),
+            "every action needs its name as tooltip and at least 24 px: {actions}"
+        );
+        Ok(())
+    })
+    .await;
+}
