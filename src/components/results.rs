@@ -38,10 +38,10 @@ pub(super) fn ResultCard(
                 }
                 on:error=move |_| studio.image_broken(&id)
             />
-            <figcaption class="result-card__caption">
+            // The generation id (for looking the cost up on OpenRouter) as the caption's tooltip.
+            <figcaption class="result-card__caption" title=image.generation_id>
                 <span class="result-card__meta">{meta}</span>
-                {image.generation_id.map(|id| view! { <span class="result-card__id">{id}</span> })}
-                <a class="button" prop:href=image.src download=image.file_name>
+                <a class="button button--small" prop:href=image.src download=image.file_name>
                     "Download"
                 </a>
             </figcaption>
