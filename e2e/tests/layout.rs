@@ -205,6 +205,30 @@ async fn on_a_phone_the_new_job_is_in_view_after_generate_and_actions_are_named_
                 .all(|a| a[0] == a[1] && a[2].as_u64().unwrap_or_default() >= 24),
             "every action needs its name as tooltip and at least 24 px: {actions}"
         );
+        // The lightbox offers every one of them.
+        app.js(
+            "document.querySelector('section[aria-label=History] .gallery__open').click();",
+            vec![],
+        )
+        .await?;
+        let in_lightbox = app
+            .poll("the lightbox's actions", UI_TIMEOUT, async || {
+                let v = app
+                    .js(
+                        "const d = document.querySelector('dialog[aria-label=\"Image details\"]');
+                         return d && d.open ? Array.from(d.querySelectorAll('.actions button'))
+                           .map(b => b.textContent.trim()) : null;",
+                        vec![],
+                    )
+                    .await?;
+                Ok((!v.is_null()).then_some(v))
+            })
+            .await?;
+        ensure!(
+            in_lightbox.as_array().map(|a| a.len()) == Some(7)
+                && names.iter().all(|n| in_lightbox.as_array().is_some_and(|a| a.contains(&json!(n)))),
+            "the lightbox offers {in_lightbox}"
+        );
         Ok(())
     })
     .await;
