@@ -169,6 +169,25 @@ async fn on_a_phone_the_new_job_is_in_view_after_generate_and_actions_are_named_
         let newest = rect_of(app, "section[aria-label=Result] img[alt='a second fox']", false).await?;
         ensure!(in_view(&newest), "the new image is out of view: {newest}");
 
+        // The result's Download saves the very bytes History keeps, under the same name.
+        app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
+        app.js(
+            "Array.from(document.querySelectorAll('section[aria-label=Result] figure'))
+               .find(f => f.querySelector('img').alt === 'a second fox')
+               .querySelector('button').click();",
+            vec![],
+        )
+        .await?;
+        let (name, bytes) = app.download(0).await?;
+        app.history_button("a second fox", "Download").await?;
+        let (kept_name, kept) = app.download(1).await?;
+        ensure!(
+            bytes.starts_with(b"\x89PNG") && bytes == kept && name == kept_name,
+            "the result saved {name:?} ({} bytes), History {kept_name:?} ({} bytes)",
+            bytes.len(),
+            kept.len()
+        );
+
         // Per-image actions: icon buttons named by their text, the name as tooltip.
         let actions = app
             .js(

@@ -6,13 +6,18 @@ use serde_json::json;
 use crate::{App, Result, UI_TIMEOUT};
 
 /// Page script: remembers every Blob turned into an object URL and captures downloads
-/// (link clicks with `download`) in `window.__downloads` instead of saving files.
+/// (link clicks with `download`, to a Blob or a base64 `data:` URL) in
+/// `window.__downloads` instead of saving files.
 pub const CAPTURE_DOWNLOADS: &str = "
   window.__blobs = new Map(); window.__downloads = [];
   const create = URL.createObjectURL;
   URL.createObjectURL = b => { const u = create(b); window.__blobs.set(u, b); return u; };
   const click = HTMLAnchorElement.prototype.click;
   HTMLAnchorElement.prototype.click = function () {
+    if (this.download && this.href.startsWith('data:') && this.href.includes(';base64,')) {
+      window.__downloads.push({ name: this.download, data: this.href.split(',')[1] });
+      return;
+    }
     const blob = this.download && window.__blobs.get(this.href);
     if (!blob) return click.call(this);
     const name = this.download;
