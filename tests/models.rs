@@ -17,7 +17,7 @@ fn model(id: &str, name: &str, output: &[&str], image_output: &str) -> serde_jso
 }
 
 #[test]
-fn image_models_are_listed_klein_first_with_prices() {
+fn image_models_are_listed_klein_first_and_only_klein_with_a_price_per_image() {
     let body = serde_json::json!({"data": [
         model("black-forest-labs/flux.2-pro", "Black Forest Labs: FLUX.2 [pro]", &["image"], "0.03"),
         model("openai/gpt-4o-mini", "GPT-4o-mini", &["text"], "0"),
@@ -41,12 +41,20 @@ fn image_models_are_listed_klein_first_with_prices() {
         models[0].label,
         "Black Forest Labs: FLUX.2 [klein] 4B \u{b7} about $0.014 per image"
     );
+    // The list's `image_output` is a price per unit, not per image: never shown as one.
     assert_eq!(
         models[1].label,
-        "Black Forest Labs: FLUX.2 [pro] \u{b7} $0.030 per output image"
+        "Black Forest Labs: FLUX.2 [pro] \u{b7} price on OpenRouter"
     );
-    // Control characters are dropped; an unreadable price is simply not shown.
-    assert_eq!(models[2].label, "Gemini Image");
+    // Control characters are dropped; an unreadable price changes nothing.
+    assert_eq!(models[2].label, "Gemini Image \u{b7} price on OpenRouter");
+    assert!(
+        models
+            .iter()
+            .all(|m| m.id == KLEIN || !m.label.contains('$')),
+        "a model other than klein shows a dollar figure: {:?}",
+        models.iter().map(|m| &m.label).collect::<Vec<_>>()
+    );
 }
 
 #[test]

@@ -110,9 +110,14 @@ async fn the_model_select_lists_openrouters_image_models_and_sends_the_choice() 
             labels[0] == serde_json::json!([e2e::KLEIN_MODEL, "Black Forest Labs: FLUX.2 [klein] 4B \u{b7} about $0.014 per image"]),
             "klein first with its price: {labels:?}"
         );
+        // The list's per-unit `image_output` is never shown as a price per image.
         ensure!(
-            labels.iter().any(|o| o[0] == pro && o[1].as_str().is_some_and(|l| l.contains("per output image"))),
-            "pro with a price: {labels:?}"
+            labels.iter().any(|o| o[0] == pro && o[1].as_str().is_some_and(|l| l.ends_with("price on OpenRouter"))),
+            "pro says where its price is: {labels:?}"
+        );
+        ensure!(
+            labels.iter().all(|o| o[0] == e2e::KLEIN_MODEL || o[1].as_str().is_some_and(|l| !l.contains('$'))),
+            "a model other than klein shows a dollar figure: {labels:?}"
         );
         ensure!(
             !labels.iter().any(|o| o[0] == "openai/gpt-4o-mini"),
@@ -136,6 +141,18 @@ async fn the_model_select_lists_openrouters_image_models_and_sends_the_choice() 
             .await?
             .select_by_value(pro)
             .await?;
+        // Klein's rule is not pro's price: the estimate says where the price is instead.
+        app.type_prompt("made with the pro model").await?;
+        let estimate = app
+            .poll("the estimate to follow the model", UI_TIMEOUT, async || {
+                let v = app
+                    .js("return document.querySelector('.prompt-form__estimate').innerText;", vec![])
+                    .await?;
+                let text = v.as_str().unwrap_or_default().to_owned();
+                Ok(text.contains("price on OpenRouter").then_some(text))
+            })
+            .await?;
+        ensure!(!estimate.contains('$'), "the estimate for pro shows {estimate:?}");
         app.generate("made with the pro model").await?;
         let sent = app.generation_requests().last().cloned().ok_or("no request")?;
         ensure!(sent.body["model"] == pro, "sent model {}", sent.body["model"]);

@@ -54,17 +54,8 @@ fn model_choice(model: &Loose) -> Option<ModelChoice> {
         .filter(|c| !c.is_control())
         .take(100)
         .collect();
-    // Prices are strings of USD per unit.
-    let image_output = model
-        .get("pricing")
-        .and_then(|p| p.get("image_output"))
-        .and_then(Loose::as_text)
-        // The JSON number reader, not str::parse: no second float parser in the wasm.
-        .and_then(|p| Loose::parse(p.trim()).ok())
-        .and_then(|n| n.as_number())
-        .filter(|p| p.is_finite());
     Some(ModelChoice {
         id: id.to_owned(),
-        label: model_label(name.trim(), id, image_output),
+        label: model_label(name.trim(), id),
     })
 }

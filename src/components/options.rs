@@ -43,7 +43,7 @@ fn Options() -> impl IntoView {
                 </select>
             </label>
             <p id="model-hint" class="field__hint field--wide">
-                {move || models.notice().unwrap_or_else(|| "Prices from OpenRouter\u{2019}s list; the billed cost is shown with each image.".into())}
+                {move || models.notice().unwrap_or_else(|| "Klein\u{2019}s price follows its published rule; other models\u{2019} prices are on OpenRouter. The billed cost is shown with each image.".into())}
             </p>
             <label class="field">
                 <span class="field__label">"Seed"</span>

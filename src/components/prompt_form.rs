@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use crate::generation::{
-    ASPECT_RATIOS, MAX_BATCH, estimate_cost_usd, expected_size, format_usd, prompts_from,
+    ASPECT_RATIOS, KLEIN_MODEL, MAX_BATCH, PRICE_ELSEWHERE, estimate_cost_usd, expected_size,
+    format_usd, prompts_from,
 };
 use crate::state::{Alerts, Draft, SettingsStore, Studio};
 
@@ -31,23 +32,34 @@ pub fn PromptForm() -> impl IntoView {
             generate();
         }
     };
-    // The total before anything is sent: jobs × images × the price of one.
+    // The total before anything is sent: jobs × images × the price of one,
+    // for klein (its published rule); other models' prices are not known here.
     let estimate = move || {
-        let (ratio, batch, per_line) =
-            settings.with(|s| (s.aspect_ratio.clone(), s.batch_size, s.one_prompt_per_line));
+        let (ratio, batch, per_line, klein) = settings.with(|s| {
+            (
+                s.aspect_ratio.clone(),
+                s.batch_size,
+                s.one_prompt_per_line,
+                s.model == KLEIN_MODEL,
+            )
+        });
         let jobs = prompt.with(|p| prompts_from(p, per_line).len()).max(1) as u32;
         expected_size(&ratio).map(|(w, h)| {
-            let each = estimate_cost_usd(w, h);
-            match jobs * batch {
-                1 => format!(
-                    "about {w}\u{d7}{h} px \u{b7} estimated {}",
-                    format_usd(each)
-                ),
-                n => format!(
-                    "about {w}\u{d7}{h} px \u{b7} {n} images \u{b7} estimated {}",
-                    format_usd(each * f64::from(n))
-                ),
-            }
+            let n = jobs * batch;
+            let count = if n == 1 {
+                String::new()
+            } else {
+                format!("{n} images \u{b7} ")
+            };
+            let price = if klein {
+                format!(
+                    "estimated {}",
+                    format_usd(estimate_cost_usd(w, h) * f64::from(n))
+                )
+            } else {
+                PRICE_ELSEWHERE.to_owned()
+            };
+            format!("about {w}\u{d7}{h} px \u{b7} {count}{price}")
         })
     };
 

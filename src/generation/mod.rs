@@ -15,7 +15,8 @@ pub use job::{
     batch_seeds, next_to_send, prompts_from,
 };
 pub use model::{
-    BUILT_IN_MODELS, KLEIN_MODEL, ModelChoice, built_in_models, is_model_id, model_label,
+    BUILT_IN_MODELS, KLEIN_MODEL, ModelChoice, PRICE_ELSEWHERE, built_in_models, is_model_id,
+    model_label,
 };
 pub use output::{GeneratedImage, GenerationOutput, ImageData, LinkedImageMissing};
 pub use price::{estimate_cost_usd, format_usd};

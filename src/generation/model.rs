@@ -22,28 +22,29 @@ pub fn built_in_models() -> Vec<ModelChoice> {
         .iter()
         .map(|&(id, name)| ModelChoice {
             id: id.to_owned(),
-            label: model_label(name, id, None),
+            label: model_label(name, id),
         })
         .collect()
 }
 
 /// `FLUX.2 [klein] 4B · about $0.014 per image`. Klein's price follows the
-/// published per-megapixel rule (the one place that knows it); for other models
-/// the list's `image_output` price is shown as OpenRouter states it.
-pub fn model_label(name: &str, id: &str, image_output_usd: Option<f64>) -> String {
+/// published per-megapixel rule (the one place that knows it). For other
+/// models the list holds no per-image price (its `image_output` is per unit,
+/// klein's is $0.00000342): showing it as one would be wrong by orders of
+/// magnitude, so they say where the price is instead.
+pub fn model_label(name: &str, id: &str) -> String {
     if id == KLEIN_MODEL {
-        return format!(
+        format!(
             "{name} \u{b7} about {} per image",
             format_usd(estimate_cost_usd(1024, 1024))
-        );
-    }
-    match image_output_usd {
-        Some(price) if price > 0.0 => {
-            format!("{name} \u{b7} {} per output image", format_usd(price))
-        }
-        _ => name.to_owned(),
+        )
+    } else {
+        format!("{name} \u{b7} {PRICE_ELSEWHERE}")
     }
 }
+
+/// What the app says where it knows no per-image price.
+pub const PRICE_ELSEWHERE: &str = "price on OpenRouter";
 
 /// OpenRouter model ids look like `author/slug` (optionally `:variant`): two
 /// parts, each starting with a letter or digit.
