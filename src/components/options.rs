@@ -4,9 +4,10 @@
 
 use leptos::prelude::*;
 
+use super::prompt_tools::RECENT_PROMPTS;
 use super::references::ReferencePicker;
 use crate::generation::ModelChoice;
-use crate::state::{Alerts, Draft, ModelList, SettingsStore};
+use crate::state::{Alerts, Draft, HistoryStore, ModelList, SettingsStore};
 
 crate::lazy_part! {
     /// Model, Seed and Reference images, in the `panels` part.
@@ -22,6 +23,7 @@ fn Options() -> impl IntoView {
     let alerts = Alerts::expect();
     let draft = Draft::expect();
     let models = ModelList::expect();
+    let history = HistoryStore::expect();
     let (seed_text, set_seed_text) = (draft.seed().read_only(), draft.seed().write_only());
     view! {
         <div class="options">
@@ -58,6 +60,39 @@ fn Options() -> impl IntoView {
                     prop:value=move || seed_text.get()
                     on:input=move |ev| set_seed_text.set(event_target_value(&ev))
                 />
+            </label>
+            <label class="field field--wide">
+                <span class="field__label">"Recent prompts"</span>
+                // Picking one fills the prompt; the select goes back to its hint.
+                <select
+                    name="recent-prompts"
+                    prop:value=""
+                    disabled=move || history.count() == 0
+                    on:change=move |ev| {
+                        let chosen = event_target_value(&ev);
+                        if !chosen.is_empty() {
+                            draft.prompt().set(chosen);
+                        }
+                        if let Some(select) = ev.target().and_then(|t| {
+                            use wasm_bindgen::JsCast;
+                            t.dyn_into::<web_sys::HtmlSelectElement>().ok()
+                        }) {
+                            select.set_value("");
+                        }
+                    }
+                >
+                    <option value="">"Use a recent prompt\u{2026}"</option>
+                    {move || {
+                        history
+                            .recent_prompts(RECENT_PROMPTS)
+                            .into_iter()
+                            .map(|p| {
+                                let value = p.clone();
+                                view! { <option value=value>{p}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
             </label>
             <ReferencePicker />
         </div>

@@ -86,7 +86,9 @@ pub fn PromptForm() -> impl IntoView {
                     on:keydown=on_prompt_keydown
                 ></textarea>
             </label>
-            <p id="prompt-hint" class="field__hint">"Ctrl+Enter (\u{2318}+Enter on a Mac) generates."</p>
+            <p id="prompt-hint" class="field__hint">"Ctrl+Enter (\u{2318}+Enter on a Mac) generates; \u{2191} recalls recent prompts."</p>
+            // Over the label line: the count and Clear prompt, when their part is here.
+            <div class="prompt-tools">{super::lazy_view(|| Box::pin(super::prompt_tools_view()))}</div>
             <div class="prompt-form__row">
                 <label class="field">
                     <span class="field__label">"Aspect ratio"</span>

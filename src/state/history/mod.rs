@@ -121,6 +121,22 @@ impl HistoryStore {
         self.entries.with(Vec::len)
     }
 
+    /// The last `limit` distinct prompts, newest first (tracked).
+    pub fn recent_prompts(&self, limit: usize) -> Vec<String> {
+        self.entries.with(|entries| {
+            let mut prompts: Vec<String> = Vec::new();
+            for shown in entries {
+                if prompts.len() == limit {
+                    break;
+                }
+                if !prompts.contains(&shown.entry.prompt) {
+                    prompts.push(shown.entry.prompt.clone());
+                }
+            }
+            prompts
+        })
+    }
+
     /// A lasting warning about storage, if there is one (tracked).
     pub fn notice(&self) -> Option<String> {
         self.notice.get()
