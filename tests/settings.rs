@@ -52,6 +52,7 @@ fn settings_round_trip() {
     settings.parallel_requests = 2;
     settings.one_prompt_per_line = true;
     settings.notify_when_done = true;
+    settings.keep_seed = false;
     let parsed = Settings::from_json(&settings.to_json(), &Settings::new(DEFAULT_BASE)).unwrap();
     assert_eq!(parsed, settings);
 }

@@ -25,6 +25,19 @@ fn Options() -> impl IntoView {
     let models = ModelList::expect();
     let history = HistoryStore::expect();
     let (seed_text, set_seed_text) = (draft.seed().read_only(), draft.seed().write_only());
+    let seed_status = RwSignal::new(String::new());
+    let copy_seed = move |_| {
+        let seed = seed_text.get_untracked().trim().to_owned();
+        if seed.is_empty() {
+            seed_status.set(
+                "No seed to copy: each image gets a random one. Press New seed or type one.".into(),
+            );
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            seed_status.set(crate::state::clipboard::copy_seed(&seed).await);
+        });
+    };
     view! {
         <div class="options">
             <label class="field field--wide">
@@ -61,6 +74,34 @@ fn Options() -> impl IntoView {
                     on:input=move |ev| set_seed_text.set(event_target_value(&ev))
                 />
             </label>
+            <div class="seed-tools">
+                <button type="button" class="button--small" title="A fresh random seed" on:click=move |_| draft.new_seed()>
+                    "New seed"
+                </button>
+                <button type="button" class="button--small" on:click=copy_seed>
+                    "Copy seed"
+                </button>
+            </div>
+            <div class="seed-tools field--wide">
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        name="keep-seed"
+                        aria-describedby="seed-status"
+                        prop:checked=move || settings.with(|s| s.keep_seed)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            if let Err(message) = settings.update(|s| s.keep_seed = on) {
+                                alerts.show(message);
+                            }
+                        }
+                    />
+                    "Keep seed"
+                </label>
+                <span id="seed-status" class="field__hint" role="status">
+                    {move || seed_status.get()}
+                </span>
+            </div>
             <label class="field field--wide">
                 <span class="field__label">"Recent prompts"</span>
                 // Picking one fills the prompt; the select goes back to its hint.

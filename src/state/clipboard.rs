@@ -1,4 +1,4 @@
-//! Copying a history image or its prompt, from the gallery and the lightbox.
+//! Copying a history image, its prompt, or the seed.
 //! Each returns the sentence to show in a status line.
 
 use super::HistoryStore;
@@ -14,13 +14,22 @@ pub async fn copy_image(history: HistoryStore, entry: &HistoryEntry) -> String {
 }
 
 pub async fn copy_prompt(prompt: &str) -> String {
+    copy_text(prompt, "Prompt").await
+}
+
+pub async fn copy_seed(seed: &str) -> String {
+    copy_text(seed, "Seed").await
+}
+
+/// Copies `text`; says "`what` copied." or why not.
+async fn copy_text(text: &str, what: &str) -> String {
     let done = match clipboard() {
-        Ok(clipboard) => wasm_bindgen_futures::JsFuture::from(clipboard.write_text(prompt))
+        Ok(clipboard) => wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text))
             .await
             .map(drop),
         Err(e) => Err(e),
     };
-    outcome(done.is_ok(), "Prompt")
+    outcome(done.is_ok(), what)
 }
 
 fn outcome(ok: bool, what: &str) -> String {

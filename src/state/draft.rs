@@ -59,6 +59,11 @@ impl Draft {
     }
 
     /// The Seed field as typed, bound both ways.
+    /// Puts a fresh random seed into the Seed field (`New seed`).
+    pub fn new_seed(&self) {
+        self.seed().set(super::studio::random_u32().to_string());
+    }
+
     pub fn seed(&self) -> RwSignal<String> {
         self.seed
     }

@@ -293,6 +293,10 @@ impl Studio {
             let job = Job::queued(job_id, prompt, s.aspect_ratio.clone(), seeds);
             self.jobs.update(|jobs| jobs.push(job));
         }
+        // Keep seed off: the next press gets a fresh seed, shown before it is used.
+        if first_seed.is_some() && !s.keep_seed {
+            self.draft.seed().set(random_u32().to_string());
+        }
         self.forget_old_jobs();
         self.pump();
         true
@@ -640,6 +644,6 @@ fn revoke(images: &[ShownImage]) {
 }
 
 /// A random 32-bit number (seeds, ids); not for secrets.
-fn random_u32() -> u32 {
+pub(super) fn random_u32() -> u32 {
     (js_sys::Math::random() * f64::from(u32::MAX)) as u32
 }

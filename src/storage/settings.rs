@@ -39,6 +39,9 @@ pub struct Settings {
     pub one_prompt_per_line: bool,
     /// A notification when images finish in a background tab (`Notify when done`).
     pub notify_when_done: bool,
+    /// The seed in the Seed field is used for every press (`Keep seed`); off,
+    /// each press that used it puts a fresh random one there.
+    pub keep_seed: bool,
 }
 
 impl Settings {
@@ -57,6 +60,7 @@ impl Settings {
             parallel_requests: DEFAULT_PARALLEL,
             one_prompt_per_line: false,
             notify_when_done: false,
+            keep_seed: true,
         }
     }
 
@@ -75,6 +79,7 @@ impl Settings {
             .whole("parallel_requests", u64::from(self.parallel_requests))
             .flag("one_prompt_per_line", self.one_prompt_per_line)
             .flag("notify_when_done", self.notify_when_done)
+            .flag("keep_seed", self.keep_seed)
             .finish()
     }
 
@@ -128,6 +133,7 @@ impl Settings {
             one_prompt_per_line: flag("one_prompt_per_line")
                 .unwrap_or(defaults.one_prompt_per_line),
             notify_when_done: flag("notify_when_done").unwrap_or(defaults.notify_when_done),
+            keep_seed: flag("keep_seed").unwrap_or(defaults.keep_seed),
         })
     }
 }
