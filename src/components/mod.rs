@@ -2,6 +2,7 @@
 //! services in `state` only.
 
 mod alert;
+mod download;
 mod gallery;
 mod header;
 mod jobs;

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::download::save_href;
 use crate::generation::format_usd;
 use crate::state::{ShownImage, Studio};
 
@@ -41,31 +42,18 @@ pub(super) fn ResultCard(
             // The generation id (for looking the cost up on OpenRouter) as the caption's tooltip.
             <figcaption class="result-card__caption" title=image.generation_id>
                 <span class="result-card__meta">{meta}</span>
+                // A button, not a link of its own: a 4 MB `data:` URL in an
+                // `href` costs a URL parse and a :visited check on every style
+                // pass, before the image shows.
                 <button
                     type="button"
                     class="button--small"
-                    on:click=move |_| download(&image.src, &image.file_name)
+                    on:click=move |_| save_href(&image.src, &image.file_name)
                 >
                     "Download"
                 </button>
             </figcaption>
         </figure>
-    }
-}
-
-/// Saves the image through a temporary link. Not a link of its own: a
-/// 4 MB `data:` URL in an `href` costs the page a URL parse and a :visited
-/// check on every style pass, before the image shows.
-fn download(src: &wasm_bindgen::JsValue, name: &str) {
-    use wasm_bindgen::JsCast;
-    let link = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-    if let Some(link) = link {
-        let _ = js_sys::Reflect::set(&link, &"href".into(), src);
-        link.set_download(name);
-        link.click();
     }
 }
 

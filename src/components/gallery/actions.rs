@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::download::save_blob;
+use crate::components::download::save_blob;
 use crate::state::clipboard::{copy_image, copy_prompt};
 use crate::state::{Draft, HistoryEntry, HistoryStore};
 

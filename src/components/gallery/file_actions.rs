@@ -4,7 +4,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use super::download::save_blob;
+use crate::components::download::save_blob;
 use crate::state::{Alerts, HistoryStore};
 
 /// How many of the oldest images the "storage full" offer deletes at once.

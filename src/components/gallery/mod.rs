@@ -2,7 +2,6 @@
 //! actions, the lightbox and the history file actions.
 
 mod actions;
-mod download;
 mod file_actions;
 mod item;
 mod lightbox;
