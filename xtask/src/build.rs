@@ -123,8 +123,20 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
     std::fs::copy(split_dir.join(LOADER), bindgen_dir.join(LOADER))
         .map_err(|e| format!("{LOADER}: {e}"))?;
     optimise(&modules)?;
+    shorten_glue_imports(&bindgen_dir)?;
     let built = publish(&bindgen_dir, &dist, options.demo_api_base.as_deref())?;
     Ok(built)
+}
+
+/// Renames the main module's imports to short names, in the wasm and in the
+/// glue that defines them (see `shorten.rs`).
+fn shorten_glue_imports(dir: &Path) -> Result<(), String> {
+    let (wasm_path, js_path) = (dir.join("kleinbild_bg.wasm"), dir.join("kleinbild.js"));
+    let wasm = std::fs::read(&wasm_path).map_err(|e| format!("{wasm_path:?}: {e}"))?;
+    let js = std::fs::read_to_string(&js_path).map_err(|e| format!("{js_path:?}: {e}"))?;
+    let (wasm, js) = crate::shorten::shorten_imports(&wasm, &js)?;
+    std::fs::write(&wasm_path, wasm).map_err(|e| format!("{wasm_path:?}: {e}"))?;
+    std::fs::write(&js_path, js).map_err(|e| format!("{js_path:?}: {e}"))
 }
 
 /// The JS module wasm-split writes to fetch the parts.

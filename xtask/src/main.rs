@@ -5,6 +5,7 @@ mod benchmarks;
 mod build;
 mod modules;
 mod serve;
+mod shorten;
 mod sizes;
 mod tools;
 

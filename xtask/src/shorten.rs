@@ -1,0 +1,274 @@
+//! Short import names: wasm-bindgen names each JavaScript import of the main
+//! module like `__wbg_addEventListener_5d3b2f6f2a6c0c38`. There are about 300,
+//! each written twice (in the wasm import section and as a key in the glue's
+//! import object), and their hashes do not compress: renaming them to `a`,
+//! `b`, … `aB` in both places takes kilobytes (brotli) off the first load.
+
+use std::collections::BTreeMap;
+
+/// The import module whose names the glue defines (wasm-bindgen's `--out-name`).
+const GLUE_MODULE: &str = "./kleinbild_bg.js";
+
+/// Renames the main module's glue imports in `wasm` and in the glue `js`.
+/// Every old name must occur in the glue as a whole word, or nothing changes.
+pub fn shorten_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
+    let mut renames = BTreeMap::new();
+    let wasm = rewrite_imports(wasm, &mut |module, name| {
+        if module != GLUE_MODULE {
+            return None;
+        }
+        let short = short_name(renames.len());
+        renames.insert(name.to_owned(), short.clone());
+        Some(short)
+    })?;
+    let mut js = js.to_owned();
+    // Longest first, whole words only: no name is cut inside a longer one.
+    let mut by_length: Vec<_> = renames.iter().collect();
+    by_length.sort_by_key(|(old, _)| std::cmp::Reverse(old.len()));
+    for (old, new) in by_length {
+        let (replaced, count) = replace_word(&js, old, new);
+        if count == 0 {
+            return Err(format!("the glue never names the import {old}"));
+        }
+        js = replaced;
+    }
+    Ok((wasm, js))
+}
+
+/// `a` … `z`, `A` … `Z`, then `aa`, `ba`, …: valid JavaScript property names
+/// that no wasm-bindgen name can equal (those all start with `__`).
+fn short_name(mut index: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut name = String::new();
+    loop {
+        name.push(LETTERS[index % LETTERS.len()] as char);
+        index /= LETTERS.len();
+        if index == 0 {
+            return name;
+        }
+        index -= 1;
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// Replaces `old` where it stands as a whole identifier; returns the text and
+/// how many were replaced.
+fn replace_word(text: &str, old: &str, new: &str) -> (String, usize) {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut from, mut count) = (0, 0);
+    for (at, _) in text.match_indices(old) {
+        let end = at + old.len();
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(end).copied();
+        if before.is_some_and(is_word_byte) || after.is_some_and(is_word_byte) || at < from {
+            continue;
+        }
+        out.push_str(&text[from..at]);
+        out.push_str(new);
+        from = end;
+        count += 1;
+    }
+    out.push_str(&text[from..]);
+    (out, count)
+}
+
+fn read_leb(bytes: &[u8], at: &mut usize) -> Result<u32, String> {
+    let (mut value, mut shift) = (0u32, 0);
+    loop {
+        let byte = *bytes.get(*at).ok_or("truncated wasm")?;
+        *at += 1;
+        value |= u32::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Ok(value);
+        }
+        shift += 7;
+        if shift > 28 {
+            return Err("bad LEB128 in wasm".into());
+        }
+    }
+}
+
+fn write_leb(out: &mut Vec<u8>, mut value: u32) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn read_name<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a str, String> {
+    let len = read_leb(bytes, at)? as usize;
+    let name = bytes.get(*at..*at + len).ok_or("truncated wasm name")?;
+    *at += len;
+    std::str::from_utf8(name).map_err(|_| "a wasm name is not UTF-8".into())
+}
+
+/// Copies the module, renaming imports for which `rename(module, name)` gives
+/// a new name; every other byte stays as it was.
+fn rewrite_imports(
+    wasm: &[u8],
+    rename: &mut dyn FnMut(&str, &str) -> Option<String>,
+) -> Result<Vec<u8>, String> {
+    if wasm.get(..4) != Some(b"\0asm") {
+        return Err("not a wasm module".into());
+    }
+    let mut out = wasm[..8].to_vec();
+    let mut at = 8;
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = read_leb(wasm, &mut at)? as usize;
+        let body = wasm.get(at..at + size).ok_or("truncated wasm section")?;
+        at += size;
+        let body = if id == 2 {
+            rewrite_import_section(body, rename)?
+        } else {
+            body.to_vec()
+        };
+        out.push(id);
+        write_leb(&mut out, body.len() as u32);
+        out.extend_from_slice(&body);
+    }
+    Ok(out)
+}
+
+fn rewrite_import_section(
+    body: &[u8],
+    rename: &mut dyn FnMut(&str, &str) -> Option<String>,
+) -> Result<Vec<u8>, String> {
+    let mut at = 0;
+    let count = read_leb(body, &mut at)?;
+    let mut out = Vec::with_capacity(body.len());
+    write_leb(&mut out, count);
+    for _ in 0..count {
+        let module = read_name(body, &mut at)?;
+        let name = read_name(body, &mut at)?;
+        let desc_start = at;
+        match *body.get(at).ok_or("truncated import")? {
+            // function: type index; tag: attribute, type index
+            0x00 => {
+                at += 1;
+                read_leb(body, &mut at)?;
+            }
+            0x04 => {
+                at += 2;
+                read_leb(body, &mut at)?;
+            }
+            // table: element type, then limits; memory: limits
+            kind @ (0x01 | 0x02) => {
+                at += if kind == 0x01 { 2 } else { 1 };
+                let flags = *body.get(at).ok_or("truncated limits")?;
+                at += 1;
+                read_leb(body, &mut at)?;
+                if flags & 1 == 1 {
+                    read_leb(body, &mut at)?;
+                }
+            }
+            // global: value type, mutability
+            0x03 => at += 3,
+            other => return Err(format!("unknown import kind {other:#x}")),
+        }
+        let new_name = rename(module, name);
+        for text in [module, new_name.as_deref().unwrap_or(name)] {
+            write_leb(&mut out, text.len() as u32);
+            out.extend_from_slice(text.as_bytes());
+        }
+        out.extend_from_slice(body.get(desc_start..at).ok_or("truncated import")?);
+    }
+    if at != body.len() {
+        return Err("unexpected bytes after the imports".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module with a type section, two glue imports, a memory import from
+    /// another module, and a custom section after.
+    fn module() -> Vec<u8> {
+        let mut imports = vec![3];
+        for (module, name, desc) in [
+            (GLUE_MODULE, "__wbg_log_0123456789abcdef", vec![0x00, 0x00]),
+            (
+                GLUE_MODULE,
+                "__wbg_log_0123456789abcdef_x",
+                vec![0x00, 0x00],
+            ),
+            (
+                "./__wasm_split.js",
+                "memory",
+                vec![0x02, 0x01, 0x11, 0x80, 0x01],
+            ),
+        ] {
+            for text in [module, name] {
+                imports.push(text.len() as u8);
+                imports.extend_from_slice(text.as_bytes());
+            }
+            imports.extend(desc);
+        }
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend([1, 4, 1, 0x60, 0, 0]);
+        wasm.push(2);
+        write_leb(&mut wasm, imports.len() as u32);
+        wasm.extend(imports);
+        wasm.extend([0, 3, 1, b'x', 7]);
+        wasm
+    }
+
+    #[test]
+    fn glue_imports_get_short_names_in_both_places() {
+        let js = "const i={__wbg_log_0123456789abcdef:function(){},__wbg_log_0123456789abcdef_x:()=>1};\
+                  function __wbg_log_0123456789abcdef_y(){}";
+        let (wasm, js) = shorten_imports(&module(), js).unwrap();
+        assert_eq!(
+            js,
+            "const i={a:function(){},b:()=>1};function __wbg_log_0123456789abcdef_y(){}"
+        );
+        let mut names = Vec::new();
+        rewrite_imports(&wasm, &mut |module, name| {
+            names.push((module.to_owned(), name.to_owned()));
+            None
+        })
+        .unwrap();
+        assert_eq!(
+            names,
+            [
+                (GLUE_MODULE.to_owned(), "a".to_owned()),
+                (GLUE_MODULE.to_owned(), "b".to_owned()),
+                ("./__wasm_split.js".to_owned(), "memory".to_owned()),
+            ]
+        );
+        // The other sections are untouched: same tail, same type section.
+        assert!(wasm.ends_with(&[0, 3, 1, b'x', 7]));
+        assert_eq!(&wasm[8..14], &module()[8..14]);
+    }
+
+    #[test]
+    fn a_name_the_glue_does_not_define_stops_the_build() {
+        let err =
+            shorten_imports(&module(), "const i={__wbg_log_0123456789abcdef_x:1}").unwrap_err();
+        assert!(err.contains("__wbg_log_0123456789abcdef"), "{err}");
+        assert!(shorten_imports(b"not wasm", "").is_err());
+        assert!(shorten_imports(&module()[..20], "").is_err());
+    }
+
+    #[test]
+    fn short_names_are_unique_and_short() {
+        let names: std::collections::HashSet<String> = (0..3000).map(short_name).collect();
+        assert_eq!(names.len(), 3000);
+        assert_eq!(short_name(0), "a");
+        assert_eq!(short_name(51), "Z");
+        assert_eq!(short_name(52), "aa");
+        assert!(short_name(2755).len() == 2 && short_name(2756).len() == 3);
+    }
+}
