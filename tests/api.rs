@@ -6,8 +6,8 @@ use kleinbild::api::chat_request;
 use kleinbild::api::data_url::{image_from_base64, image_from_data_url};
 use kleinbild::api::error::{ApiError, redact};
 use kleinbild::api::response::parse_chat_response;
-use kleinbild::generation::GenerationRequest;
 use kleinbild::generation::KLEIN_MODEL;
+use kleinbild::generation::{GenerationRequest, OutputFormat};
 use kleinbild::generation::{ImageData, ImageFormat};
 use serde_json::{Value, json};
 
@@ -24,6 +24,8 @@ fn request() -> GenerationRequest {
         model: "black-forest-labs/flux.2-klein-4b".into(),
         prompt: "A watercolor fox in a snowy forest".into(),
         aspect_ratio: "16:9".into(),
+        size: None,
+        output_format: OutputFormat::Png,
         seed: 42,
         references: Vec::new(),
     }

@@ -6,7 +6,7 @@
 use base64::Engine as _;
 use kleinbild::api::response::parse_images_response;
 use kleinbild::api::{ApiError, images_request};
-use kleinbild::generation::GenerationRequest;
+use kleinbild::generation::{GenerationRequest, OutputFormat};
 use serde_json::json;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -24,6 +24,8 @@ fn request(references: Vec<String>) -> GenerationRequest {
         model: "black-forest-labs/flux.2-klein-4b".into(),
         prompt: "A watercolor fox".into(),
         aspect_ratio: "16:9".into(),
+        size: None,
+        output_format: OutputFormat::Png,
         seed: 42,
         references,
     }
@@ -124,4 +126,33 @@ fn chat_saying_the_model_belongs_elsewhere_is_a_wrong_endpoint() {
         ApiError::from_http(404, other),
         ApiError::NotAvailable { .. }
     ));
+}
+
+#[test]
+fn a_larger_size_or_jpeg_goes_to_the_image_api_with_size_and_format_and_no_ratio() {
+    use kleinbild::generation::{Resolution, output_size};
+    let mut big = request(Vec::new());
+    assert!(
+        !big.needs_images_api(),
+        "1 MP PNG stays on the chosen transport"
+    );
+    big.size = output_size("16:9", Resolution::Four);
+    big.output_format = OutputFormat::Jpeg;
+    assert!(big.needs_images_api());
+    let body = serde_json::from_str::<serde_json::Value>(&images_request(&big).to_json()).unwrap();
+    assert_eq!(
+        body,
+        json!({
+            "model": "black-forest-labs/flux.2-klein-4b",
+            "prompt": "A watercolor fox",
+            "size": "2048x1152",
+            "seed": 42,
+            "output_format": "jpeg",
+        })
+    );
+    contract::validate_request_body(contract::Contract::load(), "/images", "post", &body)
+        .unwrap_or_else(|e| panic!("the sized request violates the contract:\n{e}"));
+    let mut jpeg_only = request(Vec::new());
+    jpeg_only.output_format = OutputFormat::Jpeg;
+    assert!(jpeg_only.needs_images_api(), "chat has no output_format");
 }

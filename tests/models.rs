@@ -2,8 +2,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use kleinbild::api::ApiError;
-use kleinbild::api::models::parse_models;
-use kleinbild::generation::built_in_models;
+use kleinbild::api::models::{parse_image_price, parse_models};
+use kleinbild::generation::{KLEIN_PRICE, ModelChoice, ModelPrice, built_in_models};
 use kleinbild::storage::model_cache::{CACHE_MS, ModelCache};
 
 const KLEIN: &str = "black-forest-labs/flux.2-klein-4b";
@@ -38,22 +38,22 @@ fn image_models_are_listed_klein_first_and_only_klein_with_a_price_per_image() {
     );
     // Klein's price comes from the published per-megapixel rule, not the list's token price.
     assert_eq!(
-        models[0].label,
+        models[0].label(),
         "Black Forest Labs: FLUX.2 [klein] 4B \u{b7} about $0.014 per image"
     );
     // The list's `image_output` is a price per unit, not per image: never shown as one.
     assert_eq!(
-        models[1].label,
+        models[1].label(),
         "Black Forest Labs: FLUX.2 [pro] \u{b7} price on OpenRouter"
     );
     // Control characters are dropped; an unreadable price changes nothing.
-    assert_eq!(models[2].label, "Gemini Image \u{b7} price on OpenRouter");
+    assert_eq!(models[2].label(), "Gemini Image \u{b7} price on OpenRouter");
     assert!(
         models
             .iter()
-            .all(|m| m.id == KLEIN || !m.label.contains('$')),
+            .all(|m| m.id == KLEIN || !m.label().contains('$')),
         "a model other than klein shows a dollar figure: {:?}",
-        models.iter().map(|m| &m.label).collect::<Vec<_>>()
+        models.iter().map(|m| m.label()).collect::<Vec<_>>()
     );
 }
 
@@ -107,4 +107,101 @@ fn the_cache_is_used_only_for_the_same_api_and_while_young() {
         None
     );
     assert_eq!(ModelCache::fresh_for(None, base, 1_000_001.0), None);
+}
+
+fn endpoints(pricing: serde_json::Value) -> String {
+    serde_json::json!({"id": "a/b", "endpoints": [
+        {"provider_name": "P", "provider_slug": "p", "supported_parameters": {}, "pricing": pricing}
+    ]})
+    .to_string()
+}
+
+/// The price source: only output-image lines per image or per megapixel give
+/// a price per image; per-token lines and nonsense never do.
+#[test]
+fn endpoint_pricing_lines_give_a_price_per_image_only_when_there_is_one() {
+    use serde_json::json;
+    let price = |lines| parse_image_price(200, &endpoints(lines)).unwrap();
+    let per_mp = price(json!([
+        {"billable": "input_image", "unit": "megapixel", "cost_usd": 0.5},
+        {"billable": "output_image", "unit": "megapixel", "cost_usd": 0.03, "variant": "first"},
+        {"billable": "output_image", "unit": "megapixel", "cost_usd": 0.015, "variant": "additional"},
+    ]));
+    assert_eq!(
+        per_mp,
+        ModelPrice::PerMegapixel {
+            first: 0.03,
+            further: 0.015
+        }
+    );
+    assert_eq!(per_mp.of_image(1024, 1024), Some(0.03));
+    assert!(
+        (per_mp.of_image(2048, 2048).unwrap() - 0.075).abs() < 1e-9,
+        "4 MP: first + 3 further"
+    );
+    let flat = price(json!([{"billable": "output_image", "unit": "megapixel", "cost_usd": 0.02}]));
+    assert_eq!(
+        flat,
+        ModelPrice::PerMegapixel {
+            first: 0.02,
+            further: 0.02
+        }
+    );
+    let per_image = price(json!([
+        {"billable": "input_text", "unit": "token", "cost_usd": 0.0000003},
+        {"billable": "output_image", "unit": "image", "cost_usd": 0.039},
+    ]));
+    assert_eq!(per_image.of_image(2048, 1152), Some(0.039));
+    for unknown in [
+        json!([{"billable": "output_image", "unit": "token", "cost_usd": 0.000008}]),
+        json!([{"billable": "output_image", "unit": "image", "cost_usd": "0.04"}]),
+        json!([{"billable": "output_image", "unit": "image", "cost_usd": -1}]),
+        json!([{"billable": "output_image", "unit": "image", "cost_usd": 1e9}]),
+        json!([]),
+        json!("free"),
+    ] {
+        assert_eq!(price(unknown.clone()), ModelPrice::Unknown, "{unknown}");
+    }
+    // The first endpoint that gives a price per image wins.
+    let two = json!({"endpoints": [
+        {"pricing": [{"billable": "output_image", "unit": "token", "cost_usd": 0.00001}]},
+        {"pricing": [{"billable": "output_image", "unit": "image", "cost_usd": 0.05}]},
+    ]});
+    assert_eq!(
+        parse_image_price(200, &two.to_string()).unwrap(),
+        ModelPrice::PerImage(0.05)
+    );
+    assert_eq!(parse_image_price(200, "{}").unwrap(), ModelPrice::Unknown);
+    assert!(
+        parse_image_price(404, r#"{"error":{"code":404,"message":"Model not found"}}"#).is_err()
+    );
+    assert!(parse_image_price(200, "<html>").is_err());
+    // Klein's own rule is the same kind of price: $0.017 for 4 MP.
+    assert!((KLEIN_PRICE.of_image(2048, 2048).unwrap() - 0.017).abs() < 1e-9);
+}
+
+#[test]
+fn labels_show_a_known_price_and_the_cache_keeps_it() {
+    let mut gemini = ModelChoice::new("google/gemini-2.5-flash-image", "Gemini Image");
+    assert_eq!(gemini.label(), "Gemini Image \u{b7} price on OpenRouter");
+    gemini.price = ModelPrice::PerImage(0.039);
+    assert_eq!(gemini.label(), "Gemini Image \u{b7} about $0.039 per image");
+    let mut pro = ModelChoice::new("black-forest-labs/flux.2-pro", "FLUX.2 [pro]");
+    pro.price = ModelPrice::PerMegapixel {
+        first: 0.03,
+        further: 0.015,
+    };
+    assert_eq!(pro.label(), "FLUX.2 [pro] \u{b7} about $0.030 per image");
+    let cache = ModelCache {
+        api_base: "https://openrouter.ai/api/v1".into(),
+        fetched_ms: 5.0,
+        models: vec![
+            built_in_models().remove(0),
+            gemini,
+            pro,
+            ModelChoice::new("openai/gpt-5-image-mini", "GPT-5 Image Mini"),
+        ],
+    };
+    let back = ModelCache::fresh_for(Some(&cache.to_json()), &cache.api_base, 6.0);
+    assert_eq!(back, Some(cache.models));
 }

@@ -1,7 +1,7 @@
 //! Native tests of settings (de)serialisation, validation, price and names.
 #![cfg(not(target_arch = "wasm32"))]
 
-use kleinbild::generation::ImageFormat;
+use kleinbild::generation::{ImageFormat, OutputFormat, Resolution, output_size};
 use kleinbild::generation::{estimate_cost_usd, expected_size, file_name, format_usd, parse_seed};
 use kleinbild::storage::{Settings, validate_api_base, validate_timeout};
 
@@ -53,6 +53,8 @@ fn settings_round_trip() {
     settings.one_prompt_per_line = true;
     settings.notify_when_done = true;
     settings.keep_seed = false;
+    settings.resolution = Resolution::Four;
+    settings.output_format = OutputFormat::Jpeg;
     let parsed = Settings::from_json(&settings.to_json(), &Settings::new(DEFAULT_BASE)).unwrap();
     assert_eq!(parsed, settings);
 }
@@ -132,6 +134,73 @@ fn price_follows_the_megapixel_table() {
     assert_eq!(format_usd(0.0), "$0.000");
     assert_eq!(expected_size("16:9"), Some((1344, 768)));
     assert_eq!(expected_size("7:3"), None);
+}
+
+#[test]
+fn resolution_and_format_fall_back_when_unknown() {
+    let defaults = Settings::new(DEFAULT_BASE);
+    for raw in [
+        r#"{"version":1,"resolution_mp":3,"output_format":"webp"}"#,
+        r#"{"version":1,"resolution_mp":"4","output_format":1}"#,
+    ] {
+        let parsed = Settings::from_json(raw, &defaults).unwrap();
+        assert_eq!(parsed.resolution, Resolution::One, "{raw}");
+        assert_eq!(parsed.output_format, OutputFormat::Png, "{raw}");
+    }
+    let raw = r#"{"version":1,"resolution_mp":2,"output_format":"jpeg"}"#;
+    let parsed = Settings::from_json(raw, &defaults).unwrap();
+    assert_eq!(
+        (parsed.resolution, parsed.output_format),
+        (Resolution::Two, OutputFormat::Jpeg)
+    );
+}
+
+/// Every ratio at every tier: within 2048 a side, multiples of 16, the ratio
+/// kept within 2 %, larger per tier until a side reaches 2048, never more megapixels than the tier (so the bill does not
+/// round up), and the price rule's figure for it.
+#[test]
+fn the_resolution_table_keeps_ratio_limits_and_price() {
+    for &(ratio, w1, h1) in kleinbild::generation::ASPECT_RATIOS {
+        assert_eq!(output_size(ratio, Resolution::One), Some((w1, h1)));
+        let (a, b) = ratio.split_once(':').unwrap();
+        let want = a.parse::<f64>().unwrap() / b.parse::<f64>().unwrap();
+        let mut last_pixels = w1 * h1;
+        for tier in [Resolution::Two, Resolution::Four] {
+            let (w, h) = output_size(ratio, tier).unwrap();
+            assert!(w <= 2048 && h <= 2048, "{ratio} {tier:?}: {w}x{h}");
+            assert_eq!((w % 16, h % 16), (0, 0), "{ratio} {tier:?}: {w}x{h}");
+            let got = f64::from(w) / f64::from(h);
+            assert!(
+                (got - want).abs() / want < 0.02,
+                "{ratio} {tier:?}: {w}x{h}"
+            );
+            let mp = f64::from(w * h) / 1_048_576.0;
+            assert!(
+                mp <= f64::from(tier.megapixels()),
+                "{ratio} {tier:?}: {mp} MP"
+            );
+            // Larger, unless the 2048 px side already capped the tier below.
+            assert!(
+                w * h > last_pixels || w.max(h) >= 2000,
+                "{ratio} {tier:?} is not larger"
+            );
+            last_pixels = w * h;
+        }
+    }
+    assert_eq!(output_size("1:1", Resolution::Two), Some((1440, 1440)));
+    assert_eq!(output_size("1:1", Resolution::Four), Some((2048, 2048)));
+    assert_eq!(output_size("16:9", Resolution::Four), Some((2048, 1152)));
+    let (w, h) = output_size("1:1", Resolution::Four).unwrap();
+    assert!(
+        (estimate_cost_usd(w, h) - 0.017).abs() < 1e-9,
+        "one 4 MP image is $0.017"
+    );
+    let (w, h) = output_size("1:1", Resolution::Two).unwrap();
+    assert!((estimate_cost_usd(w, h) - 0.015).abs() < 1e-9);
+    assert_eq!(output_size("7:3", Resolution::Four), None);
+    assert_eq!(Resolution::of_pixels(2048, 2048), Resolution::Four);
+    assert_eq!(Resolution::of_pixels(1440, 1440), Resolution::Two);
+    assert_eq!(Resolution::of_pixels(1344, 768), Resolution::One);
 }
 
 #[test]

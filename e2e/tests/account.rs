@@ -110,14 +110,52 @@ async fn the_model_select_lists_openrouters_image_models_and_sends_the_choice() 
             labels[0] == serde_json::json!([e2e::KLEIN_MODEL, "Black Forest Labs: FLUX.2 [klein] 4B \u{b7} about $0.014 per image"]),
             "klein first with its price: {labels:?}"
         );
-        // The list's per-unit `image_output` is never shown as a price per image.
+        // Prices come from each model's Images API endpoints: per megapixel (pro), per
+        // image (Gemini); a per-token price is never shown as one per image.
+        let labels = app
+            .poll("the endpoint prices to arrive", UI_TIMEOUT, async || {
+                let select = app.control(Role::Combobox, "Model").await?;
+                let v = app
+                    .js(
+                        "return Array.from(arguments[0].options).map(o => [o.value, o.textContent]);",
+                        vec![serde_json::to_value(&select)?],
+                    )
+                    .await?;
+                let priced = v.as_array().is_some_and(|o| {
+                    o.iter().any(|o| o[0] == "google/gemini-2.5-flash-image" && o[1].as_str().is_some_and(|l| l.contains('$')))
+                });
+                Ok(priced.then_some(v))
+            })
+            .await?;
+        let label = |id: &str| {
+            labels
+                .as_array()
+                .and_then(|o| o.iter().find(|o| o[0] == id))
+                .and_then(|o| o[1].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        ensure!(label(pro) == "Black Forest Labs: FLUX.2 [pro] \u{b7} about $0.030 per image", "{labels}");
         ensure!(
-            labels.iter().any(|o| o[0] == pro && o[1].as_str().is_some_and(|l| l.ends_with("price on OpenRouter"))),
-            "pro says where its price is: {labels:?}"
+            label("google/gemini-2.5-flash-image") == "Google: Gemini 2.5 Flash Image \u{b7} about $0.039 per image",
+            "{labels}"
         );
         ensure!(
-            labels.iter().all(|o| o[0] == e2e::KLEIN_MODEL || o[1].as_str().is_some_and(|l| !l.contains('$'))),
-            "a model other than klein shows a dollar figure: {labels:?}"
+            label("openai/gpt-5-image-mini") == "OpenAI: GPT-5 Image Mini \u{b7} price on OpenRouter",
+            "{labels}"
+        );
+        let labels = labels.as_array().cloned().unwrap_or_default();
+        // The endpoints are public too: asked without the key.
+        let priced: Vec<_> = app
+            .mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/api/v1/images/models/") && r.path.ends_with("/endpoints"))
+            .collect();
+        ensure!(priced.len() >= 3, "{} endpoint requests", priced.len());
+        ensure!(
+            priced.iter().all(|r| !r.headers.contains_key("authorization")),
+            "the key went to a public endpoint"
         );
         ensure!(
             !labels.iter().any(|o| o[0] == "openai/gpt-4o-mini"),
@@ -141,18 +179,45 @@ async fn the_model_select_lists_openrouters_image_models_and_sends_the_choice() 
             .await?
             .select_by_value(pro)
             .await?;
-        // Klein's rule is not pro's price: the estimate says where the price is instead.
-        app.type_prompt("made with the pro model").await?;
-        let estimate = app
-            .poll("the estimate to follow the model", UI_TIMEOUT, async || {
+        // A model without a price per image: the estimate says where it is, the hint links there.
+        let estimate_says = async |phrase: &str| {
+            app.poll(&format!("the estimate to say {phrase:?}"), UI_TIMEOUT, async || {
                 let v = app
                     .js("return document.querySelector('.prompt-form__estimate').innerText;", vec![])
                     .await?;
                 let text = v.as_str().unwrap_or_default().to_owned();
-                Ok(text.contains("price on OpenRouter").then_some(text))
+                Ok(text.contains(phrase).then_some(text))
             })
+            .await
+        };
+        app.type_prompt("made with the pro model").await?;
+        app.control(Role::Combobox, "Model")
+            .await?
+            .select_by_value("openai/gpt-5-image-mini")
             .await?;
-        ensure!(!estimate.contains('$'), "the estimate for pro shows {estimate:?}");
+        let estimate = estimate_says("price on OpenRouter").await?;
+        ensure!(!estimate.contains('$'), "a per-token model's estimate shows {estimate:?}");
+        let link = app
+            .js("const a = document.querySelector('#model-hint a'); return a && [a.href, a.textContent];", vec![])
+            .await?;
+        ensure!(
+            link == serde_json::json!(["https://openrouter.ai/openai/gpt-5-image-mini", "price on OpenRouter"]),
+            "the hint links to {link}"
+        );
+        // Gemini's flat price, and pro's per-megapixel one: estimate and batch total from the same source.
+        app.control(Role::Combobox, "Model")
+            .await?
+            .select_by_value("google/gemini-2.5-flash-image")
+            .await?;
+        estimate_says("estimated $0.039").await?;
+        app.control(Role::Combobox, "Model")
+            .await?
+            .select_by_value(pro)
+            .await?;
+        estimate_says("estimated $0.030").await?;
+        app.set_images(2).await?;
+        estimate_says("2 images \u{b7} estimated $0.060").await?;
+        app.set_images(1).await?;
         app.generate("made with the pro model").await?;
         let sent = app.generation_requests().last().cloned().ok_or("no request")?;
         ensure!(sent.body["model"] == pro, "sent model {}", sent.body["model"]);
@@ -171,6 +236,21 @@ async fn the_model_select_lists_openrouters_image_models_and_sends_the_choice() 
             .count();
         // (A plain GET without custom headers: not even a CORS preflight.)
         ensure!(fetches == 1, "the list was fetched again despite the cache ({fetches})");
+        // The prices came from the cache too.
+        let pro_label = app
+            .js(
+                "return document.querySelector('select[name=model] option[value=\"black-forest-labs/flux.2-pro\"]').textContent;",
+                vec![],
+            )
+            .await?;
+        ensure!(pro_label.as_str().is_some_and(|l| l.ends_with("about $0.030 per image")), "after a reload pro says {pro_label}");
+        let asked = app
+            .mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/endpoints"))
+            .count();
+        ensure!(asked == priced.len(), "prices were asked again despite the cache ({asked})");
         Ok(())
     })
     .await;

@@ -2,7 +2,7 @@
 //! (public, no key). Pure Rust; the cache lives in `storage::model_cache`.
 
 use super::ApiError;
-use crate::generation::{KLEIN_MODEL, ModelChoice, built_in_models, is_model_id, model_label};
+use crate::generation::{KLEIN_MODEL, ModelChoice, ModelPrice, built_in_models, is_model_id};
 use crate::json::Loose;
 
 /// More than any real list; a hostile answer cannot flood the select.
@@ -54,8 +54,53 @@ fn model_choice(model: &Loose) -> Option<ModelChoice> {
         .filter(|c| !c.is_control())
         .take(100)
         .collect();
-    Some(ModelChoice {
-        id: id.to_owned(),
-        label: model_label(name.trim(), id),
-    })
+    Some(ModelChoice::new(id, name.trim()))
+}
+
+/// Reads a model's Images API endpoints
+/// (`GET /images/models/{author}/{slug}/endpoints`): the price of the first
+/// endpoint that gives one per image or per megapixel (see
+/// [`ModelPrice::from_lines`]). A model without such an endpoint is an error.
+pub fn parse_image_price(status: u16, body: &str) -> Result<ModelPrice, ApiError> {
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_http(status, body));
+    }
+    let root = Loose::parse(body.trim()).map_err(|e| ApiError::Malformed {
+        detail: format!("the model's endpoints could not be read: {e}"),
+    })?;
+    let Some(Loose::List(endpoints)) = root.get("endpoints") else {
+        return Ok(ModelPrice::Unknown);
+    };
+    let text = |line: &'_ Loose, key: &str| -> String {
+        line.get(key)
+            .and_then(Loose::as_text)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Ok(endpoints
+        .iter()
+        .map(|endpoint| {
+            let lines: Vec<(String, String, String, f64)> = match endpoint.get("pricing") {
+                Some(Loose::List(lines)) => lines
+                    .iter()
+                    .filter_map(|line| {
+                        let usd = line.get("cost_usd")?.as_number()?;
+                        Some((
+                            text(line, "billable"),
+                            text(line, "unit"),
+                            text(line, "variant"),
+                            usd,
+                        ))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            ModelPrice::from_lines(
+                lines
+                    .iter()
+                    .map(|(b, u, v, usd)| (b.as_str(), u.as_str(), v.as_str(), *usd)),
+            )
+        })
+        .find(|price| *price != ModelPrice::Unknown)
+        .unwrap_or_default())
 }

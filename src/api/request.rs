@@ -37,9 +37,10 @@ pub fn images_request(request: &GenerationRequest) -> ImagesRequest {
     ImagesRequest {
         model: request.model.clone(),
         prompt: request.prompt.clone(),
-        aspect_ratio: request.aspect_ratio.clone(),
+        aspect_ratio: request.size.is_none().then(|| request.aspect_ratio.clone()),
+        size: request.size.map(|(w, h)| format!("{w}x{h}")),
         seed: request.seed,
-        output_format: "png",
+        output_format: request.output_format.api_name(),
         input_references: request
             .references
             .iter()

@@ -55,9 +55,13 @@ pub struct ImageConfig {
 pub struct ImagesRequest {
     pub model: String,
     pub prompt: String,
-    pub aspect_ratio: String,
+    /// Left out when `size` is sent: the pixel size is authoritative and a
+    /// ratio that does not match it exactly is refused.
+    pub aspect_ratio: Option<String>,
+    /// `"2048x2048"`.
+    pub size: Option<String>,
     pub seed: u32,
-    /// Klein's provider default is JPEG; the studio asks for PNG like on chat.
+    /// Always named: klein's provider default is JPEG.
     pub output_format: &'static str,
     pub input_references: Vec<ContentPart>,
 }
@@ -207,8 +211,14 @@ impl ImagesRequest {
         write_string(&mut out, &self.model);
         out.push_str(",\"prompt\":");
         write_string(&mut out, &self.prompt);
-        out.push_str(",\"aspect_ratio\":");
-        write_string(&mut out, &self.aspect_ratio);
+        if let Some(ratio) = &self.aspect_ratio {
+            out.push_str(",\"aspect_ratio\":");
+            write_string(&mut out, ratio);
+        }
+        if let Some(size) = &self.size {
+            out.push_str(",\"size\":");
+            write_string(&mut out, size);
+        }
         out.push_str(&format!(",\"seed\":{},\"output_format\":", self.seed));
         write_string(&mut out, self.output_format);
         if !self.input_references.is_empty() {

@@ -2,6 +2,7 @@
 //! services in `state` only.
 
 mod alert;
+mod choice;
 mod download;
 mod gallery;
 mod header;
@@ -16,6 +17,7 @@ mod results;
 mod settings_panel;
 
 pub use alert::AlertRegion;
+pub(crate) use choice::setting_select;
 pub use gallery::{PAGE as GALLERY_PAGE, gallery_view};
 pub use header::{Panels, header_tools_view};
 pub use jobs::jobs_view;

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 
 use super::prompt_tools::RECENT_PROMPTS;
 use super::references::ReferencePicker;
-use crate::generation::ModelChoice;
+use crate::generation::{
+    ModelChoice, ModelPrice, OutputFormat, PRICE_ELSEWHERE, Resolution, output_size, price_page,
+};
 use crate::state::{Alerts, Draft, HistoryStore, ModelList, SettingsStore};
 
 crate::lazy_part! {
@@ -38,6 +40,19 @@ fn Options() -> impl IntoView {
             seed_status.set(crate::state::clipboard::copy_seed(&seed).await);
         });
     };
+    // Chat Completions has no size or format fields: say where such requests go.
+    let size_hint = move || {
+        settings.with(|s| {
+            let (w, h) = output_size(&s.aspect_ratio, s.resolution).unwrap_or((1024, 1024));
+            let larger = s.resolution != Resolution::One || s.output_format != OutputFormat::Png;
+            let via = if larger && !s.images_api {
+                " \u{b7} sizes above 1 MP and JPEG go through the Images API"
+            } else {
+                ""
+            };
+            format!("{w}\u{d7}{h} px{via}")
+        })
+    };
     view! {
         <div class="options">
             <label class="field field--wide">
@@ -58,8 +73,40 @@ fn Options() -> impl IntoView {
                 </select>
             </label>
             <p id="model-hint" class="field__hint field--wide">
-                {move || models.notice().unwrap_or_else(|| "Klein\u{2019}s price follows its published rule; other models\u{2019} prices are on OpenRouter. The billed cost is shown with each image.".into())}
+                {move || models.notice().unwrap_or_else(|| "Klein\u{2019}s price follows its published rule; other models show a price when OpenRouter gives one per image. The billed cost is shown with each image.".into())}
+                // No price per image known for the chosen model: where to find it.
+                {move || {
+                    let model = settings.with(|s| s.model.clone());
+                    (models.price_of(&model) == ModelPrice::Unknown).then(|| view! {
+                        " See the "
+                        <a href=price_page(&model) target="_blank" rel="noopener noreferrer">
+                            {PRICE_ELSEWHERE}
+                        </a>
+                        "."
+                    })
+                }}
             </p>
+            {super::setting_select(
+                "Resolution",
+                "resolution",
+                Some("size-hint"),
+                Resolution::ALL
+                    .map(|r| (r.megapixels().to_string(), format!("{} MP", r.megapixels())))
+                    .into(),
+                |s| s.resolution.megapixels().to_string(),
+                |s, value| {
+                    s.resolution = value.parse().ok().and_then(Resolution::from_megapixels).unwrap_or_default();
+                },
+            )}
+            {super::setting_select(
+                "Output format",
+                "output-format",
+                Some("size-hint"),
+                vec![("png".into(), "PNG".into()), ("jpeg".into(), "JPEG".into())],
+                |s| s.output_format.api_name().to_owned(),
+                |s, value| s.output_format = OutputFormat::from_api_name(value).unwrap_or_default(),
+            )}
+            <p id="size-hint" class="field__hint field--wide">{size_hint}</p>
             <label class="field">
                 <span class="field__label">"Seed"</span>
                 <input
@@ -143,10 +190,8 @@ fn Options() -> impl IntoView {
 /// The known models, plus the chosen one when it is not among them (e.g.
 /// reused from an older image), so the select always shows what will be sent.
 fn model_options(known: &[ModelChoice], chosen: &str) -> impl IntoView + use<> {
-    let mut models: Vec<(String, String)> = known
-        .iter()
-        .map(|m| (m.id.clone(), m.label.clone()))
-        .collect();
+    let mut models: Vec<(String, String)> =
+        known.iter().map(|m| (m.id.clone(), m.label())).collect();
     if !models.iter().any(|(id, _)| id == chosen) {
         models.push((chosen.to_owned(), chosen.to_owned()));
     }

@@ -2,10 +2,9 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use crate::generation::{
-    ASPECT_RATIOS, KLEIN_MODEL, MAX_BATCH, PRICE_ELSEWHERE, estimate_cost_usd, expected_size,
-    format_usd, prompts_from,
+    ASPECT_RATIOS, MAX_BATCH, PRICE_ELSEWHERE, format_usd, output_size, prompts_from,
 };
-use crate::state::{Alerts, Draft, SettingsStore, Studio};
+use crate::state::{Alerts, Draft, ModelList, SettingsStore, Studio};
 
 /// Prompt, options, the cost estimate, the batch size and Generate, which
 /// never waits: each press queues jobs.
@@ -15,6 +14,7 @@ pub fn PromptForm() -> impl IntoView {
     let alerts = Alerts::expect();
     let studio = Studio::expect();
     let draft = Draft::expect();
+    let models = ModelList::expect();
     let (prompt, set_prompt) = (draft.prompt().read_only(), draft.prompt().write_only());
     let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
 
@@ -33,34 +33,31 @@ pub fn PromptForm() -> impl IntoView {
         }
     };
     // The total before anything is sent: jobs × images × the price of one,
-    // for klein (its published rule); other models' prices are not known here.
+    // from the one price source (klein's rule, or the model's endpoint).
     let estimate = move || {
-        let (ratio, batch, per_line, klein) = settings.with(|s| {
+        let (ratio, resolution, batch, per_line, model) = settings.with(|s| {
             (
                 s.aspect_ratio.clone(),
+                s.resolution,
                 s.batch_size,
                 s.one_prompt_per_line,
-                s.model == KLEIN_MODEL,
+                s.model.clone(),
             )
         });
         let jobs = prompt.with(|p| prompts_from(p, per_line).len()).max(1) as u32;
-        expected_size(&ratio).map(|(w, h)| {
-            let n = jobs * batch;
-            let count = if n == 1 {
-                String::new()
-            } else {
-                format!("{n} images \u{b7} ")
-            };
-            let price = if klein {
-                format!(
-                    "estimated {}",
-                    format_usd(estimate_cost_usd(w, h) * f64::from(n))
-                )
-            } else {
-                PRICE_ELSEWHERE.to_owned()
-            };
-            format!("about {w}\u{d7}{h} px \u{b7} {count}{price}")
-        })
+        let (w, h) = output_size(&ratio, resolution)?;
+        let n = jobs * batch;
+        let count = if n == 1 {
+            String::new()
+        } else {
+            format!("{n} images \u{b7} ")
+        };
+        // Without a known price it says where the price is (the model's hint links there).
+        let price = match models.price_of(&model).of_image(w, h) {
+            Some(usd) => format!("estimated {}", format_usd(usd * f64::from(n))),
+            None => PRICE_ELSEWHERE.to_owned(),
+        };
+        Some(format!("about {w}\u{d7}{h} px \u{b7} {count}{price}"))
     };
 
     view! {
@@ -90,35 +87,14 @@ pub fn PromptForm() -> impl IntoView {
             // Over the label line: the count and Clear prompt, when their part is here.
             <div class="prompt-tools">{super::lazy_view(|| Box::pin(super::prompt_tools_view()))}</div>
             <div class="prompt-form__row">
-                <label class="field">
-                    <span class="field__label">"Aspect ratio"</span>
-                    // prop:value, not option attributes: once the user has picked an
-                    // option, the browser ignores later `selected` attribute changes.
-                    <select
-                        name="aspect-ratio"
-                        prop:value=move || settings.with(|s| s.aspect_ratio.clone())
-                        on:change=move |ev| {
-                            let value = event_target_value(&ev);
-                            if let Err(message) = settings.update(|s| s.aspect_ratio = value) {
-                                alerts.show(message);
-                            }
-                        }
-                    >
-                        {ASPECT_RATIOS
-                            .iter()
-                            .map(|&(label, _, _)| {
-                                view! {
-                                    <option
-                                        value=label
-                                        selected=move || settings.with(|s| s.aspect_ratio == label)
-                                    >
-                                        {label}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                {super::setting_select(
+                    "Aspect ratio",
+                    "aspect-ratio",
+                    None,
+                    ASPECT_RATIOS.iter().map(|&(r, _, _)| (r.to_owned(), r.to_owned())).collect(),
+                    |s| s.aspect_ratio.clone(),
+                    |s, value| s.aspect_ratio = value.to_owned(),
+                )}
                 <label class="field field--check">
                     <input
                         type="checkbox"

@@ -16,11 +16,11 @@ pub use job::{
 };
 pub use model::{
     BUILT_IN_MODELS, KLEIN_MODEL, ModelChoice, PRICE_ELSEWHERE, built_in_models, is_model_id,
-    model_label,
+    price_known_without_asking, price_page,
 };
 pub use output::{GeneratedImage, GenerationOutput, ImageData, LinkedImageMissing};
-pub use price::{estimate_cost_usd, format_usd};
+pub use price::{KLEIN_PRICE, ModelPrice, estimate_cost_usd, format_usd};
 pub use request::{
-    ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, GenerationRequest, MAX_REFERENCES, expected_size,
-    file_name, parse_seed, to_data_url,
+    ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, GenerationRequest, MAX_EDGE, MAX_REFERENCES, OutputFormat,
+    Resolution, expected_size, file_name, output_size, parse_seed, to_data_url,
 };

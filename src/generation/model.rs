@@ -1,6 +1,6 @@
 //! Which models the studio offers before (or without) OpenRouter's list.
 
-use super::price::{estimate_cost_usd, format_usd};
+use super::price::{KLEIN_PRICE, ModelPrice, format_usd};
 
 /// The model this studio is built around.
 pub const KLEIN_MODEL: &str = "black-forest-labs/flux.2-klein-4b";
@@ -12,35 +12,54 @@ pub const BUILT_IN_MODELS: &[(&str, &str)] = &[(KLEIN_MODEL, "FLUX.2 [klein] 4B"
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelChoice {
     pub id: String,
-    /// What the option shows: name and price.
-    pub label: String,
+    /// The name as OpenRouter gives it (plain text).
+    pub name: String,
+    /// From the model's Images API endpoint, once asked; klein's is its rule.
+    pub price: ModelPrice,
+}
+
+impl ModelChoice {
+    /// A model with the price the studio knows without asking (klein's rule).
+    pub fn new(id: &str, name: &str) -> Self {
+        ModelChoice {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            price: price_known_without_asking(id),
+        }
+    }
+
+    /// What the option shows: `FLUX.2 [klein] 4B · about $0.014 per image`,
+    /// or `… · price on OpenRouter` when no per-image price is known.
+    pub fn label(&self) -> String {
+        match self.price.of_image(1024, 1024) {
+            Some(usd) => format!("{} \u{b7} about {} per image", self.name, format_usd(usd)),
+            None => format!("{} \u{b7} {PRICE_ELSEWHERE}", self.name),
+        }
+    }
+}
+
+/// Klein's price is its published rule (the one place that knows it); other
+/// models' prices come from their endpoints. The model list's
+/// `image_output` is a price per unit (klein's is $0.00000342), never per image.
+pub fn price_known_without_asking(id: &str) -> ModelPrice {
+    if id == KLEIN_MODEL {
+        KLEIN_PRICE
+    } else {
+        ModelPrice::Unknown
+    }
 }
 
 /// The list before (or without) OpenRouter's: klein with the app's own price rule.
 pub fn built_in_models() -> Vec<ModelChoice> {
     BUILT_IN_MODELS
         .iter()
-        .map(|&(id, name)| ModelChoice {
-            id: id.to_owned(),
-            label: model_label(name, id),
-        })
+        .map(|&(id, name)| ModelChoice::new(id, name))
         .collect()
 }
 
-/// `FLUX.2 [klein] 4B · about $0.014 per image`. Klein's price follows the
-/// published per-megapixel rule (the one place that knows it). For other
-/// models the list holds no per-image price (its `image_output` is per unit,
-/// klein's is $0.00000342): showing it as one would be wrong by orders of
-/// magnitude, so they say where the price is instead.
-pub fn model_label(name: &str, id: &str) -> String {
-    if id == KLEIN_MODEL {
-        format!(
-            "{name} \u{b7} about {} per image",
-            format_usd(estimate_cost_usd(1024, 1024))
-        )
-    } else {
-        format!("{name} \u{b7} {PRICE_ELSEWHERE}")
-    }
+/// Where a model's price is shown: its page on OpenRouter.
+pub fn price_page(id: &str) -> String {
+    format!("https://openrouter.ai/{id}")
 }
 
 /// What the app says where it knows no per-image price.

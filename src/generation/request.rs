@@ -30,6 +30,92 @@ pub fn expected_size(aspect_ratio: &str) -> Option<(u32, u32)> {
         .map(|&(_, w, h)| (w, h))
 }
 
+/// The largest side the Images API accepts for `size`.
+pub const MAX_EDGE: u32 = 2048;
+
+/// How large the image is (`Resolution`). Klein bills $0.014 for the first
+/// megapixel and $0.001 for each further one, so 4 MP costs $0.017.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Resolution {
+    #[default]
+    One,
+    Two,
+    Four,
+}
+
+impl Resolution {
+    pub const ALL: [Resolution; 3] = [Resolution::One, Resolution::Two, Resolution::Four];
+
+    pub fn megapixels(self) -> u32 {
+        match self {
+            Resolution::One => 1,
+            Resolution::Two => 2,
+            Resolution::Four => 4,
+        }
+    }
+
+    pub fn from_megapixels(mp: u64) -> Option<Self> {
+        Resolution::ALL
+            .into_iter()
+            .find(|r| u64::from(r.megapixels()) == mp)
+    }
+
+    /// The tier an image of this many pixels was made at (for Reuse settings).
+    pub fn of_pixels(width: u32, height: u32) -> Self {
+        let mp = f64::from(width) * f64::from(height) / 1_048_576.0;
+        if mp > 2.5 {
+            Resolution::Four
+        } else if mp > 1.4 {
+            Resolution::Two
+        } else {
+            Resolution::One
+        }
+    }
+}
+
+/// The file type asked for (`Output format`). Klein's own default is JPEG, so
+/// the studio always names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    #[default]
+    Png,
+    Jpeg,
+}
+
+impl OutputFormat {
+    /// The Images API's `output_format` value (also the stored one).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            OutputFormat::Png => "png",
+            OutputFormat::Jpeg => "jpeg",
+        }
+    }
+
+    pub fn from_api_name(name: &str) -> Option<Self> {
+        match name {
+            "png" => Some(OutputFormat::Png),
+            "jpeg" => Some(OutputFormat::Jpeg),
+            _ => None,
+        }
+    }
+}
+
+/// The pixel size asked for: 1 MP is OpenRouter's bucket for the ratio; larger
+/// tiers are the largest size of that ratio within the megapixels (2^20
+/// pixels each, so the bill does not round up) and [`MAX_EDGE`] a side, in
+/// multiples of 16. A wide ratio at 4 MP is therefore smaller than 4 MP.
+pub fn output_size(aspect_ratio: &str, resolution: Resolution) -> Option<(u32, u32)> {
+    let bucket = expected_size(aspect_ratio)?;
+    if resolution == Resolution::One {
+        return Some(bucket);
+    }
+    let (a, b) = aspect_ratio.split_once(':')?;
+    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+    let pixels = f64::from(resolution.megapixels()) * 1_048_576.0;
+    let n = ((pixels / f64::from(a * b)).sqrt() as u32).min(MAX_EDGE / a.max(b));
+    Some((a * n / 16 * 16, b * n / 16 * 16))
+}
+
 /// One generation as the user asked for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerationRequest {
@@ -37,10 +123,21 @@ pub struct GenerationRequest {
     pub model: String,
     pub prompt: String,
     pub aspect_ratio: String,
+    /// Pixel size above 1 MP (sent as the Images API's `size`); `None` lets
+    /// the aspect ratio pick OpenRouter's 1 MP bucket.
+    pub size: Option<(u32, u32)>,
+    pub output_format: OutputFormat,
     /// Always sent, so every image can be reproduced.
     pub seed: u32,
     /// Reference images as `data:` URLs (at most [`MAX_REFERENCES`]).
     pub references: Vec<String>,
+}
+
+impl GenerationRequest {
+    /// Chat Completions has no size or format fields: these go through the Images API.
+    pub fn needs_images_api(&self) -> bool {
+        self.size.is_some() || self.output_format != OutputFormat::Png
+    }
 }
 
 /// A verified image as a `data:` URL, for sending as a reference.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use web_sys::Blob;
 
 use super::{Alerts, HistoryStore, SettingsStore};
-use crate::generation::{MAX_REFERENCES, to_data_url, verify_image};
+use crate::generation::{MAX_REFERENCES, OutputFormat, Resolution, to_data_url, verify_image};
 use crate::storage::HistoryEntry;
 use crate::storage::blob::blob_bytes;
 use crate::storage::history::{ReferenceRecord, content_id};
@@ -162,9 +162,18 @@ impl Draft {
         self.prompt.set(entry.prompt.clone());
         self.seed.set(entry.seed.to_string());
         let (ratio, model) = (entry.aspect_ratio.clone(), entry.model.clone());
+        // Size and format as the image has them: what it was made at.
+        let resolution = Resolution::of_pixels(entry.width, entry.height);
+        let format = if entry.mime == "image/jpeg" {
+            OutputFormat::Jpeg
+        } else {
+            OutputFormat::Png
+        };
         if let Err(message) = self.settings.update(|s| {
             s.aspect_ratio = ratio;
             s.model = model;
+            s.resolution = resolution;
+            s.output_format = format;
         }) {
             self.alerts.show(message);
         }

@@ -27,11 +27,11 @@ pub(crate) use studio::prefetch_client;
 pub use studio::{ShownImage, Studio};
 
 // The record types components show; the storage behind them stays here.
-pub use crate::storage::HistoryEntry;
 pub use crate::storage::history::{HistoryQuery, MAX_PROMPT_CHARS, ShownEntry};
+pub use crate::storage::{HistoryEntry, Settings};
 
 use crate::api::DEFAULT_API_BASE;
-use crate::storage::{self, Settings};
+use crate::storage;
 
 /// Set at build time by `cargo xtask serve --mock`: the mock's API base.
 pub const DEMO_API_BASE: Option<&str> = option_env!("KLEINBILD_DEMO_API_BASE");

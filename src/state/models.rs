@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::client::fetch_models;
-use crate::generation::{ModelChoice, built_in_models};
+use crate::api::client::{fetch_image_price, fetch_models};
+use crate::generation::{ModelChoice, ModelPrice, built_in_models, price_known_without_asking};
 use crate::storage::model_cache::{ModelCache, load_models, save_models};
 
 #[derive(Clone, Copy)]
@@ -33,6 +33,17 @@ impl ModelList {
         self.models.get()
     }
 
+    /// What one image of `model` costs, as far as known (tracked): the one
+    /// source for the picker, the estimate and the batch total.
+    pub fn price_of(&self, model: &str) -> ModelPrice {
+        self.models.with(|models| {
+            models
+                .iter()
+                .find(|m| m.id == model)
+                .map_or_else(|| price_known_without_asking(model), |m| m.price)
+        })
+    }
+
     /// Why only the built-in list is offered, if it had to be (tracked).
     pub fn notice(&self) -> Option<String> {
         self.notice.get()
@@ -56,13 +67,14 @@ impl ModelList {
         leptos::task::spawn_local(async move {
             match fetch_models(&api_base).await {
                 Ok(models) => {
+                    list.notice.set(None);
+                    list.models.set(models.clone());
+                    let models = with_prices(list, &api_base, models).await;
                     save_models(&ModelCache {
                         api_base,
                         fetched_ms: js_sys::Date::now(),
-                        models: models.clone(),
+                        models,
                     });
-                    list.notice.set(None);
-                    list.models.set(models);
                 }
                 Err(e) => {
                     // Try again next time the select is used.
@@ -75,4 +87,35 @@ impl ModelList {
             }
         });
     }
+}
+
+/// Models whose prices are asked for, at most: a hostile list cannot make the
+/// studio send hundreds of requests.
+const PRICED_MODELS: usize = 24;
+
+/// Asks each model's Images API endpoints for its price per image, one after
+/// another, showing each as it arrives. A model whose endpoints cannot be read
+/// keeps "price on OpenRouter".
+async fn with_prices(
+    list: ModelList,
+    api_base: &str,
+    mut models: Vec<ModelChoice>,
+) -> Vec<ModelChoice> {
+    for model in models
+        .iter_mut()
+        .filter(|m| m.price == ModelPrice::Unknown)
+        .take(PRICED_MODELS)
+    {
+        let Ok(price) = fetch_image_price(api_base, &model.id).await else {
+            continue;
+        };
+        model.price = price;
+        let id = model.id.clone();
+        list.models.update(|shown| {
+            if let Some(m) = shown.iter_mut().find(|m| m.id == id) {
+                m.price = price;
+            }
+        });
+    }
+    models
 }

@@ -9,8 +9,8 @@ use super::{Alerts, Draft, HistoryStore, KeyStore, SettingsStore};
 use crate::api::ApiError;
 use crate::api::client::{CancelHandle, ClientConfig, held};
 use crate::generation::{
-    GenerationOutput, GenerationRequest, ImageData, ImageState, Job, Phase, RetryWait, batch_seeds,
-    file_name, next_to_send, parse_seed, prompts_from,
+    GenerationOutput, GenerationRequest, ImageData, ImageState, Job, Phase, Resolution, RetryWait,
+    batch_seeds, file_name, next_to_send, output_size, parse_seed, prompts_from,
 };
 use crate::storage::blob::blob_from_bytes;
 use crate::storage::history::{ReferenceRecord, new_id};
@@ -279,6 +279,10 @@ impl Studio {
                         model: s.model.clone(),
                         prompt: prompt.clone(),
                         aspect_ratio: s.aspect_ratio.clone(),
+                        size: (s.resolution != Resolution::One)
+                            .then(|| output_size(&s.aspect_ratio, s.resolution))
+                            .flatten(),
+                        output_format: s.output_format,
                         seed: 0,
                         references: references.iter().map(|r| r.data_url.clone()).collect(),
                     },

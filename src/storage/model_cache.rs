@@ -1,6 +1,6 @@
 //! The model list as cached in localStorage, with where and when it was fetched.
 
-use crate::generation::{ModelChoice, is_model_id};
+use crate::generation::{ModelChoice, ModelPrice, is_model_id};
 use crate::json::{Loose, ObjectWriter};
 
 /// localStorage key of the cached list.
@@ -36,7 +36,8 @@ impl ModelCache {
             models.push_str(
                 &ObjectWriter::default()
                     .text("id", &model.id)
-                    .text("label", &model.label)
+                    .text("name", &model.name)
+                    .text("price", &write_price(model.price))
                     .finish(),
             );
         }
@@ -69,11 +70,42 @@ impl ModelCache {
                 .map(|m| {
                     Some(ModelChoice {
                         id: text(m, "id")?,
-                        label: text(m, "label")?,
+                        name: text(m, "name")?,
+                        price: read_price(&text(m, "price").unwrap_or_default()),
                     })
                 })
                 .collect::<Option<Vec<_>>>()?,
         })
+    }
+}
+
+/// A price as text in whole micro-dollars (no float printing code in the
+/// wasm): `image 39000`, `megapixel 30000 15000`, or empty when unknown.
+fn write_price(price: ModelPrice) -> String {
+    let micro = |usd: f64| (usd * 1e6).round() as u64;
+    match price {
+        ModelPrice::PerImage(usd) => format!("image {}", micro(usd)),
+        ModelPrice::PerMegapixel { first, further } => {
+            format!("megapixel {} {}", micro(first), micro(further))
+        }
+        ModelPrice::Unknown => String::new(),
+    }
+}
+
+/// What [`write_price`] wrote; anything else is an unknown price.
+fn read_price(text: &str) -> ModelPrice {
+    let mut words = text.split(' ');
+    let unit = words.next().unwrap_or_default();
+    let mut usd = || {
+        words
+            .next()
+            .and_then(|w| w.parse::<u64>().ok())
+            .map(|m| m as f64 / 1e6)
+    };
+    match (unit, usd(), usd()) {
+        ("image", Some(usd), None) => ModelPrice::PerImage(usd),
+        ("megapixel", Some(first), Some(further)) => ModelPrice::PerMegapixel { first, further },
+        _ => ModelPrice::Unknown,
     }
 }
 

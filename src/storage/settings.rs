@@ -3,7 +3,7 @@
 use super::{StorageError, local};
 use crate::generation::{
     ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, DEFAULT_PARALLEL, KLEIN_MODEL, MAX_BATCH, MAX_PARALLEL,
-    is_model_id,
+    OutputFormat, Resolution, is_model_id,
 };
 use crate::json::{Loose, ObjectWriter};
 
@@ -42,6 +42,10 @@ pub struct Settings {
     /// The seed in the Seed field is used for every press (`Keep seed`); off,
     /// each press that used it puts a fresh random one there.
     pub keep_seed: bool,
+    /// Output size tier (`Resolution`); above 1 MP goes through the Images API.
+    pub resolution: Resolution,
+    /// `Output format`; JPEG goes through the Images API.
+    pub output_format: OutputFormat,
 }
 
 impl Settings {
@@ -61,6 +65,8 @@ impl Settings {
             one_prompt_per_line: false,
             notify_when_done: false,
             keep_seed: true,
+            resolution: Resolution::One,
+            output_format: OutputFormat::Png,
         }
     }
 
@@ -80,6 +86,8 @@ impl Settings {
             .flag("one_prompt_per_line", self.one_prompt_per_line)
             .flag("notify_when_done", self.notify_when_done)
             .flag("keep_seed", self.keep_seed)
+            .whole("resolution_mp", u64::from(self.resolution.megapixels()))
+            .text("output_format", self.output_format.api_name())
             .finish()
     }
 
@@ -134,6 +142,14 @@ impl Settings {
                 .unwrap_or(defaults.one_prompt_per_line),
             notify_when_done: flag("notify_when_done").unwrap_or(defaults.notify_when_done),
             keep_seed: flag("keep_seed").unwrap_or(defaults.keep_seed),
+            resolution: match stored.get("resolution_mp") {
+                Some(Loose::UInt(mp)) => Resolution::from_megapixels(*mp),
+                _ => None,
+            }
+            .unwrap_or(defaults.resolution),
+            output_format: text("output_format")
+                .and_then(|f| OutputFormat::from_api_name(&f))
+                .unwrap_or(defaults.output_format),
         })
     }
 }

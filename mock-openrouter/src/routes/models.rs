@@ -58,6 +58,17 @@ pub const MODELS: &[ModelInfo] = &[
         description: "Gemini 2.5 Flash Image generates and edits images in conversation.",
     },
     ModelInfo {
+        id: "openai/gpt-5-image-mini",
+        name: "OpenAI: GPT-5 Image Mini",
+        provider: "OpenAI",
+        provider_slug: "openai",
+        created: 1_760_400_000,
+        input: &["file", "image", "text"],
+        output: &["image", "text"],
+        max_refs: 16,
+        description: "GPT-5 Image Mini: image generation billed per token.",
+    },
+    ModelInfo {
         id: "openai/gpt-4o-mini",
         name: "OpenAI: GPT-4o-mini",
         provider: "OpenAI",
@@ -153,15 +164,33 @@ impl ModelInfo {
         })
     }
 
-    fn image_endpoint(&self) -> Value {
-        let pricing = if self.id == KLEIN {
-            json!([
+    /// Pricing lines as OpenRouter's model pages state them (2026): FLUX models per output
+    /// megapixel (first and additional), Gemini per image, GPT image models per token. The
+    /// `variant` names are not documented; the studio reads them tolerantly.
+    fn image_pricing(&self) -> Value {
+        match self.id {
+            KLEIN => json!([
                 { "billable": "output_image", "unit": "megapixel", "cost_usd": 0.014, "variant": "first" },
                 { "billable": "output_image", "unit": "megapixel", "cost_usd": 0.001, "variant": "additional" },
-            ])
-        } else {
-            json!([{ "billable": "output_image", "unit": "image", "cost_usd": 0.03 }])
-        };
+            ]),
+            "black-forest-labs/flux.2-pro" => json!([
+                { "billable": "output_image", "unit": "megapixel", "cost_usd": 0.03, "variant": "first" },
+                { "billable": "output_image", "unit": "megapixel", "cost_usd": 0.015, "variant": "additional" },
+                { "billable": "input_image", "unit": "megapixel", "cost_usd": 0.015 },
+            ]),
+            "google/gemini-2.5-flash-image" => json!([
+                { "billable": "output_image", "unit": "image", "cost_usd": 0.039 },
+                { "billable": "input_text", "unit": "token", "cost_usd": 0.0000003 },
+            ]),
+            _ => json!([
+                { "billable": "output_image", "unit": "token", "cost_usd": 0.000008 },
+                { "billable": "input_text", "unit": "token", "cost_usd": 0.0000025 },
+            ]),
+        }
+    }
+
+    fn image_endpoint(&self) -> Value {
+        let pricing = self.image_pricing();
         json!({
             "provider_name": self.provider,
             "provider_slug": self.provider_slug,

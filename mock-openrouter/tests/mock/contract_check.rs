@@ -82,7 +82,22 @@ async fn success_bodies_match_the_contract() {
             "/images/models/{author}/{slug}/endpoints",
         ),
         ("/key", "/key"),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        // Every image model's pricing lines (per megapixel, per image, per token).
+        [
+            "black-forest-labs/flux.2-pro",
+            "google/gemini-2.5-flash-image",
+            "openai/gpt-5-image-mini",
+        ]
+        .map(|m| {
+            (
+                &*format!("/images/models/{m}/endpoints").leak(),
+                "/images/models/{author}/{slug}/endpoints",
+            )
+        }),
+    ) {
         let (status, v) = json_of(get_as(&server, path, Some(DEMO_KEY)).await).await;
         assert_eq!(status, 200, "{path}");
         check(validate_response_body(c, spec_path, "get", status, &v));

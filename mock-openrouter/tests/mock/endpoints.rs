@@ -162,7 +162,7 @@ async fn models_catalogue() {
     assert!(ids(&image).contains(&KLEIN.to_string()));
     assert!(!ids(&image).contains(&"openai/gpt-4o-mini".to_string()));
     let (_, all) = json_of(get_as(&server, "/models?output_modalities=all", None).await).await;
-    assert_eq!(ids(&all).len(), 4);
+    assert_eq!(ids(&all).len(), 5);
     let klein = image["data"]
         .as_array()
         .expect("data")
@@ -228,6 +228,27 @@ async fn models_catalogue() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(ep["endpoints"][0]["pricing"][0]["cost_usd"], 0.014);
+    // Three kinds of price, as OpenRouter's pages give them: per megapixel, per image, per token.
+    for (model, unit, usd) in [
+        ("black-forest-labs/flux.2-pro", "megapixel", 0.03),
+        ("google/gemini-2.5-flash-image", "image", 0.039),
+        ("openai/gpt-5-image-mini", "token", 0.000008),
+    ] {
+        let (status, ep) =
+            json_of(get_as(&server, &format!("/images/models/{model}/endpoints"), None).await)
+                .await;
+        assert_eq!(status, 200, "{model}");
+        let line = &ep["endpoints"][0]["pricing"][0];
+        assert_eq!(
+            (
+                line["billable"].as_str(),
+                line["unit"].as_str(),
+                line["cost_usd"].as_f64()
+            ),
+            (Some("output_image"), Some(unit), Some(usd)),
+            "{model}"
+        );
+    }
 }
 
 #[tokio::test]

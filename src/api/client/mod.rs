@@ -10,7 +10,7 @@ mod quick;
 mod streamed;
 
 pub use cancel::CancelHandle;
-pub use quick::{check_key, exchange_code, fetch_models};
+pub use quick::{check_key, exchange_code, fetch_image_price, fetch_models};
 
 use web_sys::AbortSignal;
 
@@ -99,7 +99,7 @@ async fn on_best_transport(
 ) -> Result<GenerationOutput, ApiError> {
     let model_key = format!("{} {}", config.api_base, request.model);
     let moved = IMAGES_API_MODELS.with_borrow(|m| m.contains(&model_key));
-    if config.images_api || moved {
+    if config.images_api || moved || request.needs_images_api() {
         return generate_on(Transport::Images, config, request, cancel, on_phase).await;
     }
     match generate_on(Transport::Chat, config, request, cancel, on_phase).await {

@@ -7,9 +7,9 @@ use super::http::send;
 use crate::api::ApiError;
 use crate::api::account::{KeyInfo, parse_key_info};
 use crate::api::error::redact;
-use crate::api::models::parse_models;
+use crate::api::models::{parse_image_price, parse_models};
 use crate::api::oauth::{KeyExchange, parse_exchange};
-use crate::generation::ModelChoice;
+use crate::generation::{ModelChoice, ModelPrice};
 
 /// How long the small requests may take.
 const QUICK_SECONDS: u32 = 20;
@@ -49,6 +49,14 @@ pub async fn fetch_models(api_base: &str) -> Result<Vec<ModelChoice>, ApiError> 
     let url = format!("{api_base}/models?output_modalities=image");
     let (status, text) = quick(&url, None, None).await?;
     parse_models(status, &text)
+}
+
+/// A model's price per image from its Images API endpoints
+/// (`GET /images/models/{author}/{slug}/endpoints`; public, no key).
+pub async fn fetch_image_price(api_base: &str, model: &str) -> Result<ModelPrice, ApiError> {
+    let url = format!("{api_base}/images/models/{model}/endpoints");
+    let (status, text) = quick(&url, None, None).await?;
+    parse_image_price(status, &text)
 }
 
 /// Exchanges a sign-in code for a key (`POST /auth/keys`; no key is sent).
