@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod client;
+pub mod curl;
 pub mod data_url;
 pub mod error;
 pub mod models;

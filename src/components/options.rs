@@ -9,7 +9,7 @@ use super::references::ReferencePicker;
 use crate::generation::{
     ModelChoice, ModelPrice, OutputFormat, PRICE_ELSEWHERE, Resolution, output_size, price_page,
 };
-use crate::state::{Alerts, Draft, HistoryStore, ModelList, SettingsStore};
+use crate::state::{Alerts, Draft, HistoryStore, ModelList, SettingsStore, Studio};
 
 crate::lazy_part! {
     /// Model, Seed and Reference images, in the `panels` part.
@@ -28,6 +28,8 @@ fn Options() -> impl IntoView {
     let history = HistoryStore::expect();
     let (seed_text, set_seed_text) = (draft.seed().read_only(), draft.seed().write_only());
     let seed_status = RwSignal::new(String::new());
+    let curl_status = RwSignal::new(String::new());
+    let studio = Studio::expect();
     let copy_seed = move |_| {
         let seed = seed_text.get_untracked().trim().to_owned();
         if seed.is_empty() {
@@ -183,6 +185,23 @@ fn Options() -> impl IntoView {
                 </select>
             </label>
             <ReferencePicker />
+            <div class="seed-tools field--wide">
+                <button
+                    type="button"
+                    class="button--small"
+                    aria-describedby="curl-status"
+                    on:click=move |_| {
+                        leptos::task::spawn_local(async move {
+                            curl_status.set(studio.copy_as_curl().await);
+                        });
+                    }
+                >
+                    "Copy as cURL"
+                </button>
+                <span id="curl-status" class="field__hint" role="status">
+                    {move || curl_status.get()}
+                </span>
+            </div>
         </div>
     }
 }

@@ -21,6 +21,10 @@ pub async fn copy_seed(seed: &str) -> String {
     copy_text(seed, "Seed").await
 }
 
+pub async fn copy_command(command: &str) -> String {
+    copy_text(command, "cURL command").await
+}
+
 /// Copies `text`; says "`what` copied." or why not.
 async fn copy_text(text: &str, what: &str) -> String {
     let done = match clipboard() {

@@ -14,7 +14,7 @@ use crate::generation::{
 };
 use crate::storage::blob::blob_from_bytes;
 use crate::storage::history::{ReferenceRecord, new_id};
-use crate::storage::{HistoryEntry, StorageError};
+use crate::storage::{HistoryEntry, Settings, StorageError};
 
 /// An image on screen, with what is needed to show and download it.
 #[derive(Clone, Debug, PartialEq)]
@@ -275,17 +275,11 @@ impl Studio {
             self.plans.update_value(|plans| {
                 plans.push(Plan {
                     job_id,
-                    request: GenerationRequest {
-                        model: s.model.clone(),
-                        prompt: prompt.clone(),
-                        aspect_ratio: s.aspect_ratio.clone(),
-                        size: (s.resolution != Resolution::One)
-                            .then(|| output_size(&s.aspect_ratio, s.resolution))
-                            .flatten(),
-                        output_format: s.output_format,
-                        seed: 0,
-                        references: references.iter().map(|r| r.data_url.clone()).collect(),
-                    },
+                    request: request_for(
+                        &s,
+                        prompt.clone(),
+                        references.iter().map(|r| r.data_url.clone()).collect(),
+                    ),
                     references: references
                         .iter()
                         .map(|r| (r.record.clone(), r.blob.clone()))
@@ -304,6 +298,53 @@ impl Studio {
         self.forget_old_jobs();
         self.pump();
         true
+    }
+
+    /// `Copy as cURL`: the request the first image of a press would send, as a
+    /// terminal command (the key as `$OPENROUTER_API_KEY`, references left
+    /// out), and the sentence to show. Copies it when it can.
+    pub async fn copy_as_curl(&self) -> String {
+        let s = self.settings.with_untracked(Clone::clone);
+        let Some(prompt) =
+            prompts_from(&self.draft.prompt().get_untracked(), s.one_prompt_per_line)
+                .into_iter()
+                .next()
+        else {
+            return "Type a prompt first: the command sends it.".into();
+        };
+        let (seed, random) = match parse_seed(&self.draft.seed().get_untracked()) {
+            Ok(Some(seed)) => (seed, false),
+            Ok(None) => (random_u32(), true),
+            Err(message) => return message,
+        };
+        let references = self.draft.references_untracked().len();
+        let mut request = request_for(&s, prompt, vec![String::new(); references]);
+        request.seed = seed;
+        let page_url = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .map(|href| href.split(['?', '#']).next().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        let target = crate::api::curl::CurlTarget {
+            api_base: &s.api_base,
+            images_api: s.images_api,
+            stream: s.stream,
+            page_url: &page_url,
+        };
+        let command = crate::api::curl::curl_command(&target, &request);
+        let copied = super::clipboard::copy_command(&command).await;
+        let mut notes = String::new();
+        if random {
+            notes.push_str(&format!(
+                " The seed field is empty, so it uses the random seed {seed}."
+            ));
+        }
+        if references > 0 {
+            notes.push_str(&format!(
+                " Replace each \u{201c}{}\u{201d} with a reference image as a data: URL (left out here).",
+                crate::api::curl::reference_placeholder("N")
+            ));
+        }
+        format!("{copied}{notes} Set OPENROUTER_API_KEY in the terminal first.")
     }
 
     /// Sends queued images while request slots are free.
@@ -644,6 +685,21 @@ fn revoke(images: &[ShownImage]) {
         if let Some(url) = image.src.as_string().filter(|_| is_blob) {
             let _ = web_sys::Url::revoke_object_url(&url);
         }
+    }
+}
+
+/// What the settings ask for, for one prompt (the seed is set per image).
+fn request_for(s: &Settings, prompt: String, references: Vec<String>) -> GenerationRequest {
+    GenerationRequest {
+        model: s.model.clone(),
+        prompt,
+        aspect_ratio: s.aspect_ratio.clone(),
+        size: (s.resolution != Resolution::One)
+            .then(|| output_size(&s.aspect_ratio, s.resolution))
+            .flatten(),
+        output_format: s.output_format,
+        seed: 0,
+        references,
     }
 }
 
