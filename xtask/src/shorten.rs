@@ -9,18 +9,24 @@ use std::collections::BTreeMap;
 /// The import module whose names the glue defines (wasm-bindgen's `--out-name`).
 const GLUE_MODULE: &str = "./kleinbild_bg.js";
 
-/// Renames the main module's glue imports in `wasm` and in the glue `js`.
-/// Every old name must occur in the glue as a whole word, or nothing changes.
+/// Renames the main module's glue imports (and the closure exports the glue
+/// calls by their mangled names) in `wasm` and in the glue `js`, and drops the
+/// `producers` and `target_features` sections, which browsers ignore. Every
+/// old name must occur in the glue as a whole word, or nothing changes.
 pub fn shorten_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
-    let mut renames = BTreeMap::new();
-    let wasm = rewrite_imports(wasm, &mut |module, name| {
-        if module != GLUE_MODULE {
-            return None;
-        }
+    let renames = std::cell::RefCell::new(BTreeMap::new());
+    let mut rename = |name: &str| {
+        let mut renames = renames.borrow_mut();
         let short = short_name(renames.len());
         renames.insert(name.to_owned(), short.clone());
         Some(short)
+    };
+    let wasm = rewrite(wasm, &mut |kind, module, name| match kind {
+        Kind::Import if module == GLUE_MODULE => rename(name),
+        Kind::Export if name.starts_with("_ZN") => rename(name),
+        _ => None,
     })?;
+    let renames = renames.into_inner();
     let mut js = js.to_owned();
     // Longest first, whole words only: no name is cut inside a longer one.
     let mut by_length: Vec<_> = renames.iter().collect();
@@ -28,7 +34,7 @@ pub fn shorten_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), Strin
     for (old, new) in by_length {
         let (replaced, count) = replace_word(&js, old, new);
         if count == 0 {
-            return Err(format!("the glue never names the import {old}"));
+            return Err(format!("the glue never uses the name {old}"));
         }
         js = replaced;
     }
@@ -111,12 +117,21 @@ fn read_name<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a str, String> {
     std::str::from_utf8(name).map_err(|_| "a wasm name is not UTF-8".into())
 }
 
-/// Copies the module, renaming imports for which `rename(module, name)` gives
-/// a new name; every other byte stays as it was.
-fn rewrite_imports(
-    wasm: &[u8],
-    rename: &mut dyn FnMut(&str, &str) -> Option<String>,
-) -> Result<Vec<u8>, String> {
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Import,
+    Export,
+}
+
+/// Sections browsers ignore: who built the module, which features it uses.
+const DROPPED_SECTIONS: [&str; 2] = ["producers", "target_features"];
+
+/// Copies the module, renaming imports and exports for which
+/// `rename(kind, module, name)` gives a new name (exports have no module) and
+/// leaving out [`DROPPED_SECTIONS`]; every other byte stays as it was.
+type Rename<'a> = &'a mut dyn FnMut(Kind, &str, &str) -> Option<String>;
+
+fn rewrite(wasm: &[u8], rename: Rename) -> Result<Vec<u8>, String> {
     if wasm.get(..4) != Some(b"\0asm") {
         return Err("not a wasm module".into());
     }
@@ -128,10 +143,17 @@ fn rewrite_imports(
         let size = read_leb(wasm, &mut at)? as usize;
         let body = wasm.get(at..at + size).ok_or("truncated wasm section")?;
         at += size;
-        let body = if id == 2 {
-            rewrite_import_section(body, rename)?
-        } else {
-            body.to_vec()
+        let body = match id {
+            0 => {
+                let mut at = 0;
+                if DROPPED_SECTIONS.contains(&read_name(body, &mut at)?) {
+                    continue;
+                }
+                body.to_vec()
+            }
+            2 => rewrite_import_section(body, rename)?,
+            7 => rewrite_export_section(body, rename)?,
+            _ => body.to_vec(),
         };
         out.push(id);
         write_leb(&mut out, body.len() as u32);
@@ -140,10 +162,30 @@ fn rewrite_imports(
     Ok(out)
 }
 
-fn rewrite_import_section(
-    body: &[u8],
-    rename: &mut dyn FnMut(&str, &str) -> Option<String>,
-) -> Result<Vec<u8>, String> {
+fn rewrite_export_section(body: &[u8], rename: Rename) -> Result<Vec<u8>, String> {
+    let mut at = 0;
+    let count = read_leb(body, &mut at)?;
+    let mut out = Vec::with_capacity(body.len());
+    write_leb(&mut out, count);
+    for _ in 0..count {
+        let name = read_name(body, &mut at)?;
+        let new_name = rename(Kind::Export, "", name);
+        let name = new_name.as_deref().unwrap_or(name);
+        write_leb(&mut out, name.len() as u32);
+        out.extend_from_slice(name.as_bytes());
+        // kind, then the index
+        let desc_start = at;
+        at += 1;
+        read_leb(body, &mut at)?;
+        out.extend_from_slice(body.get(desc_start..at).ok_or("truncated export")?);
+    }
+    if at != body.len() {
+        return Err("unexpected bytes after the exports".into());
+    }
+    Ok(out)
+}
+
+fn rewrite_import_section(body: &[u8], rename: Rename) -> Result<Vec<u8>, String> {
     let mut at = 0;
     let count = read_leb(body, &mut at)?;
     let mut out = Vec::with_capacity(body.len());
@@ -176,7 +218,7 @@ fn rewrite_import_section(
             0x03 => at += 3,
             other => return Err(format!("unknown import kind {other:#x}")),
         }
-        let new_name = rename(module, name);
+        let new_name = rename(Kind::Import, module, name);
         for text in [module, new_name.as_deref().unwrap_or(name)] {
             write_leb(&mut out, text.len() as u32);
             out.extend_from_slice(text.as_bytes());
@@ -221,6 +263,22 @@ mod tests {
         wasm.push(2);
         write_leb(&mut wasm, imports.len() as u32);
         wasm.extend(imports);
+        // An export the glue calls by its mangled name, and one it must keep.
+        let exports = [
+            ("_ZN7closure6invoke17h0123456789abcdefE", 0u8),
+            ("memory", 2u8),
+        ];
+        let mut section = vec![exports.len() as u8];
+        for (name, kind) in exports {
+            section.push(name.len() as u8);
+            section.extend_from_slice(name.as_bytes());
+            section.extend([kind, 0]);
+        }
+        wasm.push(7);
+        write_leb(&mut wasm, section.len() as u32);
+        wasm.extend(section);
+        wasm.extend([0, 10, 9]);
+        wasm.extend_from_slice(b"producers");
         wasm.extend([0, 3, 1, b'x', 7]);
         wasm
     }
@@ -228,14 +286,14 @@ mod tests {
     #[test]
     fn glue_imports_get_short_names_in_both_places() {
         let js = "const i={__wbg_log_0123456789abcdef:function(){},__wbg_log_0123456789abcdef_x:()=>1};\
-                  function __wbg_log_0123456789abcdef_y(){}";
+                  function __wbg_log_0123456789abcdef_y(){wasm._ZN7closure6invoke17h0123456789abcdefE(wasm.memory)}";
         let (wasm, js) = shorten_imports(&module(), js).unwrap();
         assert_eq!(
             js,
-            "const i={a:function(){},b:()=>1};function __wbg_log_0123456789abcdef_y(){}"
+            "const i={a:function(){},b:()=>1};function __wbg_log_0123456789abcdef_y(){wasm.c(wasm.memory)}"
         );
         let mut names = Vec::new();
-        rewrite_imports(&wasm, &mut |module, name| {
+        rewrite(&wasm, &mut |_, module, name| {
             names.push((module.to_owned(), name.to_owned()));
             None
         })
@@ -246,17 +304,26 @@ mod tests {
                 (GLUE_MODULE.to_owned(), "a".to_owned()),
                 (GLUE_MODULE.to_owned(), "b".to_owned()),
                 ("./__wasm_split.js".to_owned(), "memory".to_owned()),
+                (String::new(), "c".to_owned()),
+                (String::new(), "memory".to_owned()),
             ]
         );
-        // The other sections are untouched: same tail, same type section.
-        assert!(wasm.ends_with(&[0, 3, 1, b'x', 7]));
+        // The producers section is gone; the others are untouched.
+        assert!(
+            wasm.ends_with(&[0x02, 0, 0, 3, 1, b'x', 7]),
+            "{:?}",
+            &wasm[wasm.len() - 8..]
+        );
         assert_eq!(&wasm[8..14], &module()[8..14]);
     }
 
     #[test]
     fn a_name_the_glue_does_not_define_stops_the_build() {
         let err =
-            shorten_imports(&module(), "const i={__wbg_log_0123456789abcdef_x:1}").unwrap_err();
+            shorten_imports(
+            &module(),
+            "const i={__wbg_log_0123456789abcdef_x:1};wasm._ZN7closure6invoke17h0123456789abcdefE()",
+        ).unwrap_err();
         assert!(err.contains("__wbg_log_0123456789abcdef"), "{err}");
         assert!(shorten_imports(b"not wasm", "").is_err());
         assert!(shorten_imports(&module()[..20], "").is_err());
