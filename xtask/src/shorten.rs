@@ -15,7 +15,7 @@ const GLUE_MODULE: &str = "./kleinbild_bg.js";
 /// old name must occur in the glue as a whole word, or nothing changes.
 pub fn shorten_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
     let renames = std::cell::RefCell::new(BTreeMap::new());
-    let mut rename = |name: &str| {
+    let rename = |name: &str| {
         let mut renames = renames.borrow_mut();
         let short = short_name(renames.len());
         renames.insert(name.to_owned(), short.clone());
