@@ -480,7 +480,7 @@ fn imports_the_python_fixture_with_html_kept_as_text() {
 fn manifest_has_the_documented_shape() {
     let items = sample();
     let entries: Vec<HistoryEntry> = items.iter().map(|(e, _)| e.clone()).collect();
-    let json = build_manifest(&entries, 5.0);
+    let json = build_manifest(&entries, &[], 5.0);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["format"], "kleinbild-history");
     assert_eq!(value["version"], 1);

@@ -129,7 +129,7 @@ pub fn export_zip(
             .collect(),
     };
     let entries = items.iter().map(|(e, _)| e.clone()).collect();
-    let plan = block_on(plan_export(entries, &source, exported_ms, &|_, _| {}))?;
+    let plan = block_on(plan_export(entries, &[], &source, exported_ms, &|_, _| {}))?;
     let mut zip = Vec::new();
     for part in plan.parts {
         match part {

@@ -9,7 +9,7 @@ use super::references::ReferencePicker;
 use crate::generation::{
     ModelChoice, ModelPrice, OutputFormat, PRICE_ELSEWHERE, Resolution, output_size, price_page,
 };
-use crate::state::{Alerts, Draft, HistoryStore, ModelList, SettingsStore, Studio};
+use crate::state::{Alerts, Draft, HistoryStore, ModelList, Presets, SettingsStore, Studio};
 
 crate::lazy_part! {
     /// Model, Seed and Reference images, in the `panels` part.
@@ -29,6 +29,9 @@ fn Options() -> impl IntoView {
     let (seed_text, set_seed_text) = (draft.seed().read_only(), draft.seed().write_only());
     let seed_status = RwSignal::new(String::new());
     let curl_status = RwSignal::new(String::new());
+    let presets = Presets::expect();
+    let preset_status = RwSignal::new(String::new());
+    let preset_name = NodeRef::<leptos::html::Input>::new();
     let studio = Studio::expect();
     let copy_seed = move |_| {
         let seed = seed_text.get_untracked().trim().to_owned();
@@ -147,43 +150,43 @@ fn Options() -> impl IntoView {
                     />
                     "Keep seed"
                 </label>
-                <span id="seed-status" class="field__hint" role="status">
-                    {move || seed_status.get()}
-                </span>
+                {status_line("seed-status", seed_status)}
             </div>
-            <label class="field field--wide">
-                <span class="field__label">"Recent prompts"</span>
-                // Picking one fills the prompt; the select goes back to its hint.
-                <select
-                    name="recent-prompts"
-                    prop:value=""
-                    disabled=move || history.count() == 0
-                    on:change=move |ev| {
-                        let chosen = event_target_value(&ev);
-                        if !chosen.is_empty() {
-                            draft.prompt().set(chosen);
-                        }
-                        if let Some(select) = ev.target().and_then(|t| {
-                            use wasm_bindgen::JsCast;
-                            t.dyn_into::<web_sys::HtmlSelectElement>().ok()
-                        }) {
-                            select.set_value("");
-                        }
-                    }
-                >
-                    <option value="">"Use a recent prompt\u{2026}"</option>
-                    {move || {
-                        history
-                            .recent_prompts(RECENT_PROMPTS)
-                            .into_iter()
-                            .map(|p| {
-                                let value = p.clone();
-                                view! { <option value=value>{p}</option> }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-            </label>
+            {pick_select(
+                "Recent prompts",
+                "recent-prompts",
+                "Use a recent prompt\u{2026}",
+                Box::new(move || history.recent_prompts(RECENT_PROMPTS)),
+                Box::new(move |chosen| draft.prompt().set(chosen)),
+            )}
+            {pick_select(
+                "Presets",
+                "presets",
+                "Apply a preset\u{2026}",
+                Box::new(move || presets.names()),
+                Box::new(move |chosen| preset_status.set(presets.apply(&chosen))),
+            )}
+            <form
+                class="seed-tools field--wide"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    let name = preset_name.get_untracked().map(|i| i.value()).unwrap_or_default();
+                    preset_status.set(presets.save_current(&name));
+                }
+            >
+                <input
+                    node_ref=preset_name
+                    type="text"
+                    name="preset-name"
+                    aria-label="Preset name"
+                    placeholder="Name, e.g. Wide 4 MP"
+                    maxlength="60"
+                />
+                <button type="submit" class="button--small" title="Model, aspect ratio, resolution, format, Keep seed and Images under this name">
+                    "Save preset"
+                </button>
+            </form>
+            {status_line("preset-status", preset_status)}
             <ReferencePicker />
             <div class="seed-tools field--wide">
                 <button
@@ -198,11 +201,66 @@ fn Options() -> impl IntoView {
                 >
                     "Copy as cURL"
                 </button>
-                <span id="curl-status" class="field__hint" role="status">
-                    {move || curl_status.get()}
-                </span>
+                {status_line("curl-status", curl_status)}
             </div>
         </div>
+    }
+}
+
+/// What a tool just did, announced; one function for every such line.
+fn status_line(id: &'static str, text: RwSignal<String>) -> impl IntoView {
+    view! {
+        <span id=id class="field__hint" role="status">
+            {move || text.get()}
+        </span>
+    }
+}
+
+/// A select that acts when an item is picked (Recent prompts, Presets), then
+/// goes back to its hint; disabled while there is nothing to pick. One
+/// function for both: every view costs wasm bytes.
+fn pick_select(
+    label: &'static str,
+    name: &'static str,
+    hint: &'static str,
+    items: Box<dyn Fn() -> Vec<String> + Send + Sync>,
+    pick: Box<dyn Fn(String)>,
+) -> impl IntoView {
+    let items = std::sync::Arc::new(items);
+    let listed = items.clone();
+    view! {
+        <label class="field">
+            <span class="field__label">{label}</span>
+            <select
+                name=name
+                prop:value=""
+                disabled=move || items().is_empty()
+                on:change=move |ev| {
+                    let chosen = event_target_value(&ev);
+                    if !chosen.is_empty() {
+                        pick(chosen);
+                    }
+                    use wasm_bindgen::JsCast;
+                    if let Some(select) = ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                    {
+                        select.set_value("");
+                    }
+                }
+            >
+                <option value="">{hint}</option>
+                {move || {
+                    listed()
+                        .into_iter()
+                        .map(|item| {
+                            let value = item.clone();
+                            view! { <option value=value>{item}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </label>
     }
 }
 

@@ -11,6 +11,7 @@ mod draft;
 mod history;
 mod key;
 mod models;
+mod presets;
 mod settings;
 pub mod sign_in;
 mod studio;
@@ -22,6 +23,7 @@ pub(crate) use history::prefetch_history;
 pub use history::{Exported, HistoryStore, TransferError, UNDO_SECONDS};
 pub use key::{KeyBadge, KeyStore};
 pub use models::ModelList;
+pub use presets::Presets;
 pub use settings::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, storage_use};
 pub(crate) use studio::prefetch_client;
 pub use studio::{ShownImage, Studio};
@@ -53,6 +55,7 @@ struct Services {
     history: HistoryStore,
     draft: Draft,
     models: ModelList,
+    presets: Presets,
 }
 
 impl Services {
@@ -95,6 +98,7 @@ pub fn provide_services() -> Option<String> {
         history,
         draft,
         models: ModelList::new(),
+        presets: Presets::new(settings),
     };
     provide_context(services);
     history.load();

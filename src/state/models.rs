@@ -94,7 +94,7 @@ impl ModelList {
 const PRICED_MODELS: usize = 24;
 
 /// Asks each model's Images API endpoints for its price per image, one after
-/// another, showing each as it arrives. A model whose endpoints cannot be read
+/// another, then shows them all. A model whose endpoints cannot be read
 /// keeps "price on OpenRouter".
 async fn with_prices(
     list: ModelList,
@@ -106,16 +106,10 @@ async fn with_prices(
         .filter(|m| m.price == ModelPrice::Unknown)
         .take(PRICED_MODELS)
     {
-        let Ok(price) = fetch_image_price(api_base, &model.id).await else {
-            continue;
-        };
-        model.price = price;
-        let id = model.id.clone();
-        list.models.update(|shown| {
-            if let Some(m) = shown.iter_mut().find(|m| m.id == id) {
-                m.price = price;
-            }
-        });
+        if let Ok(price) = fetch_image_price(api_base, &model.id).await {
+            model.price = price;
+        }
     }
+    list.models.set(models.clone());
     models
 }

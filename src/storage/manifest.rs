@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use super::history::{FULL_NAMES, HistoryEntry, ReferenceRecord, content_id, entry_from_loose};
+use super::presets::{Preset, presets_from_loose, presets_to_json};
 use super::zip::{self, ZipError, ZipWriter, crc32};
 use crate::generation::verify_image;
 use crate::json::{Fields, Loose, ObjectWriter, list_of};
@@ -33,8 +34,8 @@ pub fn reference_path(reference: &ReferenceRecord) -> Option<String> {
     ))
 }
 
-/// `{"format":"kleinbild-history","version":1,"exported_ms":…,"entries":[{…,"file":…}]}`.
-pub fn build_manifest(entries: &[HistoryEntry], exported_ms: f64) -> String {
+/// `{"format":"kleinbild-history","version":1,"exported_ms":…,"entries":[{…,"file":…}],"presets":[…]}`.
+pub fn build_manifest(entries: &[HistoryEntry], presets: &[Preset], exported_ms: f64) -> String {
     // One entry per line, so the file reads well in an editor.
     let entries = list_of(entries.iter().map(|entry| {
         let file = image_path(entry).unwrap_or_default();
@@ -48,6 +49,7 @@ pub fn build_manifest(entries: &[HistoryEntry], exported_ms: f64) -> String {
         .whole("version", MANIFEST_VERSION)
         .number("exported_ms", exported_ms)
         .raw("entries", &entries)
+        .raw("presets", &presets_to_json(presets))
         .finish()
 }
 
@@ -101,6 +103,7 @@ pub enum Part {
 pub fn export_layout(
     mut entries: Vec<HistoryEntry>,
     files: &[ExportFile],
+    presets: &[Preset],
     exported_ms: f64,
 ) -> Result<Vec<Part>, ZipError> {
     if entries.len() > MAX_ENTRIES {
@@ -112,7 +115,7 @@ pub fn export_layout(
             .references
             .retain(|r| reference_path(r).is_some_and(|p| present.contains(p.as_str())));
     }
-    let manifest = build_manifest(&entries, exported_ms).into_bytes();
+    let manifest = build_manifest(&entries, presets, exported_ms).into_bytes();
     let mut writer = ZipWriter::default();
     let mut parts = vec![Part::Bytes(writer.add(
         MANIFEST_NAME,
@@ -143,6 +146,8 @@ pub struct ManifestPlan {
     pub entries: Vec<PlannedEntry>,
     /// Entries whose image is not in the zip (someone removed it): skipped.
     pub skipped_invalid: usize,
+    /// The presets it carries (damaged ones left out: they never hold images).
+    pub presets: Vec<Preset>,
 }
 
 impl ManifestPlan {
@@ -213,6 +218,7 @@ pub fn plan_manifest(
     let mut plan = ManifestPlan {
         entries: Vec::with_capacity(items.len()),
         skipped_invalid: 0,
+        presets: presets_from_loose(top.get("presets")),
     };
     let mut ids = HashSet::new();
     for (i, item) in items.iter().enumerate() {

@@ -10,6 +10,7 @@ pub mod key;
 pub mod local;
 pub mod manifest;
 pub mod model_cache;
+pub mod presets;
 pub mod settings;
 pub mod thumbnail;
 pub mod transfer;

@@ -11,6 +11,7 @@ use super::manifest::{
     MANIFEST_NAME, ManifestError, Part, PlannedEntry, check_planned, check_reference, export_image,
     export_layout, export_reference, plan_manifest, reference_path,
 };
+use super::presets::Preset;
 use super::zip::{self, DirEntry, ZipError};
 
 /// Why an import file was refused.
@@ -135,6 +136,8 @@ pub struct CheckedImport {
     pub references: Vec<ReferenceRecord>,
     /// Entries whose image is not in the zip (someone removed it): skipped.
     pub skipped_invalid: usize,
+    /// The presets the export carried.
+    pub presets: Vec<Preset>,
     /// Where each checked file's bytes are in the archive: (start, size) by path.
     spans: HashMap<String, (u64, u64)>,
 }
@@ -178,6 +181,7 @@ pub async fn check_import<R: RangeRead + ?Sized>(
         entries: plan.entries,
         references,
         skipped_invalid: plan.skipped_invalid,
+        presets: plan.presets,
         spans,
     })
 }
@@ -214,6 +218,7 @@ pub struct ExportPlan<F> {
 /// every 25 images.
 pub async fn plan_export<S: ExportSource>(
     entries: Vec<HistoryEntry>,
+    presets: &[Preset],
     source: &S,
     exported_ms: f64,
     progress: &dyn Fn(usize, usize),
@@ -257,7 +262,7 @@ pub async fn plan_export<S: ExportSource>(
         }
     }
     let count = kept.len();
-    let parts = export_layout(kept, &files, exported_ms)?
+    let parts = export_layout(kept, &files, presets, exported_ms)?
         .into_iter()
         .map(|part| match part {
             Part::Bytes(bytes) => ZipPart::Bytes(bytes),

@@ -89,9 +89,13 @@ pub fn export_from(
     exported_ms: f64,
 ) -> Result<Exported, ExportError> {
     let progress = RefCell::new(Vec::new());
-    let plan = block_on(plan_export(entries, source, exported_ms, &|done, total| {
-        progress.borrow_mut().push((done, total))
-    }))?;
+    let plan = block_on(plan_export(
+        entries,
+        &[],
+        source,
+        exported_ms,
+        &|done, total| progress.borrow_mut().push((done, total)),
+    ))?;
     let mut zip = Vec::new();
     let mut file_starts = Vec::new();
     for part in plan.parts {

@@ -124,6 +124,11 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
         .map_err(|e| format!("{LOADER}: {e}"))?;
     optimise(&modules)?;
     shorten_glue_imports(&bindgen_dir)?;
+    for part in &modules[1..] {
+        let wasm = std::fs::read(part).map_err(|e| format!("{part:?}: {e}"))?;
+        let wasm = crate::shorten::drop_ignored_sections(&wasm)?;
+        std::fs::write(part, wasm).map_err(|e| format!("{part:?}: {e}"))?;
+    }
     let built = publish(&bindgen_dir, &dist, options.demo_api_base.as_deref())?;
     Ok(built)
 }
@@ -155,10 +160,28 @@ fn remap_paths() -> String {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
     {
-        flags.push(format!(
-            "--remap-path-prefix={}=~",
-            home.join("registry/src").display()
-        ));
+        // Each registry's sources sit in a hashed folder: `~` stands for all of it.
+        let registries = home.join("registry/src");
+        for dir in std::fs::read_dir(&registries)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            flags.push(format!("--remap-path-prefix={}=~", dir.path().display()));
+        }
+    }
+    // The standard library's paths carry the compiler's 40-hex commit hash.
+    if let Some(hash) = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|v| {
+            v.lines()
+                .find_map(|l| l.strip_prefix("commit-hash: ").map(str::to_owned))
+        })
+    {
+        flags.push(format!("--remap-path-prefix=/rustc/{hash}=/rustc"));
     }
     flags.join(" ")
 }
@@ -258,10 +281,11 @@ fn files_in(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// `name-0123456789abcdef.ext`: 16 hex digits of SHA-256 of `content`.
+/// `name-0123456789.ext`: 10 hex digits of SHA-256 of `content`, plenty to
+/// tell versions apart (and every name is in the first load's script).
 fn hashed(name: &str, content: &[u8]) -> String {
     let digest = Sha256::digest(content);
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest[..5].iter().map(|b| format!("{b:02x}")).collect();
     match name.rsplit_once('.') {
         Some((stem, ext)) => format!("{stem}-{hex}.{ext}"),
         None => format!("{name}-{hex}"),
@@ -452,7 +476,7 @@ mod tests {
     fn hashed_names_follow_the_content() {
         let a = hashed("part.wasm", b"one");
         assert!(
-            a.starts_with("part-") && a.ends_with(".wasm") && a.len() == "part-.wasm".len() + 16
+            a.starts_with("part-") && a.ends_with(".wasm") && a.len() == "part-.wasm".len() + 10
         );
         assert_ne!(a, hashed("part.wasm", b"two"));
         assert_eq!(a, hashed("part.wasm", b"one"));

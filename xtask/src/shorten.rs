@@ -41,6 +41,12 @@ pub fn shorten_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), Strin
     Ok((wasm, js))
 }
 
+/// The module without [`DROPPED_SECTIONS`] (for the parts, whose imports and
+/// exports are wasm-split's own).
+pub fn drop_ignored_sections(wasm: &[u8]) -> Result<Vec<u8>, String> {
+    rewrite(wasm, &mut |_, _, _| None)
+}
+
 /// `a` … `z`, `A` … `Z`, then `aa`, `ba`, …: valid JavaScript property names
 /// that no wasm-bindgen name can equal (those all start with `__`).
 fn short_name(mut index: usize) -> String {
@@ -327,6 +333,18 @@ mod tests {
         assert!(err.contains("__wbg_log_0123456789abcdef"), "{err}");
         assert!(shorten_imports(b"not wasm", "").is_err());
         assert!(shorten_imports(&module()[..20], "").is_err());
+    }
+
+    #[test]
+    fn parts_lose_only_the_ignored_sections() {
+        let part = drop_ignored_sections(&module()).unwrap();
+        assert_eq!(
+            part.len(),
+            module().len() - 12,
+            "the 12-byte producers section"
+        );
+        assert!(!part.windows(9).any(|w| w == b"producers"));
+        assert!(part.ends_with(&[0, 3, 1, b'x', 7]));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::components::download::save_blob;
-use crate::state::{Alerts, HistoryStore};
+use crate::state::{Alerts, HistoryStore, Presets};
 
 /// How many of the oldest images the "storage full" offer deletes at once.
 const QUOTA_CLEANUP: usize = 10;
@@ -19,6 +19,7 @@ pub fn FileActions(
 ) -> impl IntoView {
     let history = HistoryStore::expect();
     let alerts = Alerts::expect();
+    let presets = Presets::expect();
     let (confirm_clear, set_confirm_clear) = signal(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
     let total = move || history.count();
@@ -61,7 +62,11 @@ pub fn FileActions(
         status.set("Importing\u{2026}".into());
         leptos::task::spawn_local(async move {
             match history.import(file.into(), move |p| status.set(p)).await {
-                Ok(summary) => status.set(summary),
+                Ok(summary) => {
+                    status.set(summary);
+                    // An export carries presets: the Presets list shows the added ones.
+                    presets.refresh();
+                }
                 Err(problem) => {
                     status.set(String::new());
                     alerts.show(problem.to_string());

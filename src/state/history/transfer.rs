@@ -10,6 +10,7 @@ use super::HistoryStore;
 use crate::storage::blob::blob_bytes;
 use crate::storage::history::{ReferenceRecord, ShownEntry};
 use crate::storage::manifest::{import_summary, reference_path, split_duplicates};
+use crate::storage::presets::{Preset, load_presets, merge_presets, save_presets};
 use crate::storage::transfer::{
     Archive, ExportError, ExportSource, ImportError, ZipPart, check_import, plan_export,
 };
@@ -121,7 +122,8 @@ impl HistoryStore {
                 "Preparing the export\u{2026} {done} of {total} images"
             ))
         };
-        let plan = plan_export(entries, self, js_sys::Date::now(), &report).await?;
+        let presets = load_presets();
+        let plan = plan_export(entries, &presets, self, js_sys::Date::now(), &report).await?;
         let sequence = js_sys::Array::new();
         for part in plan.parts {
             match part {
@@ -201,12 +203,39 @@ impl HistoryStore {
         self.write_index();
         self.announce();
         match failure {
-            None => Ok(import_summary(count, duplicates, checked.skipped_invalid)),
+            None => Ok(with_presets(
+                import_summary(count, duplicates, checked.skipped_invalid),
+                checked.presets,
+            )),
             Some(StorageError::Quota) => Err(TransferError::Full { imported: count }),
             Some(error) => Err(TransferError::Storage {
                 imported: count,
                 error,
             }),
         }
+    }
+}
+
+/// Adds the presets an import carried (those whose names are new) and says so
+/// after `summary`.
+fn with_presets(summary: String, incoming: Vec<Preset>) -> String {
+    if incoming.is_empty() {
+        return summary;
+    }
+    let mut presets = load_presets();
+    let added = merge_presets(&mut presets, incoming);
+    if added == 0 {
+        return summary;
+    }
+    let kept = save_presets(&presets).is_ok();
+    let what = if added == 1 {
+        "1 preset".to_owned()
+    } else {
+        format!("{added} presets")
+    };
+    if kept {
+        format!("{summary} Added {what}.")
+    } else {
+        format!("{summary} {what} could not be kept: browser storage refused them.")
     }
 }
