@@ -111,6 +111,7 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
             .arg(&bindgen_dir)
             .arg(split_dir.join("kleinbild.wasm")),
     )?;
+    drop_unused_exports(&bindgen_dir.join("kleinbild_bg.wasm"))?;
     // The parts and chunks wasm-split wrote, beside the main module.
     let mut modules = vec![bindgen_dir.join("kleinbild_bg.wasm")];
     for path in files_in(&split_dir, "wasm")? {
@@ -131,6 +132,16 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
     }
     let built = publish(&bindgen_dir, &dist, options.demo_api_base.as_deref())?;
     Ok(built)
+}
+
+/// wasm-streams (in Leptos' tree for server functions, which a static app
+/// never calls) exports stream adapters; the exports alone keep their code.
+/// Dropped before wasm-opt, which then removes the code. The glue keeps
+/// only finalizers for objects that are never made.
+fn drop_unused_exports(main: &Path) -> Result<(), String> {
+    let wasm = std::fs::read(main).map_err(|e| format!("{main:?}: {e}"))?;
+    let wasm = crate::shorten::drop_exports(&wasm, &["intounderlying", "__wbg_intounderlying"])?;
+    std::fs::write(main, wasm).map_err(|e| format!("{main:?}: {e}"))
 }
 
 /// Renames the main module's imports to short names, in the wasm and in the

@@ -21,11 +21,15 @@ pub fn shorten_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), Strin
         renames.insert(name.to_owned(), short.clone());
         Some(short)
     };
-    let wasm = rewrite(wasm, &mut |kind, module, name| match kind {
-        Kind::Import if module == GLUE_MODULE => rename(name),
-        Kind::Export if name.starts_with("_ZN") => rename(name),
-        _ => None,
-    })?;
+    let wasm = rewrite(
+        wasm,
+        &mut |kind, module, name| match kind {
+            Kind::Import if module == GLUE_MODULE => rename(name),
+            Kind::Export if name.starts_with("_ZN") => rename(name),
+            _ => None,
+        },
+        true,
+    )?;
     let renames = renames.into_inner();
     let mut js = js.to_owned();
     // Longest first, whole words only: no name is cut inside a longer one.
@@ -44,7 +48,19 @@ pub fn shorten_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), Strin
 /// The module without [`DROPPED_SECTIONS`] (for the parts, whose imports and
 /// exports are wasm-split's own).
 pub fn drop_ignored_sections(wasm: &[u8]) -> Result<Vec<u8>, String> {
-    rewrite(wasm, &mut |_, _, _| None)
+    rewrite(wasm, &mut |_, _, _| None, true)
+}
+
+/// The module without the exports whose names start with one of `prefixes`
+/// (wasm-opt then removes the code only they kept alive).
+pub fn drop_exports(wasm: &[u8], prefixes: &[&str]) -> Result<Vec<u8>, String> {
+    rewrite(
+        wasm,
+        &mut |kind, _, name| {
+            (kind == Kind::Export && prefixes.iter().any(|p| name.starts_with(p))).then(String::new)
+        },
+        false,
+    )
 }
 
 /// `a` … `z`, `A` … `Z`, then `aa`, `ba`, …: valid JavaScript property names
@@ -133,11 +149,13 @@ enum Kind {
 const DROPPED_SECTIONS: [&str; 2] = ["producers", "target_features"];
 
 /// Copies the module, renaming imports and exports for which
-/// `rename(kind, module, name)` gives a new name (exports have no module) and
-/// leaving out [`DROPPED_SECTIONS`]; every other byte stays as it was.
+/// `rename(kind, module, name)` gives a new name (exports have no module; an
+/// empty name drops the export) and, when `drop_sections`, leaving out
+/// [`DROPPED_SECTIONS`] (wasm-opt still needs `target_features`); every other
+/// byte stays as it was.
 type Rename<'a> = &'a mut dyn FnMut(Kind, &str, &str) -> Option<String>;
 
-fn rewrite(wasm: &[u8], rename: Rename) -> Result<Vec<u8>, String> {
+fn rewrite(wasm: &[u8], rename: Rename, drop_sections: bool) -> Result<Vec<u8>, String> {
     if wasm.get(..4) != Some(b"\0asm") {
         return Err("not a wasm module".into());
     }
@@ -152,7 +170,7 @@ fn rewrite(wasm: &[u8], rename: Rename) -> Result<Vec<u8>, String> {
         let body = match id {
             0 => {
                 let mut at = 0;
-                if DROPPED_SECTIONS.contains(&read_name(body, &mut at)?) {
+                if drop_sections && DROPPED_SECTIONS.contains(&read_name(body, &mut at)?) {
                     continue;
                 }
                 body.to_vec()
@@ -171,23 +189,29 @@ fn rewrite(wasm: &[u8], rename: Rename) -> Result<Vec<u8>, String> {
 fn rewrite_export_section(body: &[u8], rename: Rename) -> Result<Vec<u8>, String> {
     let mut at = 0;
     let count = read_leb(body, &mut at)?;
-    let mut out = Vec::with_capacity(body.len());
-    write_leb(&mut out, count);
+    let (mut kept, mut entries) = (0, Vec::with_capacity(body.len()));
     for _ in 0..count {
         let name = read_name(body, &mut at)?;
         let new_name = rename(Kind::Export, "", name);
-        let name = new_name.as_deref().unwrap_or(name);
-        write_leb(&mut out, name.len() as u32);
-        out.extend_from_slice(name.as_bytes());
         // kind, then the index
         let desc_start = at;
         at += 1;
         read_leb(body, &mut at)?;
-        out.extend_from_slice(body.get(desc_start..at).ok_or("truncated export")?);
+        let name = new_name.as_deref().unwrap_or(name);
+        if name.is_empty() {
+            continue;
+        }
+        kept += 1;
+        write_leb(&mut entries, name.len() as u32);
+        entries.extend_from_slice(name.as_bytes());
+        entries.extend_from_slice(body.get(desc_start..at).ok_or("truncated export")?);
     }
     if at != body.len() {
         return Err("unexpected bytes after the exports".into());
     }
+    let mut out = Vec::with_capacity(entries.len() + 5);
+    write_leb(&mut out, kept);
+    out.extend(entries);
     Ok(out)
 }
 
@@ -299,10 +323,14 @@ mod tests {
             "const i={a:function(){},b:()=>1};function __wbg_log_0123456789abcdef_y(){wasm.c(wasm.memory)}"
         );
         let mut names = Vec::new();
-        rewrite(&wasm, &mut |_, module, name| {
-            names.push((module.to_owned(), name.to_owned()));
-            None
-        })
+        rewrite(
+            &wasm,
+            &mut |_, module, name| {
+                names.push((module.to_owned(), name.to_owned()));
+                None
+            },
+            false,
+        )
         .unwrap();
         assert_eq!(
             names,
@@ -345,6 +373,28 @@ mod tests {
         );
         assert!(!part.windows(9).any(|w| w == b"producers"));
         assert!(part.ends_with(&[0, 3, 1, b'x', 7]));
+    }
+
+    #[test]
+    fn dropped_exports_are_gone_and_the_rest_stay() {
+        let wasm = drop_exports(&module(), &["_ZN7closure"]).unwrap();
+        let mut exports = Vec::new();
+        rewrite(
+            &wasm,
+            &mut |kind, _, name| {
+                if kind == Kind::Export {
+                    exports.push(name.to_owned());
+                }
+                None
+            },
+            false,
+        )
+        .unwrap();
+        assert_eq!(exports, ["memory"]);
+        assert!(
+            wasm.windows(9).any(|w| w == b"producers"),
+            "sections stay for wasm-opt"
+        );
     }
 
     #[test]
