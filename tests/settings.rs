@@ -239,3 +239,31 @@ fn storage_sizes_read_like_people_write_them() {
     assert_eq!(format_bytes(2_100_000_000.0), "2.1 GB");
     assert_eq!(format_bytes(1_500.0), "1.5 kB");
 }
+
+#[test]
+fn references_over_one_megapixel_are_scaled_to_just_under_it_keeping_their_shape() {
+    use kleinbild::generation::{MAX_REFERENCE_PIXELS, reference_size};
+    assert_eq!(reference_size(1024, 1024), None, "exactly 1 MP stays");
+    assert_eq!(reference_size(800, 600), None);
+    for (w, h) in [
+        (4000, 3000),
+        (3000, 4000),
+        (1025, 1024),
+        (12000, 9000),
+        (65535, 65535),
+        (20000, 60),
+    ] {
+        let (sw, sh) = reference_size(w, h).unwrap();
+        let pixels = u64::from(sw) * u64::from(sh);
+        assert!(pixels <= MAX_REFERENCE_PIXELS, "{w}x{h} -> {sw}x{sh}");
+        assert!(
+            pixels as f64 > MAX_REFERENCE_PIXELS as f64 * 0.99 || sh == 1,
+            "{w}x{h} -> {sw}x{sh}"
+        );
+        let (want, got) = (f64::from(w) / f64::from(h), f64::from(sw) / f64::from(sh));
+        assert!(
+            (got - want).abs() / want < 0.01 || sh < 100,
+            "{w}x{h} -> {sw}x{sh}"
+        );
+    }
+}

@@ -110,11 +110,11 @@ async fn at_most_four_references_and_only_real_images() {
 
         // Remove one, then generate: four parts after the text, accepted by the mock.
         let first = app.reference_images().await?;
-        let first = first
-            .first()
-            .and_then(|alt| alt.strip_prefix("Reference: "))
-            .ok_or("no reference image to remove")?;
-        app.control(Role::Button, &format!("Remove reference {first}"))
+        e2e::ensure!(
+            first.first().is_some_and(|alt| alt == "image 1: a.png"),
+            "the references are not numbered in order: {first:?}"
+        );
+        app.control(Role::Button, "Remove image 1")
             .await?
             .click()
             .await?;
@@ -205,9 +205,9 @@ async fn reuse_settings_brings_back_everything_including_references_after_a_relo
         e2e::ensure!(model == e2e::KLEIN_MODEL, "model shows {model:?}");
         let labels = json!(app.reference_images().await?);
         let cat_seed = app.generation_requests()[0].body["seed"].clone();
-        let cat_name = format!("Reference: the-cat-to-edit-{cat_seed}.png");
+        let cat_name = format!("image 1: the-cat-to-edit-{cat_seed}.png");
         e2e::ensure!(
-            labels == json!([cat_name, "Reference: dog.png"]),
+            labels == json!([cat_name, "image 2: dog.png"]),
             "reference labels {labels}"
         );
 
@@ -226,6 +226,116 @@ async fn reuse_settings_brings_back_everything_including_references_after_a_relo
                 first.body[field]
             );
         }
+        Ok(())
+    })
+    .await;
+}
+
+/// Makes a `w`×`h` image file in the page (`window.__files[name]`) of `type`.
+async fn make_image_file(app: &App, name: &str, w: u32, h: u32, mime: &str) -> e2e::Result {
+    app.js(
+        "const [name, w, h, type] = arguments;
+         const canvas = new OffscreenCanvas(w, h);
+         const g = canvas.getContext('2d');
+         const grad = g.createLinearGradient(0, 0, w, h);
+         grad.addColorStop(0, '#c33'); grad.addColorStop(1, '#36c');
+         g.fillStyle = grad; g.fillRect(0, 0, w, h);
+         canvas.convertToBlob({ type }).then(blob => {
+           window.__files = window.__files || {};
+           window.__files[name] = new File([blob], name, { type });
+         });",
+        vec![json!(name), json!(w), json!(h), json!(mime)],
+    )
+    .await?;
+    app.poll(&format!("{name} to be made"), UI_TIMEOUT, async || {
+        let v = app
+            .js(
+                "return !!(window.__files && window.__files[arguments[0]]);",
+                vec![json!(name)],
+            )
+            .await?;
+        Ok((v == json!(true)).then_some(()))
+    })
+    .await
+}
+
+/// The pixel size and type of a `data:` URL's image.
+fn data_url_image(url: &str) -> e2e::Result<(u32, u32, &'static str)> {
+    let (_, data) = url.split_once(',').ok_or("not a data URL")?;
+    let image = kleinbild::generation::verify_image(B64.decode(data)?)?;
+    Ok((image.width, image.height, image.format.mime()))
+}
+
+#[tokio::test]
+async fn pasted_and_dropped_photos_are_numbered_reorderable_and_sent_at_one_megapixel() {
+    e2e::run(MockConfig::default(), TIMEOUT, async |app| {
+        app.open_ready().await?;
+        app.close_settings().await?;
+        app.type_prompt("swap them").await?;
+        make_image_file(app, "wide.png", 4000, 3000, "image/png").await?;
+        make_image_file(app, "tall.jpg", 3000, 4000, "image/jpeg").await?;
+
+        // Pasted into the prompt: a reference, and the prompt keeps its text.
+        app.js(
+            "const dt = new DataTransfer(); dt.items.add(window.__files['wide.png']);
+             document.querySelector('textarea[name=prompt]').dispatchEvent(
+               new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));",
+            vec![],
+        )
+        .await?;
+        wait_references(app, 1).await?;
+        e2e::ensure!(app.prompt_value().await? == "swap them", "the paste changed the prompt");
+        // Dropped anywhere on the page.
+        app.js(
+            "const dt = new DataTransfer(); dt.items.add(window.__files['tall.jpg']);
+             document.querySelector('main').dispatchEvent(
+               new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+            vec![],
+        )
+        .await?;
+        wait_references(app, 2).await?;
+        // A dropped non-image says so and adds nothing.
+        app.js(
+            "const dt = new DataTransfer(); dt.items.add(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+             document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+            vec![],
+        )
+        .await?;
+        app.wait_alert("\u{201c}notes.txt\u{201d} cannot be used as a reference", UI_TIMEOUT)
+            .await?;
+        e2e::ensure!(app.reference_count().await? == 2, "the text file was added");
+
+        // Numbered in order, and the hint under the prompt says how to refer to them.
+        let alts = app.reference_images().await?;
+        e2e::ensure!(alts == ["image 1: wide.png", "image 2: tall.jpg"], "{alts:?}");
+        let hint = app
+            .js("return document.getElementById('prompt-hint').innerText;", vec![])
+            .await?;
+        e2e::ensure!(
+            hint.as_str().is_some_and(|h| h.contains("image 1") && h.contains("image 2")),
+            "the prompt hint says {hint}"
+        );
+        app.control(Role::Button, "Move image 2 earlier").await?.click().await?;
+        app.poll("the references to swap", UI_TIMEOUT, async || {
+            let alts = app.reference_images().await?;
+            Ok((alts == ["image 1: tall.jpg", "image 2: wide.png"]).then_some(()))
+        })
+        .await?;
+
+        // Sent in that order, each scaled to at most 1 MP with its shape kept.
+        app.click_generate().await?;
+        app.wait_image("swap them", UI_TIMEOUT).await?;
+        let sent = app.generation_requests().last().cloned().ok_or("no request")?;
+        let parts = image_parts(&sent.body);
+        e2e::ensure!(parts.len() == 2, "{} image parts", parts.len());
+        let tall = data_url_image(&parts[0])?;
+        let wide = data_url_image(&parts[1])?;
+        for (w, h, _) in [tall, wide] {
+            e2e::ensure!(u64::from(w) * u64::from(h) <= 1_048_576, "{w}x{h} is over 1 MP");
+            e2e::ensure!(u64::from(w) * u64::from(h) > 1_000_000, "{w}x{h} was made too small");
+        }
+        e2e::ensure!(tall.0 * 4 / 3 <= tall.1 + 2 && tall.2 == "image/jpeg", "tall became {tall:?}");
+        e2e::ensure!(wide.1 * 4 / 3 <= wide.0 + 2 && wide.2 == "image/png", "wide became {wide:?}");
         Ok(())
     })
     .await;

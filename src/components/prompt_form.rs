@@ -83,7 +83,11 @@ pub fn PromptForm() -> impl IntoView {
                     on:keydown=on_prompt_keydown
                 ></textarea>
             </label>
-            <p id="prompt-hint" class="field__hint">"Ctrl+Enter (\u{2318}+Enter on a Mac) generates; \u{2191} recalls recent prompts."</p>
+            <p id="prompt-hint" class="field__hint">
+                "Ctrl+Enter (\u{2318}+Enter on a Mac) generates; \u{2191} recalls recent prompts."
+                // FLUX.2's editing guide names references by their number.
+                {move || (draft.reference_count() > 0).then_some(" Refer to your references as image 1, image 2\u{2026}, e.g. \u{201c}put the hat from image 2 on the person in image 1\u{201d}.")}
+            </p>
             // Over the label line: the count and Clear prompt, when their part is here.
             <div class="prompt-tools">{super::lazy_view(|| Box::pin(super::prompt_tools_view()))}</div>
             <div class="prompt-form__row">

@@ -1,9 +1,12 @@
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::generation::MAX_REFERENCES;
 use crate::state::Draft;
 
-/// Pick up to four reference images (edit or combine), shown as small previews.
+/// Up to four reference images (edit or combine): from the file picker, or
+/// dropped or pasted anywhere on the page. Numbered in order (image 1 …
+/// image 4), which prompts refer to; each can move earlier or later.
 #[component]
 pub fn ReferencePicker() -> impl IntoView {
     let draft = Draft::expect();
@@ -12,11 +15,11 @@ pub fn ReferencePicker() -> impl IntoView {
         let Some(element) = input.get_untracked() else {
             return;
         };
-        let Some(files) = element.files() else { return };
-        let picked: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+        let picked = files_of(element.files(), false);
         element.set_value("");
         draft.add_files(picked);
     };
+    listen_for_dropped_and_pasted_images(draft);
     view! {
         <div class="references">
             <label class="field">
@@ -33,32 +36,101 @@ pub fn ReferencePicker() -> impl IntoView {
             <p id="references-hint" class="field__hint">
                 {move || {
                     format!(
-                        "Optional: up to {MAX_REFERENCES} images to edit or combine ({} chosen).",
+                        "Optional: up to {MAX_REFERENCES} images to edit or combine; drop or paste them too ({} chosen).",
                         draft.reference_count(),
                     )
                 }}
             </p>
-            <ul class="references__list">
-                <For
-                    each=move || draft.references()
-                    key=|r| r.id
-                    children=move |r| {
-                        let id = r.id;
-                        view! {
-                            <li class="references__item">
-                                <img src=r.preview_url.clone() alt=format!("Reference: {}", r.record.name) />
-                                <button
-                                    type="button"
-                                    aria-label=format!("Remove reference {}", r.record.name)
-                                    on:click=move |_| draft.remove_reference(id)
-                                >
-                                    "Remove"
-                                </button>
-                            </li>
-                        }
-                    }
-                />
-            </ul>
+            <ol class="references__list">
+                {move || {
+                    let list = draft.references();
+                    let last = list.len();
+                    list.into_iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            let (id, n) = (r.id, i + 1);
+                            view! {
+                                <li class="references__item">
+                                    <img src=r.preview_url alt=format!("image {n}: {}", r.record.name) />
+                                    <span class="references__number">{format!("image {n}")}</span>
+                                    <span class="references__tools">
+                                        <button
+                                            type="button"
+                                            aria-label=format!("Move image {n} earlier")
+                                            disabled=n == 1
+                                            on:click=move |_| draft.move_reference(id, true)
+                                        >
+                                            "\u{2190}"
+                                        </button>
+                                        <button
+                                            type="button"
+                                            aria-label=format!("Move image {n} later")
+                                            disabled=n == last
+                                            on:click=move |_| draft.move_reference(id, false)
+                                        >
+                                            "\u{2192}"
+                                        </button>
+                                        <button
+                                            type="button"
+                                            aria-label=format!("Remove image {n}")
+                                            on:click=move |_| draft.remove_reference(id)
+                                        >
+                                            "\u{d7}"
+                                        </button>
+                                    </span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ol>
         </div>
     }
+}
+
+/// The files of a file list; `images_only` skips anything that is not an image.
+fn files_of(list: Option<web_sys::FileList>, images_only: bool) -> Vec<web_sys::File> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .filter(|f| !images_only || f.type_().starts_with("image/"))
+        .collect()
+}
+
+/// Files dropped anywhere on the page become references (a dropped non-image
+/// is refused with a message); images pasted anywhere but into a text field
+/// other than the prompt do too. Text pastes are left alone.
+fn listen_for_dropped_and_pasted_images(draft: Draft) {
+    let carries_files = |e: &web_sys::DragEvent| {
+        e.data_transfer()
+            .is_some_and(|d| d.types().includes(&"Files".into(), 0))
+    };
+    let _ = window_event_listener(leptos::ev::dragover, move |e| {
+        if carries_files(&e) {
+            e.prevent_default();
+        }
+    });
+    let _ = window_event_listener(leptos::ev::drop, move |e| {
+        if carries_files(&e) {
+            e.prevent_default();
+            draft.add_files(files_of(e.data_transfer().and_then(|d| d.files()), false));
+        }
+    });
+    let _ = window_event_listener(leptos::ev::paste, move |e| {
+        let other_field = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA")
+                    && el.get_attribute("name").as_deref() != Some("prompt")
+            });
+        let images = files_of(e.clipboard_data().and_then(|d| d.files()), true);
+        if other_field || images.is_empty() {
+            return;
+        }
+        e.prevent_default();
+        draft.add_files(images);
+    });
 }

@@ -21,6 +21,7 @@ pub use model::{
 pub use output::{GeneratedImage, GenerationOutput, ImageData, LinkedImageMissing};
 pub use price::{KLEIN_PRICE, ModelPrice, estimate_cost_usd, format_usd};
 pub use request::{
-    ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, GenerationRequest, MAX_EDGE, MAX_REFERENCES, OutputFormat,
-    Resolution, expected_size, file_name, output_size, parse_seed, to_data_url,
+    ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, GenerationRequest, MAX_EDGE, MAX_REFERENCE_PIXELS,
+    MAX_REFERENCES, OutputFormat, Resolution, expected_size, file_name, output_size, parse_seed,
+    reference_size, to_data_url,
 };

@@ -22,6 +22,22 @@ pub const DEFAULT_ASPECT_RATIO: &str = "1:1";
 /// Klein accepts up to four reference images.
 pub const MAX_REFERENCES: usize = 4;
 
+/// Reference images are sent at most this large (1 MP): a 12 MP phone photo
+/// would be slow to send and likely refused as too large.
+pub const MAX_REFERENCE_PIXELS: u64 = 1_048_576;
+
+/// The size to scale a `width`×`height` reference to, keeping its shape, or
+/// `None` when it is small enough already.
+pub fn reference_size(width: u32, height: u32) -> Option<(u32, u32)> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels <= MAX_REFERENCE_PIXELS {
+        return None;
+    }
+    let scale = (MAX_REFERENCE_PIXELS as f64 / pixels as f64).sqrt();
+    let side = |s: u32| ((f64::from(s) * scale) as u32).max(1);
+    Some((side(width), side(height)))
+}
+
 /// Expected pixel size for an aspect ratio label, if it is one we know.
 pub fn expected_size(aspect_ratio: &str) -> Option<(u32, u32)> {
     ASPECT_RATIOS

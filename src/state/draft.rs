@@ -5,10 +5,14 @@ use leptos::prelude::*;
 use web_sys::Blob;
 
 use super::{Alerts, HistoryStore, SettingsStore};
-use crate::generation::{MAX_REFERENCES, OutputFormat, Resolution, to_data_url, verify_image};
+use crate::generation::{
+    ImageFormat, MAX_REFERENCES, OutputFormat, Resolution, reference_size, to_data_url,
+    verify_image,
+};
 use crate::storage::HistoryEntry;
 use crate::storage::blob::blob_bytes;
 use crate::storage::history::{ReferenceRecord, content_id};
+use crate::storage::thumbnail::downscale;
 
 /// A reference image chosen for the next generation.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,50 +85,88 @@ impl Draft {
         self.references.get_untracked()
     }
 
-    /// Adds a verified image as a reference; the message says why not otherwise.
-    pub fn add_reference(&self, name: &str, bytes: Vec<u8>, blob: &Blob) -> Result<(), String> {
-        if self.references.with_untracked(Vec::len) >= MAX_REFERENCES {
-            return Err(format!(
+    /// Adds an image as a reference: checked, made ≤ 1 MP (re-encoded in the
+    /// browser) when larger, then kept. The message says why not otherwise.
+    pub async fn add_reference(&self, name: &str, blob: Blob) -> Result<(), String> {
+        let full = || {
+            format!(
                 "FLUX.2 [klein] takes at most {MAX_REFERENCES} reference images; remove one before adding \u{201c}{name}\u{201d}."
-            ));
+            )
+        };
+        if self.references.with_untracked(Vec::len) >= MAX_REFERENCES {
+            return Err(full());
         }
-        let image = verify_image(bytes).map_err(|e| {
-            format!("\u{201c}{name}\u{201d} cannot be used as a reference: {e}. Use a PNG, JPEG, WebP or GIF image.")
-        })?;
+        let unusable = |e: String| {
+            format!(
+                "\u{201c}{name}\u{201d} cannot be used as a reference: {e}. Use a PNG, JPEG, WebP or GIF image."
+            )
+        };
+        let read = |blob: Blob| async move {
+            let bytes = blob_bytes(&blob)
+                .await
+                .map_err(|_| "it could not be read".to_owned())?;
+            verify_image(bytes).map_err(|e| e.to_string())
+        };
+        let mut image = read(blob.clone()).await.map_err(unusable)?;
+        let mut blob = blob;
+        if let Some((w, h)) = reference_size(image.width, image.height) {
+            let png = image.format == ImageFormat::Png;
+            blob = downscale(&blob, w, h, png)
+                .await
+                .map_err(|_| unusable("the browser could not make it smaller".into()))?;
+            image = read(blob.clone()).await.map_err(unusable)?;
+        }
+        // Another one may have been added while this one was read.
+        if self.references.with_untracked(Vec::len) >= MAX_REFERENCES {
+            return Err(full());
+        }
         let record = ReferenceRecord {
             id: content_id(&image.bytes),
             mime: image.format.mime().to_owned(),
             name: reference_name(name),
         };
-        let preview_url = web_sys::Url::create_object_url_with_blob(blob).unwrap_or_default();
+        let preview_url = web_sys::Url::create_object_url_with_blob(&blob).unwrap_or_default();
         self.references.update(|list| {
             let id = list.iter().map(|r| r.id).max().map_or(0, |m| m + 1);
             list.push(Reference {
                 id,
                 record,
                 data_url: to_data_url(&image),
-                blob: blob.clone(),
+                blob,
                 preview_url,
             });
         });
         Ok(())
     }
 
-    /// Reads picked files and adds them in order; the first failure is shown
-    /// and stops the rest.
+    /// Adds picked, dropped or pasted files in order; the first failure is
+    /// shown and stops the rest.
     pub fn add_files(&self, files: Vec<web_sys::File>) {
         let (draft, alerts) = (*self, self.alerts);
         leptos::task::spawn_local(async move {
             for file in files {
-                let name = file.name();
-                let added = match blob_bytes(&file).await {
-                    Ok(bytes) => draft.add_reference(&name, bytes, &file),
-                    Err(_) => Err(format!("\u{201c}{name}\u{201d} could not be read.")),
-                };
-                if let Err(message) = added {
+                if let Err(message) = draft.add_reference(&file.name(), file.into()).await {
                     alerts.show(message);
                     break;
                 }
+            }
+        });
+    }
+
+    /// Moves a reference one place earlier or later: their order is their
+    /// number (image 1 … image 4), which prompts refer to.
+    pub fn move_reference(&self, id: u32, earlier: bool) {
+        self.references.update(|list| {
+            let Some(at) = list.iter().position(|r| r.id == id) else {
+                return;
+            };
+            let to = if earlier {
+                at.checked_sub(1)
+            } else {
+                Some(at + 1)
+            };
+            if let Some(to) = to.filter(|&to| to < list.len()) {
+                list.swap(at, to);
             }
         });
     }
@@ -137,11 +179,7 @@ impl Draft {
             let Some(blob) = history.blob(&entry.id, false).await else {
                 return;
             };
-            let added = match blob_bytes(&blob).await {
-                Ok(bytes) => draft.add_reference(&entry.download_name(), bytes, &blob),
-                Err(_) => Err("The image could not be read from storage.".into()),
-            };
-            if let Err(message) = added {
+            if let Err(message) = draft.add_reference(&entry.download_name(), blob).await {
                 alerts.show(message);
             }
         });
@@ -186,10 +224,7 @@ impl Draft {
             let mut missing = 0;
             for record in records {
                 let added = match draft.history.reference(&record.id).await {
-                    Some(blob) => match blob_bytes(&blob).await {
-                        Ok(bytes) => draft.add_reference(&record.name, bytes, &blob).is_ok(),
-                        Err(_) => false,
-                    },
+                    Some(blob) => draft.add_reference(&record.name, blob).await.is_ok(),
                     None => false,
                 };
                 missing += usize::from(!added);

@@ -237,7 +237,7 @@ pub fn plan_manifest(
         let path = Fields(fields).text("file").map_err(fail)?;
         if !zip::is_safe_name(&path) || Some(&path) != image_path(&entry).as_ref() {
             return Err(fail(format!(
-                "\"file\" must be {}, not {path:?}",
+                "\"file\" must be {}, not \u{201c}{path}\u{201d}",
                 image_path(&entry).unwrap_or_default()
             )));
         }

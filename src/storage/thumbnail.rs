@@ -38,6 +38,17 @@ pub async fn to_png(image: &Blob, width: u32, height: u32) -> Result<Blob, wasm_
     reencode(image, width, height, "image/png").await
 }
 
+/// A reference image made smaller: PNG stays PNG (it may be transparent),
+/// anything else becomes JPEG.
+pub async fn downscale(
+    image: &Blob,
+    w: u32,
+    h: u32,
+    png: bool,
+) -> Result<Blob, wasm_bindgen::JsValue> {
+    reencode(image, w, h, if png { "image/png" } else { "image/jpeg" }).await
+}
+
 /// Decodes `image`, scales it to `w`×`h` and encodes it as `mime`.
 async fn reencode(image: &Blob, w: u32, h: u32, mime: &str) -> Result<Blob, wasm_bindgen::JsValue> {
     let window = web_sys::window().ok_or("no window")?;

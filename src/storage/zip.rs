@@ -40,11 +40,11 @@ pub enum ZipError {
     Unsupported,
     #[error("the zip holds more than {MAX_ENTRIES} files")]
     TooManyEntries,
-    #[error("the zip contains an unsafe file name: {0:?}")]
+    #[error("the zip contains an unsafe file name: \u{201c}{0}\u{201d}")]
     UnsafeName(String),
-    #[error("the zip contains {0:?} twice")]
+    #[error("the zip contains \u{201c}{0}\u{201d} twice")]
     DuplicateName(String),
-    #[error("the file {0:?} in the zip is damaged (checksum mismatch)")]
+    #[error("the file \u{201c}{0}\u{201d} in the zip is damaged (checksum mismatch)")]
     Checksum(String),
 }
 

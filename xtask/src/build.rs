@@ -125,10 +125,15 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
         .map_err(|e| format!("{LOADER}: {e}"))?;
     optimise(&modules)?;
     shorten_glue_imports(&bindgen_dir)?;
-    for part in &modules[1..] {
-        let wasm = std::fs::read(part).map_err(|e| format!("{part:?}: {e}"))?;
-        let wasm = crate::shorten::drop_ignored_sections(&wasm)?;
-        std::fs::write(part, wasm).map_err(|e| format!("{part:?}: {e}"))?;
+    for (i, module) in modules.iter().enumerate() {
+        let wasm = std::fs::read(module).map_err(|e| format!("{module:?}: {e}"))?;
+        let mut wasm = if i == 0 {
+            wasm
+        } else {
+            crate::shorten::drop_ignored_sections(&wasm)?
+        };
+        crate::shorten::zero_std_paths(&mut wasm);
+        std::fs::write(module, wasm).map_err(|e| format!("{module:?}: {e}"))?;
     }
     let built = publish(&bindgen_dir, &dist, options.demo_api_base.as_deref())?;
     Ok(built)
@@ -233,6 +238,8 @@ fn optimise(modules: &[PathBuf]) -> Result<(), String> {
                     let status = Command::new(&wasm_opt)
                         .args([
                             "-Oz",
+                            // Passes again until nothing shrinks: ~0.5 % smaller.
+                            "--converge",
                             "--enable-bulk-memory",
                             "--enable-nontrapping-float-to-int",
                             "--enable-sign-ext",

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::{App, Outcome, RecordedRequest, Result, Role, UI_TIMEOUT, replay_image};
 
-/// XPath predicate: a button named "Remove reference <file name>".
-const REMOVE_REFERENCE: &str = "starts-with(@aria-label, 'Remove reference ')";
+/// XPath predicate: a button named "Remove image <number>".
+const REMOVE_REFERENCE: &str = "starts-with(@aria-label, 'Remove image ')";
 
 impl App {
     // --- prompt form --------------------------------------------------------------------------
@@ -234,8 +234,8 @@ impl App {
 
     // --- reference images ---------------------------------------------------------------------
 
-    /// The alt texts ("Reference: cat.png") of the chosen reference images, in order: the
-    /// images of the list items that have a "Remove reference …" button.
+    /// The alt texts ("image 1: cat.png") of the chosen reference images, in order: the
+    /// images of the list items that have a "Remove image …" button.
     pub async fn reference_images(&self) -> Result<Vec<String>> {
         let v = self
             .js(
@@ -254,7 +254,7 @@ impl App {
         Ok(self.reference_images().await?.len())
     }
 
-    /// Presses every "Remove reference …" button (in one script, so no re-render in between
+    /// Presses every "Remove image …" button (in one script, so no re-render in between
     /// leaves one out).
     pub async fn remove_all_references(&self) -> Result {
         self.js(

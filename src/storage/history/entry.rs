@@ -51,7 +51,10 @@ impl ReferenceRecord {
 
     fn check(&self) -> Result<(), String> {
         if !is_content_id(&self.id) {
-            return Err(format!("the reference id {:?} is not valid", self.id));
+            return Err(format!(
+                "the reference id \u{201c}{}\u{201d} is not valid",
+                self.id
+            ));
         }
         if self.format().is_none() {
             return Err(
@@ -177,7 +180,10 @@ impl HistoryEntry {
     /// index, export and import, so whatever is exported can be imported.
     pub fn check(&self) -> Result<(), String> {
         if !is_valid_id(&self.id) {
-            return Err(format!("the id {:?} is not a valid image id", self.id));
+            return Err(format!(
+                "the id \u{201c}{}\u{201d} is not a valid image id",
+                self.id
+            ));
         }
         if !(0.0..=MAX_TIME_MS).contains(&self.created_ms) {
             return Err("\"created_ms\" must be a time in milliseconds".into());
