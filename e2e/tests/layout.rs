@@ -252,3 +252,75 @@ async fn on_a_phone_the_new_job_is_in_view_after_generate_and_actions_are_named_
     })
     .await;
 }
+
+/// The computed opacity of the actions of the History item whose image is `alt`.
+async fn actions_opacity(app: &App, alt: &str) -> e2e::Result<String> {
+    let v = app
+        .js(
+            "const li = Array.from(document.querySelectorAll('section[aria-label=History] li'))
+               .find(li => (li.querySelector('img') || {}).alt === arguments[0]);
+             return li ? getComputedStyle(li.querySelector('.actions')).opacity : '';",
+            vec![json!(alt)],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn a_history_images_actions_show_on_focus_and_tab_reaches_each_of_them() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        app.close_settings().await?;
+        app.generate("reach me by keyboard").await?;
+        let thumbnail = app.control(Role::Button, "reach me by keyboard").await?;
+        let mouse = app
+            .js(
+                "return matchMedia('(hover: hover) and (pointer: fine)').matches;",
+                vec![],
+            )
+            .await?;
+        // With a mouse the actions wait for hover or focus; without one they always show.
+        let resting = actions_opacity(app, "reach me by keyboard").await?;
+        let expected = if mouse == json!(true) { "0" } else { "1" };
+        ensure!(
+            resting == expected,
+            "actions at rest have opacity {resting} (mouse: {mouse})"
+        );
+
+        app.js(
+            "arguments[0].focus();",
+            vec![serde_json::to_value(&thumbnail)?],
+        )
+        .await?;
+        let names = [
+            "Download",
+            "Copy image",
+            "Copy prompt",
+            "Reuse settings",
+            "Use as reference",
+            "Favorite",
+            "Delete",
+        ];
+        for name in names {
+            app.client
+                .active_element()
+                .await?
+                .send_keys("\u{E004}")
+                .await?; // Tab
+            let focused = app
+                .js("return document.activeElement.textContent.trim();", vec![])
+                .await?;
+            ensure!(focused == json!(name), "Tab reached {focused}, not {name}");
+            app.poll(
+                "the focused item's actions to show",
+                UI_TIMEOUT,
+                async || {
+                    Ok((actions_opacity(app, "reach me by keyboard").await? == "1").then_some(()))
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await;
+}
