@@ -320,10 +320,8 @@ impl Studio {
         let references = self.draft.references_untracked().len();
         let mut request = request_for(&s, prompt, vec![String::new(); references]);
         request.seed = seed;
-        let page_url = web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .map(|href| href.split(['?', '#']).next().unwrap_or_default().to_owned())
-            .unwrap_or_default();
+        // The same `HTTP-Referer` the client sends.
+        let page_url = crate::api::client::app_url();
         let target = crate::api::curl::CurlTarget {
             api_base: &s.api_base,
             images_api: s.images_api,

@@ -94,7 +94,7 @@ pub(super) fn describe(error: gloo_net::Error) -> String {
 }
 
 /// The page URL without query or fragment: what OpenRouter attributes usage to.
-fn app_url() -> String {
+pub fn app_url() -> String {
     web_sys::window()
         .and_then(|w| {
             let location = w.location();

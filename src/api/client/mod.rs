@@ -10,6 +10,7 @@ mod quick;
 mod streamed;
 
 pub use cancel::CancelHandle;
+pub use http::app_url;
 pub use quick::{check_key, exchange_code, fetch_image_price, fetch_models};
 
 use web_sys::AbortSignal;
