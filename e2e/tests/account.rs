@@ -180,16 +180,7 @@ async fn the_model_select_lists_openrouters_image_models_and_sends_the_choice() 
             .select_by_value(pro)
             .await?;
         // A model without a price per image: the estimate says where it is, the hint links there.
-        let estimate_says = async |phrase: &str| {
-            app.poll(&format!("the estimate to say {phrase:?}"), UI_TIMEOUT, async || {
-                let v = app
-                    .js("return document.querySelector('.prompt-form__estimate').innerText;", vec![])
-                    .await?;
-                let text = v.as_str().unwrap_or_default().to_owned();
-                Ok(text.contains(phrase).then_some(text))
-            })
-            .await
-        };
+        let estimate_says = async |phrase: &str| app.wait_text(".prompt-form__estimate", phrase).await;
         app.type_prompt("made with the pro model").await?;
         app.control(Role::Combobox, "Model")
             .await?

@@ -50,15 +50,7 @@ async fn the_copied_command_sends_what_generate_sends_without_the_key() {
             .click()
             .await?;
         let status = app
-            .poll("the cURL status", UI_TIMEOUT, async || {
-                let v = app
-                    .js(
-                        "return document.getElementById('curl-status').innerText;",
-                        vec![],
-                    )
-                    .await?;
-                Ok(v.as_str().filter(|t| !t.is_empty()).map(str::to_owned))
-            })
+            .wait_text("#curl-status", "cURL command copied.")
             .await?;
         ensure!(
             status.starts_with("cURL command copied."),
@@ -101,11 +93,7 @@ async fn the_copied_command_sends_what_generate_sends_without_the_key() {
         // Generate with the same form: the same body, the reference aside.
         app.click_generate().await?;
         app.wait_image(prompt, UI_TIMEOUT).await?;
-        let sent = app
-            .generation_requests()
-            .last()
-            .cloned()
-            .ok_or("no request")?;
+        let sent = app.last_generation_request()?;
         ensure!(
             url.ends_with(&sent.path),
             "the command goes to {url}, Generate to {}",

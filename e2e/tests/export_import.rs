@@ -3,28 +3,11 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use e2e::archive::{export_zip, read_export, write_stored};
 use e2e::{App, MockConfig, Role, UI_TIMEOUT};
 use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(150);
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-/// Hands `bytes` to the hidden file input of "Import history", as choosing a file does.
-async fn import_file(app: &App, bytes: &[u8]) -> e2e::Result {
-    app.js(
-        "const input = document.querySelector('section[aria-label=History] input[type=file]');
-         const raw = atob(arguments[0]); const bytes = new Uint8Array(raw.length);
-         for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-         const dt = new DataTransfer();
-         dt.items.add(new File([bytes], 'history.zip', { type: 'application/zip' }));
-         input.files = dt.files; input.dispatchEvent(new Event('change', { bubbles: true }));",
-        vec![json!(B64.encode(bytes))],
-    )
-    .await?;
-    Ok(())
-}
 
 async fn history_prompts(app: &App) -> e2e::Result<Vec<String>> {
     let v = app
@@ -128,7 +111,7 @@ async fn download_export_clear_import_round_trip() {
 
         // Import restores both; importing again skips them as duplicates.
         app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
-        import_file(app, &zip).await?;
+        app.import_history_file(&zip).await?;
         wait_prompts(app, &["round trip two", "round trip one"]).await?;
         let status = gallery_status(app).await?;
         assert!(status.contains("Imported 2 images"), "{status:?}");
@@ -138,7 +121,7 @@ async fn download_export_clear_import_round_trip() {
             bytes == returned[1],
             "an imported image differs from the original"
         );
-        import_file(app, &zip).await?;
+        app.import_history_file(&zip).await?;
         app.poll("the duplicate import summary", UI_TIMEOUT, async || {
             let s = gallery_status(app).await?;
             Ok(
@@ -185,7 +168,7 @@ async fn hostile_or_broken_files_are_refused_with_a_clear_message() {
             ("no manifest", write_stored(&[("readme.txt", b"hello")])?),
         ];
         for (what, bytes) in cases {
-            import_file(app, &bytes).await?;
+            app.import_history_file(&bytes).await?;
             let alert = app
                 .wait_alert("Import failed", UI_TIMEOUT)
                 .await
@@ -307,7 +290,7 @@ async fn references_and_models_survive_export_clear_import() {
 
         // Import, then Reuse settings restores the reference from the import.
         app.reload().await?;
-        import_file(app, &zip).await?;
+        app.import_history_file(&zip).await?;
         wait_prompts(app, &["the edited image", "the base image"]).await?;
         assert_eq!(stored_references(app).await?, 1);
         app.history_button("the edited image", "Reuse settings")
@@ -317,7 +300,7 @@ async fn references_and_models_survive_export_clear_import() {
         })
         .await?;
 
-        import_file(app, &pro_zip).await?;
+        app.import_history_file(&pro_zip).await?;
         wait_prompts(
             app,
             &["the edited image", "the base image", "made with pro"],

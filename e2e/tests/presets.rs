@@ -4,28 +4,13 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use e2e::{App, MockConfig, Role, UI_TIMEOUT, ensure, run};
 use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 async fn preset_status(app: &App, phrase: &str) -> e2e::Result<String> {
-    app.poll(
-        &format!("the preset status to say {phrase:?}"),
-        UI_TIMEOUT,
-        async || {
-            let v = app
-                .js(
-                    "return document.getElementById('preset-status').innerText;",
-                    vec![],
-                )
-                .await?;
-            let text = v.as_str().unwrap_or_default().to_owned();
-            Ok(text.contains(phrase).then_some(text))
-        },
-    )
-    .await
+    app.wait_text("#preset-status", phrase).await
 }
 
 async fn keep_seed(app: &App) -> e2e::Result<bool> {
@@ -49,14 +34,6 @@ async fn controls(app: &App) -> e2e::Result<(String, String, String, bool, Strin
     ))
 }
 
-async fn choose(app: &App, select: &str, value: &str) -> e2e::Result {
-    app.control(Role::Combobox, select)
-        .await?
-        .select_by_value(value)
-        .await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn a_preset_is_saved_applied_and_survives_export_and_import() {
     run(MockConfig::default(), TIMEOUT, async |app: &App| {
@@ -71,8 +48,8 @@ async fn a_preset_is_saved_applied_and_survives_export_and_import() {
         preset_status(app, "Type a name").await?;
 
         app.select_aspect_ratio("16:9").await?;
-        choose(app, "Resolution", "4").await?;
-        choose(app, "Output format", "jpeg").await?;
+        app.choose("Resolution", "4").await?;
+        app.choose("Output format", "jpeg").await?;
         app.control(Role::Checkbox, "Keep seed").await?.click().await?;
         app.set_images(2).await?;
         let saved = controls(app).await?;
@@ -84,11 +61,11 @@ async fn a_preset_is_saved_applied_and_survives_export_and_import() {
 
         // Back to the defaults by hand, then the preset restores everything.
         app.select_aspect_ratio("1:1").await?;
-        choose(app, "Resolution", "1").await?;
-        choose(app, "Output format", "png").await?;
+        app.choose("Resolution", "1").await?;
+        app.choose("Output format", "png").await?;
         app.control(Role::Checkbox, "Keep seed").await?.click().await?;
         app.set_images(1).await?;
-        choose(app, "Presets", "Wide 4 MP").await?;
+        app.choose("Presets", "Wide 4 MP").await?;
         preset_status(app, "applied").await?;
         let applied = app
             .poll("the controls to follow the preset", UI_TIMEOUT, async || {
@@ -102,9 +79,9 @@ async fn a_preset_is_saved_applied_and_survives_export_and_import() {
         app.type_prompt("made with a preset").await?;
         app.click_generate().await?;
         app.wait_results("made with a preset", 2).await?;
-        let sent = app.generation_requests();
-        ensure!(sent.len() == before + 2, "{} requests for a batch of 2", sent.len() - before);
-        let last = sent.last().ok_or("no request")?;
+        let sent = app.generation_requests().len();
+        ensure!(sent == before + 2, "{} requests for a batch of 2", sent - before);
+        let last = app.last_generation_request()?;
         ensure!(
             last.body["size"] == "2048x1152" && last.body["output_format"] == "jpeg",
             "the request ignores the preset: {}",
@@ -123,16 +100,7 @@ async fn a_preset_is_saved_applied_and_survives_export_and_import() {
         ensure!(presets.attr("disabled").await?.is_some(), "the preset outlived its removal");
         app.control(Role::Button, "Clear history").await?.click().await?;
         app.control(Role::Button, "Delete all 2 images").await?.click().await?;
-        app.js(
-            "const input = document.querySelector('section[aria-label=History] input[type=file]');
-             const raw = atob(arguments[0]); const bytes = new Uint8Array(raw.length);
-             for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-             const dt = new DataTransfer();
-             dt.items.add(new File([bytes], 'history.zip', { type: 'application/zip' }));
-             input.files = dt.files; input.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![json!(base64::engine::general_purpose::STANDARD.encode(&zip))],
-        )
-        .await?;
+        app.import_history_file(&zip).await?;
         let status = app
             .poll("the import summary", UI_TIMEOUT, async || {
                 let s = app.live_text("History").await?;

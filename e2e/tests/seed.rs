@@ -12,27 +12,13 @@ async fn seed_field(app: &App) -> e2e::Result<String> {
 }
 
 fn last_seed_sent(app: &App) -> Option<u64> {
-    app.generation_requests()
-        .last()
+    app.last_generation_request()
+        .ok()
         .and_then(|r| r.body["seed"].as_u64())
 }
 
 async fn seed_status(app: &App, phrase: &str) -> e2e::Result<String> {
-    app.poll(
-        &format!("the seed status to say {phrase:?}"),
-        UI_TIMEOUT,
-        async || {
-            let v = app
-                .js(
-                    "return document.getElementById('seed-status').innerText;",
-                    vec![],
-                )
-                .await?;
-            let text = v.as_str().unwrap_or_default().to_owned();
-            Ok(text.contains(phrase).then_some(text))
-        },
-    )
-    .await
+    app.wait_text("#seed-status", phrase).await
 }
 
 #[tokio::test]

@@ -3,34 +3,12 @@
 
 use std::time::Duration;
 
-use e2e::{App, MockConfig, Role, UI_TIMEOUT, ensure, run};
+use e2e::{App, MockConfig, Role, ensure, run};
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 
 async fn estimate(app: &App, phrase: &str) -> e2e::Result<String> {
-    app.poll(
-        &format!("the estimate to say {phrase:?}"),
-        UI_TIMEOUT,
-        async || {
-            let v = app
-                .js(
-                    "return document.querySelector('.prompt-form__estimate').innerText;",
-                    vec![],
-                )
-                .await?;
-            let text = v.as_str().unwrap_or_default().to_owned();
-            Ok(text.contains(phrase).then_some(text))
-        },
-    )
-    .await
-}
-
-async fn choose(app: &App, select: &str, value: &str) -> e2e::Result {
-    app.control(Role::Combobox, select)
-        .await?
-        .select_by_value(value)
-        .await?;
-    Ok(())
+    app.wait_text(".prompt-form__estimate", phrase).await
 }
 
 #[tokio::test]
@@ -43,7 +21,7 @@ async fn four_megapixels_as_jpeg_go_through_the_images_api_with_size_and_format(
         estimate(app, "about 1024\u{d7}1024 px \u{b7} estimated $0.014").await?;
 
         // 4 MP: the estimate follows the price rule ($0.017), the hint says where it goes.
-        choose(app, "Resolution", "4").await?;
+        app.choose("Resolution", "4").await?;
         estimate(app, "about 2048\u{d7}2048 px \u{b7} estimated $0.017").await?;
         let hint = app
             .js(
@@ -56,14 +34,10 @@ async fn four_megapixels_as_jpeg_go_through_the_images_api_with_size_and_format(
                 .is_some_and(|h| h.contains("2048\u{d7}2048") && h.contains("Images API")),
             "the size hint says {hint}"
         );
-        choose(app, "Output format", "jpeg").await?;
+        app.choose("Output format", "jpeg").await?;
         let (w, h) = app.generate("a large jpeg fox").await?;
         ensure!((w, h) == (2048, 2048), "the image is {w}x{h}");
-        let sent = app
-            .generation_requests()
-            .last()
-            .cloned()
-            .ok_or("no request")?;
+        let sent = app.last_generation_request()?;
         ensure!(sent.path.ends_with("/images"), "sent to {}", sent.path);
         ensure!(
             sent.body["size"] == "2048x2048",
@@ -102,15 +76,11 @@ async fn four_megapixels_as_jpeg_go_through_the_images_api_with_size_and_format(
 
         // 2 MP at 16:9: a size of that ratio under 2 MP, so the bill does not round up.
         app.select_aspect_ratio("16:9").await?;
-        choose(app, "Resolution", "2").await?;
-        choose(app, "Output format", "png").await?;
+        app.choose("Resolution", "2").await?;
+        app.choose("Output format", "png").await?;
         estimate(app, "estimated $0.015").await?;
         let (w, h) = app.generate("a wide fox").await?;
-        let sent = app
-            .generation_requests()
-            .last()
-            .cloned()
-            .ok_or("no request")?;
+        let sent = app.last_generation_request()?;
         ensure!(
             sent.body["size"] == format!("{w}x{h}"),
             "asked {} and got {w}x{h}",
@@ -135,7 +105,7 @@ async fn four_megapixels_as_jpeg_go_through_the_images_api_with_size_and_format(
             "the resolution was not kept"
         );
         app.close_settings().await?;
-        choose(app, "Resolution", "1").await?;
+        app.choose("Resolution", "1").await?;
         let before = app.generation_requests().len();
         app.generate("a small fox").await?;
         let sent = app.generation_requests();

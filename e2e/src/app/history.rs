@@ -29,6 +29,23 @@ pub const CAPTURE_DOWNLOADS: &str = "
   };";
 
 impl App {
+    /// Hands `bytes` to the hidden file input of "Import history", as choosing a file does.
+    pub async fn import_history_file(&self, bytes: &[u8]) -> Result {
+        self.js(
+            "const input = document.querySelector('section[aria-label=History] input[type=file]');
+             const raw = atob(arguments[0]); const bytes = new Uint8Array(raw.length);
+             for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+             const dt = new DataTransfer();
+             dt.items.add(new File([bytes], 'history.zip', { type: 'application/zip' }));
+             input.files = dt.files; input.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!(
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            )],
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Clicks the button `name` of the History item whose image alt is `prompt`.
     pub async fn history_button(&self, prompt: &str, name: &str) -> Result {
         // The entry shows up once its save finished, a moment after the studio shows the

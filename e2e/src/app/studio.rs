@@ -280,6 +280,42 @@ impl App {
             .collect()
     }
 
+    /// The last generation request the mock received.
+    pub fn last_generation_request(&self) -> Result<RecordedRequest> {
+        Ok(self
+            .generation_requests()
+            .pop()
+            .ok_or("no generation request was sent")?)
+    }
+
+    /// Picks `value` in the select named `select`.
+    pub async fn choose(&self, select: &str, value: &str) -> Result {
+        self.control(Role::Combobox, select)
+            .await?
+            .select_by_value(value)
+            .await?;
+        Ok(())
+    }
+
+    /// Waits until the element `css` finds says `phrase`; returns all it says.
+    pub async fn wait_text(&self, css: &str, phrase: &str) -> Result<String> {
+        self.poll(
+            &format!("{css} to say {phrase:?}"),
+            UI_TIMEOUT,
+            async || {
+                let v = self
+                    .js(
+                        "const el = document.querySelector(arguments[0]); return el ? el.innerText : '';",
+                        vec![json!(css)],
+                    )
+                    .await?;
+                let text = v.as_str().unwrap_or_default().to_owned();
+                Ok(text.contains(phrase).then_some(text))
+            },
+        )
+        .await
+    }
+
     /// Waits until the mock has recorded the `n`-th generation request (1-based) and it is no
     /// longer pending; returns it.
     pub async fn wait_generation_request(
