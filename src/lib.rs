@@ -1,7 +1,7 @@
 //! Kleinbild: a static, bring-your-own-key image studio for FLUX.2 [klein] 4B.
 //!
 //! Modules depend one way: `components → state → {api, storage} → generation`.
-//! `json`, `lazy`, `perf` and `shell` are leaves any layer may use. See docs/architecture.md.
+//! `json`, `lazy`, `order`, `perf` and `shell` are leaves any layer may use. See docs/architecture.md.
 
 pub mod api;
 mod app;
@@ -9,6 +9,7 @@ pub mod components;
 pub mod generation;
 pub mod json;
 pub mod lazy;
+pub mod order;
 pub mod perf;
 pub mod shell;
 pub mod state;

@@ -30,7 +30,9 @@ pub fn parse_models(status: u16, body: &str) -> Result<Vec<ModelChoice>, ApiErro
         models.extend(built_in_models());
     }
     // Klein first: it is what this studio is built around.
-    models.sort_by_key(|m| m.id != KLEIN_MODEL);
+    crate::order::sort_by(&mut models, |a, b| {
+        (a.id != KLEIN_MODEL).cmp(&(b.id != KLEIN_MODEL))
+    });
     Ok(models)
 }
 

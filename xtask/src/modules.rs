@@ -2,7 +2,7 @@
 //! `src/` names which other (`crate::…` paths). `cargo xtask modules` prints
 //! it; a test holds it to the one-way rule of docs/architecture.md:
 //! `components → state → {api, storage} → generation`, never back, with
-//! `json`, `lazy`, `perf` and `shell` as leaves anyone may use.
+//! `json`, `lazy`, `order`, `perf` and `shell` as leaves anyone may use.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -20,13 +20,22 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "generation",
             "json",
             "lazy",
+            "order",
             "perf",
             "shell",
         ],
     ),
     (
         "components",
-        &["state", "generation", "json", "lazy", "perf", "shell"],
+        &[
+            "state",
+            "generation",
+            "json",
+            "lazy",
+            "order",
+            "perf",
+            "shell",
+        ],
     ),
     (
         "state",
@@ -36,15 +45,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "generation",
             "json",
             "lazy",
+            "order",
             "perf",
             "shell",
         ],
     ),
-    ("api", &["generation", "json", "lazy", "perf"]),
-    ("storage", &["generation", "json", "lazy", "perf"]),
+    ("api", &["generation", "json", "lazy", "order", "perf"]),
+    ("storage", &["generation", "json", "lazy", "order", "perf"]),
     ("generation", &[]),
     ("json", &[]),
     ("lazy", &[]),
+    ("order", &[]),
     ("perf", &[]),
     ("shell", &[]),
 ];
@@ -59,7 +70,7 @@ const FORBIDDEN_CRATES: &[(&str, &[&str])] = &[
     ("storage", &["leptos"]),
 ];
 
-const MODULES: [&str; 10] = [
+const MODULES: [&str; 11] = [
     "app",
     "components",
     "state",
@@ -68,6 +79,7 @@ const MODULES: [&str; 10] = [
     "generation",
     "json",
     "lazy",
+    "order",
     "perf",
     "shell",
 ];

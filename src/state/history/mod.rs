@@ -18,7 +18,7 @@ use crate::generation::ImageData;
 use crate::storage::blob::blob_from_image;
 use crate::storage::history::{
     HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY, ReferenceRecord, ShownEntry,
-    index_entry, reconcile,
+    index_entry, reconcile, sort_newest_first,
 };
 use crate::storage::thumbnail::make_thumbnail;
 use crate::storage::{self, HistoryEntry, StorageError, local};
@@ -480,7 +480,7 @@ impl HistoryStore {
             self.undo.set(None);
             self.entries.update(|entries| {
                 entries.push(restored);
-                entries.sort_by(|a, b| b.entry.created_ms.total_cmp(&a.entry.created_ms));
+                sort_newest_first(entries, |s| &s.entry);
             });
             self.write_index();
         }
@@ -504,8 +504,13 @@ impl HistoryStore {
     pub async fn delete_oldest(&self, count: usize) -> Result<usize, StorageError> {
         let oldest_entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
             let mut by_age: Vec<&ShownEntry> = e.iter().collect();
-            by_age.sort_by(|a, b| a.entry.created_ms.total_cmp(&b.entry.created_ms));
-            by_age.iter().take(count).map(|s| s.entry.clone()).collect()
+            sort_newest_first(&mut by_age, |s| &s.entry);
+            by_age
+                .iter()
+                .rev()
+                .take(count)
+                .map(|s| s.entry.clone())
+                .collect()
         });
         self.backend().await.delete(&oldest_entries).await?;
         let oldest: Vec<String> = oldest_entries.into_iter().map(|e| e.id).collect();

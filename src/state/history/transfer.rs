@@ -8,7 +8,7 @@ use web_sys::Blob;
 
 use super::HistoryStore;
 use crate::storage::blob::blob_bytes;
-use crate::storage::history::{ReferenceRecord, ShownEntry};
+use crate::storage::history::{ReferenceRecord, ShownEntry, sort_newest_first};
 use crate::storage::manifest::{import_summary, reference_path, split_duplicates};
 use crate::storage::presets::{Preset, load_presets, merge_presets, save_presets};
 use crate::storage::transfer::{
@@ -198,7 +198,7 @@ impl HistoryStore {
         let count = imported.len();
         self.entries.update(|entries| {
             entries.extend(imported);
-            entries.sort_by(|a, b| b.entry.created_ms.total_cmp(&a.entry.created_ms));
+            sort_newest_first(entries, |s| &s.entry);
         });
         self.write_index();
         self.announce();

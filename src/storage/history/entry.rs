@@ -349,8 +349,9 @@ fn reference_from_loose(item: &Loose) -> Result<ReferenceRecord, String> {
     })
 }
 
-pub(crate) fn sort_newest_first<T>(items: &mut [T], entry: impl Fn(&T) -> &HistoryEntry) {
-    items.sort_by(|a, b| {
+/// Newest first; equal times by id, so every list shows the same order.
+pub fn sort_newest_first<T>(items: &mut Vec<T>, entry: impl Fn(&T) -> &HistoryEntry) {
+    crate::order::sort_by(items, |a, b| {
         let (a, b) = (entry(a), entry(b));
         b.created_ms
             .total_cmp(&a.created_ms)

@@ -8,7 +8,7 @@ mod reconcile;
 
 pub use entry::{
     FULL_NAMES, FieldNames, HistoryEntry, MAX_PROMPT_CHARS, MAX_SIDE, ReferenceRecord, content_id,
-    entry_from_loose, is_valid_id, new_id,
+    entry_from_loose, is_valid_id, new_id, sort_newest_first,
 };
 pub use index::{
     HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY, INDEX_VERSION, IndexError,
