@@ -15,6 +15,7 @@ mod prompt_tools;
 mod references;
 mod results;
 mod settings_panel;
+mod shortcuts;
 
 pub use alert::AlertRegion;
 pub(crate) use choice::setting_select;

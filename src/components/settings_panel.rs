@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::header::{Panels, focus_when_opened};
+use super::shortcuts::show_shortcuts;
 use crate::generation::MAX_PARALLEL;
 use crate::state::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, ask_to_notify};
 
@@ -198,6 +199,9 @@ fn SettingsPanel() -> impl IntoView {
                         }
                     >
                         "Reset to default"
+                    </button>
+                    <button type="button" class="button--quiet" aria-keyshortcuts="?" on:click=|_| show_shortcuts()>
+                        "Keyboard shortcuts"
                     </button>
                 </div>
                 <p class="settings__usage">{move || usage.get()}</p>

@@ -2,12 +2,14 @@
 //! actions, the lightbox and the history file actions.
 
 mod actions;
+mod compare;
 mod file_actions;
 mod item;
 mod lightbox;
 
 use leptos::prelude::*;
 
+use self::compare::{CompareDialog, MAX_COMPARED};
 use self::file_actions::FileActions;
 use self::item::GalleryItem;
 use self::lightbox::Lightbox;
@@ -71,6 +73,9 @@ fn Gallery() -> impl IntoView {
         marked
     });
     let status = RwSignal::new(String::new());
+    // Ids picked for Compare, in the order they were picked.
+    let picked = RwSignal::new(Vec::<String>::new());
+    let comparing = RwSignal::new(false);
 
     view! {
         <section class="gallery" aria-label="History">
@@ -127,14 +132,38 @@ fn Gallery() -> impl IntoView {
                         }
                     })
             }}
+            {move || {
+                let count = picked.with(Vec::len);
+                (count > 0)
+                    .then(|| {
+                        view! {
+                            <div class="gallery__compare">
+                                <span role="status">
+                                    {match count {
+                                        1 => "1 image selected: pick 1 to 3 more to compare.".to_owned(),
+                                        MAX_COMPARED => format!("{count} images selected (the most Compare shows)."),
+                                        n => format!("{n} images selected."),
+                                    }}
+                                </span>
+                                <button type="button" disabled=count < 2 on:click=move |_| comparing.set(true)>
+                                    "Compare"
+                                </button>
+                                <button type="button" class="button--quiet" on:click=move |_| picked.set(Vec::new())>
+                                    "Clear selection"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
             <ul class="gallery__grid">
                 <For
                     each=visible
                     key=|shown| (shown.entry.id.clone(), shown.entry.favorite, shown.image_missing)
-                    children=move |shown| view! { <GalleryItem shown open report=status.write_only() /> }
+                    children=move |shown| view! { <GalleryItem shown open picked report=status.write_only() /> }
                 />
             </ul>
             <Lightbox entries=matching selected />
+            <CompareDialog picked open=comparing />
             {move || {
                 let remaining = matching.with(Vec::len).saturating_sub(limit.get());
                 (remaining > 0)
