@@ -5,7 +5,6 @@
 //! cost 20 KB brotli across the parts). A leaf module: it uses nothing of the
 //! crate.
 
-use std::collections::HashSet;
 use std::fmt;
 
 /// A JSON value with duplicate keys kept (so they can be refused) and no
@@ -61,10 +60,10 @@ impl Fields<'_> {
     }
 
     pub fn repeated_key(&self) -> Option<&str> {
-        let mut seen = HashSet::new();
+        let mut seen = crate::order::TextSet::default();
         self.0
             .iter()
-            .find(|(k, _)| !seen.insert(k.as_str()))
+            .find(|(k, _)| !seen.insert(k))
             .map(|(k, _)| k.as_str())
     }
 

@@ -1,7 +1,9 @@
-//! One sort for every list the app orders. `slice::sort_by` is compiled once
-//! per item type and comparison (about 3.5 KB of wasm each, eleven of them at
-//! the last count); sorting positions through a `dyn` comparison compiles it
-//! once, and only the small reordering step is per item type.
+//! One sort for every list the app orders, and one set of strings for every
+//! "seen it already?". `slice::sort_by` is compiled once per item type and
+//! comparison (about 3.5 KB of wasm each, eleven of them at the last count),
+//! and each `HashSet` key type brings its own hash table and SipHash: sorting
+//! positions through a `dyn` comparison, and a sorted list of strings, are
+//! compiled once.
 
 use std::cmp::Ordering;
 
@@ -16,6 +18,42 @@ fn sorted_positions(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> V
     let mut order: Vec<usize> = (0..len).collect();
     order.sort_by(|&a, &b| compare(a, b));
     order
+}
+
+/// A set of strings, kept sorted and searched by halving (sets here hold at
+/// most a few thousand ids or names).
+#[derive(Debug, Default, Clone)]
+pub struct TextSet(Vec<String>);
+
+impl TextSet {
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|k| k.as_str().cmp(key))
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Adds `key`; false when it was there already.
+    pub fn insert(&mut self, key: &str) -> bool {
+        match self.find(key) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, key.to_owned());
+                true
+            }
+        }
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for TextSet {
+    fn from_iter<I: IntoIterator<Item = S>>(items: I) -> Self {
+        let mut set = TextSet::default();
+        for item in items {
+            set.insert(item.as_ref());
+        }
+        set
+    }
 }
 
 #[cfg(test)]
@@ -48,5 +86,21 @@ mod tests {
         let mut words: Vec<String> = ["pear", "fig", "apple"].map(String::from).to_vec();
         sort_by(&mut words, |a, b| a.len().cmp(&b.len()));
         assert_eq!(words, ["fig", "pear", "apple"]);
+    }
+
+    #[test]
+    fn a_text_set_answers_like_a_hash_set() {
+        let mut set = TextSet::default();
+        let mut model = std::collections::HashSet::new();
+        let mut state = 7_u32;
+        for _ in 0..500 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let key = format!("id-{}", (state >> 16) % 97);
+            assert_eq!(set.insert(&key), model.insert(key.clone()), "{key}");
+            assert!(set.contains(&key));
+        }
+        assert!(!set.contains("id-97") && !set.contains(""));
+        let collected: TextSet = ["b", "a", "b"].into_iter().collect();
+        assert!(collected.contains("a") && collected.contains("b"));
     }
 }

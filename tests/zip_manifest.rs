@@ -8,8 +8,8 @@
 mod support;
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 
+use kleinbild::order::TextSet;
 use kleinbild::storage::HistoryEntry;
 use kleinbild::storage::history::{ReferenceRecord, content_id};
 use kleinbild::storage::manifest::{
@@ -423,9 +423,9 @@ fn export_then_import_restores_identical_entries_and_bytes() {
     assert_eq!(plan.progress, [(0, 4)]);
 
     // Export, clear, import: everything is new; importing again adds nothing.
-    let (fresh, duplicates) = split_duplicates(plan.entries.clone(), &HashSet::new(), |p| &p.0);
+    let (fresh, duplicates) = split_duplicates(plan.entries.clone(), &TextSet::default(), |p| &p.0);
     assert_eq!((fresh.len(), duplicates), (4, 0));
-    let existing: HashSet<String> = items.iter().map(|(e, _)| e.id.clone()).collect();
+    let existing: TextSet = items.iter().map(|(e, _)| e.id.clone()).collect();
     let (fresh, duplicates) = split_duplicates(plan.entries, &existing, |p| &p.0);
     assert_eq!((fresh.len(), duplicates), (0, 4));
 }

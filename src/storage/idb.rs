@@ -196,13 +196,13 @@ impl ImageDb {
                     .result()
                     .unwrap_or(JsValue::UNDEFINED)
                     .unchecked_into();
-                let used: std::collections::HashSet<String> = values
+                let used: crate::order::TextSet = values
                     .iter()
                     .filter_map(|v| v.as_string())
                     .filter_map(|json| HistoryEntry::from_json(&json).ok())
                     .flat_map(|e| e.references.into_iter().map(|r| r.id))
                     .collect();
-                for id in candidates.iter().filter(|id| !used.contains(*id)) {
+                for id in candidates.iter().filter(|id| !used.contains(id)) {
                     let _ = refs.delete(&JsValue::from_str(id));
                 }
             });

@@ -1,7 +1,7 @@
 //! The history export: one stored zip with the images under `images/` and a
 //! `history.json` manifest, and the import that trusts none of it. Pure Rust.
 
-use std::collections::HashSet;
+use crate::order::TextSet;
 
 use super::history::{FULL_NAMES, HistoryEntry, ReferenceRecord, content_id, entry_from_loose};
 use super::presets::{Preset, presets_from_loose, presets_to_json};
@@ -109,11 +109,11 @@ pub fn export_layout(
     if entries.len() > MAX_ENTRIES {
         return Err(ZipError::TooLarge);
     }
-    let present: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let present: TextSet = files.iter().map(|f| f.path.as_str()).collect();
     for entry in &mut entries {
         entry
             .references
-            .retain(|r| reference_path(r).is_some_and(|p| present.contains(p.as_str())));
+            .retain(|r| reference_path(r).is_some_and(|p| present.contains(&p)));
     }
     let manifest = build_manifest(&entries, presets, exported_ms).into_bytes();
     let mut writer = ZipWriter::default();
@@ -153,11 +153,11 @@ pub struct ManifestPlan {
 impl ManifestPlan {
     /// Every reference image the planned entries use, once each.
     pub fn references(&self) -> Vec<ReferenceRecord> {
-        let mut seen = HashSet::new();
+        let mut seen = TextSet::default();
         self.entries
             .iter()
             .flat_map(|p| &p.entry.references)
-            .filter(|r| seen.insert(r.id.clone()))
+            .filter(|r| seen.insert(&r.id))
             .cloned()
             .collect()
     }
@@ -220,7 +220,7 @@ pub fn plan_manifest(
         skipped_invalid: 0,
         presets: presets_from_loose(top.get("presets")),
     };
-    let mut ids = HashSet::new();
+    let mut ids = TextSet::default();
     for (i, item) in items.iter().enumerate() {
         let fail = |problem: String| ManifestError::Entry {
             index: i + 1,
@@ -231,7 +231,7 @@ pub fn plan_manifest(
         };
         let mut entry = entry_from_loose(item, &FULL_NAMES).map_err(fail)?;
         entry.check().map_err(fail)?;
-        if !ids.insert(entry.id.clone()) {
+        if !ids.insert(&entry.id) {
             return Err(fail(format!("the id {} appears twice", entry.id)));
         }
         let path = Fields(fields).text("file").map_err(fail)?;
@@ -308,16 +308,16 @@ pub fn check_image(entry: &HistoryEntry, data: &[u8]) -> Result<(), String> {
 /// skipped, never overwritten. Returns the new entries and how many were skipped.
 pub fn split_duplicates<T>(
     planned: Vec<T>,
-    existing_ids: &HashSet<String>,
+    existing_ids: &TextSet,
     entry: impl Fn(&T) -> &HistoryEntry,
 ) -> (Vec<T>, usize) {
     let total = planned.len();
-    let mut seen = HashSet::new();
+    let mut seen = TextSet::default();
     let fresh: Vec<T> = planned
         .into_iter()
         .filter(|p| {
             let id = &entry(p).id;
-            !existing_ids.contains(id) && seen.insert(id.clone())
+            !existing_ids.contains(id) && seen.insert(id)
         })
         .collect();
     let duplicates = total - fresh.len();

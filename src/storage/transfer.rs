@@ -2,7 +2,7 @@
 //! kind of file: the browser runs it over Blobs, the native tests over byte
 //! slices, so the tests exercise exactly what the app does.
 
-use std::collections::{HashMap, HashSet};
+use crate::order::{TextSet, sort_by};
 use std::future::Future;
 
 use super::HistoryEntry;
@@ -78,7 +78,8 @@ impl RangeRead for web_sys::Blob {
 /// A stored zip read through its central directory, a piece at a time.
 pub struct Archive<'a, R: RangeRead + ?Sized> {
     file: &'a R,
-    files: HashMap<String, DirEntry>,
+    /// Sorted by name (names are unique: the directory reader refuses repeats).
+    files: Vec<DirEntry>,
 }
 
 impl<'a, R: RangeRead + ?Sized> Archive<'a, R> {
@@ -90,20 +91,19 @@ impl<'a, R: RangeRead + ?Sized> Archive<'a, R> {
         let directory = file
             .read_range(end.directory_offset, end.directory_size)
             .await?;
-        let files = zip::read_directory(&directory, &end, total)?
-            .into_iter()
-            .map(|f| (f.name.clone(), f))
-            .collect();
+        let mut files = zip::read_directory(&directory, &end, total)?;
+        sort_by(&mut files, |a, b| a.name.cmp(&b.name));
         Ok(Archive { file, files })
     }
 
     /// Every file's name, in no particular order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(String::as_str)
+        self.files.iter().map(|f| f.name.as_str())
     }
 
     pub fn find(&self, name: &str) -> Option<&DirEntry> {
-        self.files.get(name)
+        let at = self.files.binary_search_by(|f| f.name.as_str().cmp(name));
+        at.ok().map(|at| &self.files[at])
     }
 
     /// A file's data, checksum verified, and where it starts in the archive.
@@ -138,14 +138,16 @@ pub struct CheckedImport {
     pub skipped_invalid: usize,
     /// The presets the export carried.
     pub presets: Vec<Preset>,
-    /// Where each checked file's bytes are in the archive: (start, size) by path.
-    spans: HashMap<String, (u64, u64)>,
+    /// Where each checked file's bytes are in the archive: path, (start,
+    /// size), sorted by path.
+    spans: Vec<(String, (u64, u64))>,
 }
 
 impl CheckedImport {
     /// (start, size) of a checked file.
     pub fn span(&self, path: &str) -> Option<(u64, u64)> {
-        self.spans.get(path).copied()
+        let at = self.spans.binary_search_by(|(p, _)| p.as_str().cmp(path));
+        at.ok().map(|at| self.spans[at].1)
     }
 }
 
@@ -160,7 +162,7 @@ pub async fn check_import<R: RangeRead + ?Sized>(
     let manifest = std::str::from_utf8(&manifest)
         .map_err(|_| ManifestError::NotJson { line: 1, column: 1 })?;
     let plan = plan_manifest(manifest, |name| archive.find(name).map(|f| f.size))?;
-    let mut spans = HashMap::new();
+    let mut spans = Vec::new();
     let total = plan.entries.len();
     for (done, planned) in plan.entries.iter().enumerate() {
         if done % 25 == 0 {
@@ -168,15 +170,16 @@ pub async fn check_import<R: RangeRead + ?Sized>(
         }
         let (start, data) = archive.read_named(&planned.file).await?;
         check_planned(planned, &data)?;
-        spans.insert(planned.file.clone(), (start, data.len() as u64));
+        spans.push((planned.file.clone(), (start, data.len() as u64)));
     }
     let references = plan.references();
     for reference in &references {
         let path = reference_path(reference).unwrap_or_default();
         let (start, data) = archive.read_named(&path).await?;
         check_reference(reference, &data).map_err(ManifestError::Reference)?;
-        spans.insert(path, (start, data.len() as u64));
+        spans.push((path, (start, data.len() as u64)));
     }
+    sort_by(&mut spans, |a, b| a.0.cmp(&b.0));
     Ok(CheckedImport {
         entries: plan.entries,
         references,
@@ -227,7 +230,7 @@ pub async fn plan_export<S: ExportSource>(
     let mut kept = Vec::with_capacity(total);
     let mut files = Vec::with_capacity(total);
     let mut stored = Vec::with_capacity(total);
-    let mut ids = HashSet::new();
+    let mut ids = TextSet::default();
     for (done, entry) in entries.into_iter().enumerate() {
         if done % 25 == 0 {
             progress(done, total);
@@ -235,7 +238,7 @@ pub async fn plan_export<S: ExportSource>(
         if let Some(file) = source.image(&entry.id).await
             && let Some(bytes) = source.bytes(&file).await
             && let Some((entry, export)) = export_image(&entry, &bytes)
-            && ids.insert(entry.id.clone())
+            && ids.insert(&entry.id)
         {
             kept.push(entry);
             files.push(export);
@@ -245,11 +248,11 @@ pub async fn plan_export<S: ExportSource>(
     if kept.is_empty() {
         return Err(ExportError::Nothing);
     }
-    let mut seen = HashSet::new();
+    let mut seen = TextSet::default();
     let references: Vec<ReferenceRecord> = kept
         .iter()
         .flat_map(|e| e.references.iter())
-        .filter(|r| seen.insert(r.id.clone()))
+        .filter(|r| seen.insert(&r.id))
         .cloned()
         .collect();
     for reference in references {

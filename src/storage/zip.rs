@@ -2,8 +2,6 @@
 //! are already compressed, so no deflate code ships), read through the central
 //! directory, with every offset checked. Pure Rust; never panics on any input.
 
-use std::collections::HashSet;
-
 /// More entries than any export holds (the manifest allows 10,000 images).
 pub const MAX_ENTRIES: usize = 10_001;
 
@@ -290,7 +288,7 @@ pub fn read_directory(
     let r = Reader(directory);
     let damaged = ZipError::Damaged;
     let mut files = Vec::with_capacity(usize::from(end.count));
-    let mut names = HashSet::new();
+    let mut names = crate::order::TextSet::default();
     let mut sum: u64 = 0;
     let mut at = 0;
     for _ in 0..end.count {
@@ -327,7 +325,7 @@ pub fn read_directory(
         if std::str::from_utf8(name_bytes).is_err() || !is_safe_name(&name) {
             return Err(ZipError::UnsafeName(name));
         }
-        if !names.insert(name.clone()) {
+        if !names.insert(&name) {
             return Err(ZipError::DuplicateName(name));
         }
         // Stored entries cannot overlap in a real zip: the sum is bounded by the file.

@@ -44,7 +44,7 @@ thread_local! {
     /// The models (per API base) that Chat Completions sent to the Image API,
     /// where it then worked: their later generations of this page session go
     /// there directly. Other models keep using Chat Completions.
-    static IMAGES_API_MODELS: std::cell::RefCell<std::collections::HashSet<String>> =
+    static IMAGES_API_MODELS: std::cell::RefCell<crate::order::TextSet> =
         Default::default();
 }
 
@@ -108,7 +108,7 @@ async fn on_best_transport(
             let output = generate_on(Transport::Images, config, request, cancel, on_phase).await;
             // Remembered only once the Image API has worked.
             if output.is_ok() {
-                IMAGES_API_MODELS.with_borrow_mut(|m| m.insert(model_key));
+                IMAGES_API_MODELS.with_borrow_mut(|m| m.insert(&model_key));
             }
             output
         }

@@ -3,7 +3,6 @@
 //! never asks which.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use web_sys::Blob;
@@ -15,8 +14,11 @@ use crate::storage::{HistoryEntry, StorageError};
 /// Images kept in memory: (image, thumbnail) by entry id, references by content id.
 #[derive(Default)]
 pub(super) struct Memory {
-    images: HashMap<String, (Blob, Blob)>,
-    references: HashMap<String, Blob>,
+    /// Entry id, image, thumbnail (a list: memory mode holds few images, and
+    /// a hash map would add its code to the part for this rare case).
+    images: Vec<(String, Blob, Blob)>,
+    /// Content id, bytes.
+    references: Vec<(String, Blob)>,
 }
 
 #[derive(Clone)]
@@ -68,11 +70,14 @@ impl ImageBackend {
             ImageBackend::IndexedDb(db) => db.put(entry, image, thumb, references).await,
             ImageBackend::Memory(memory) => {
                 let mut memory = memory.borrow_mut();
+                memory.images.retain(|(id, _, _)| *id != entry.id);
                 memory
                     .images
-                    .insert(entry.id.clone(), (image.clone(), thumb.clone()));
+                    .push((entry.id.clone(), image.clone(), thumb.clone()));
                 for (record, blob) in references {
-                    memory.references.insert(record.id.clone(), blob.clone());
+                    if !memory.references.iter().any(|(id, _)| *id == record.id) {
+                        memory.references.push((record.id.clone(), blob.clone()));
+                    }
                 }
                 Ok(())
             }
@@ -94,8 +99,9 @@ impl ImageBackend {
             ImageBackend::Memory(memory) => memory
                 .borrow()
                 .images
-                .get(id)
-                .map(|(image, thumb)| if thumbnail { thumb } else { image }.clone()),
+                .iter()
+                .find(|(stored, _, _)| stored == id)
+                .map(|(_, image, thumb)| if thumbnail { thumb } else { image }.clone()),
         }
     }
 
@@ -103,7 +109,12 @@ impl ImageBackend {
     pub(super) async fn reference(&self, id: &str) -> Option<Blob> {
         match self {
             ImageBackend::IndexedDb(db) => db.reference(id).await.ok().flatten(),
-            ImageBackend::Memory(memory) => memory.borrow().references.get(id).cloned(),
+            ImageBackend::Memory(memory) => memory
+                .borrow()
+                .references
+                .iter()
+                .find(|(stored, _)| stored == id)
+                .map(|(_, blob)| blob.clone()),
         }
     }
 
@@ -113,9 +124,9 @@ impl ImageBackend {
             ImageBackend::IndexedDb(db) => db.delete(entries).await,
             ImageBackend::Memory(memory) => {
                 let mut memory = memory.borrow_mut();
-                for entry in entries {
-                    memory.images.remove(&entry.id);
-                }
+                memory
+                    .images
+                    .retain(|(id, _, _)| !entries.iter().any(|e| e.id == *id));
                 if memory.images.is_empty() {
                     memory.references.clear();
                 }

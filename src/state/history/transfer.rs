@@ -1,8 +1,6 @@
 //! Export and import of the history as one zip file, in the browser: the
 //! shared logic of `storage::transfer` over IndexedDB Blobs and the picked file.
 
-use std::collections::HashSet;
-
 use leptos::prelude::*;
 use web_sys::Blob;
 
@@ -162,7 +160,7 @@ impl HistoryStore {
             file.slice_with_f64_and_f64_and_content_type(start as f64, (start + size) as f64, mime)
                 .ok()
         };
-        let existing: HashSet<String> = self
+        let existing: crate::order::TextSet = self
             .entries
             .with_untracked(|e| e.iter().map(|s| s.entry.id.clone()).collect());
         let (fresh, duplicates) =

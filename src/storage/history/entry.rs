@@ -80,8 +80,7 @@ fn is_content_id(id: &str) -> bool {
     id.len() == 24 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Longest prompt kept or imported, in characters.
-pub const MAX_PROMPT_CHARS: usize = 10_000;
+pub use crate::generation::MAX_PROMPT_CHARS;
 /// Longest model name, aspect ratio or generation id, in characters.
 const MAX_SHORT_CHARS: usize = 200;
 /// Largest width or height accepted, in pixels.

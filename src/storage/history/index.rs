@@ -1,8 +1,6 @@
 //! The compact copy of the history in localStorage: read at start-up for an
 //! instant first paint (IndexedDB stays the truth). Versioned and migrated.
 
-use std::collections::HashSet;
-
 use super::entry::{FULL_NAMES, FieldNames, HistoryEntry, entry_from_loose, sort_newest_first};
 use crate::json::{Fields, Loose, ObjectWriter, list_of};
 
@@ -128,11 +126,11 @@ impl HistoryIndex {
             _ => return Err(IndexError::Unreadable("unexpected contents".into())),
         };
         let total = items.len();
-        let mut seen = HashSet::new();
+        let mut seen = crate::order::TextSet::default();
         let mut entries: Vec<HistoryEntry> = items
             .iter()
             .filter_map(|item| entry_from_loose(item, names).ok())
-            .filter(|e| e.check().is_ok() && seen.insert(e.id.clone()))
+            .filter(|e| e.check().is_ok() && seen.insert(&e.id))
             .collect();
         sort_newest_first(&mut entries, |e| e);
         Ok(LoadedIndex {

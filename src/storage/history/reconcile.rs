@@ -1,6 +1,6 @@
 //! Start-up reconciliation of the localStorage index with IndexedDB.
 
-use std::collections::HashSet;
+use crate::order::TextSet;
 
 use super::entry::{HistoryEntry, sort_newest_first};
 use super::index::HistoryIndex;
@@ -55,12 +55,12 @@ pub fn index_entry(entry: &HistoryEntry) -> HistoryEntry {
 /// the image and its record are written first and in one transaction, so the
 /// index can only be behind, never ahead. Later duplicates of an id are ignored.
 pub fn reconcile(index: &[HistoryEntry], stored: &[HistoryEntry]) -> Reconciled {
-    let indexed: HashSet<&str> = index.iter().map(|e| e.id.as_str()).collect();
-    let mut seen = HashSet::new();
+    let indexed: TextSet = index.iter().map(|e| e.id.as_str()).collect();
+    let mut seen = TextSet::default();
     let mut entries = Vec::with_capacity(stored.len().max(index.len()));
     let mut reindexed = 0;
     for entry in stored {
-        if seen.insert(entry.id.as_str()) {
+        if seen.insert(&entry.id) {
             if !indexed.contains(entry.id.as_str()) {
                 reindexed += 1;
             }
@@ -72,7 +72,7 @@ pub fn reconcile(index: &[HistoryEntry], stored: &[HistoryEntry]) -> Reconciled 
     }
     let mut missing = 0;
     for entry in index {
-        if seen.insert(entry.id.as_str()) {
+        if seen.insert(&entry.id) {
             missing += 1;
             entries.push(ShownEntry {
                 entry: entry.clone(),
