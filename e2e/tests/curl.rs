@@ -50,7 +50,7 @@ async fn the_copied_command_sends_what_generate_sends_without_the_key() {
             .click()
             .await?;
         let status = app
-            .wait_text("#curl-status", "cURL command copied.")
+            .wait_text("#tool-status", "cURL command copied.")
             .await?;
         ensure!(
             status.starts_with("cURL command copied."),

@@ -87,10 +87,11 @@ pub(super) fn focus_when_opened(open: RwSignal<bool>, field: NodeRef<leptos::htm
 
 crate::lazy_part! {
     /// Wires the header's buttons, in the `panels` part with the panels they
-    /// open, and listens for `?` (the keyboard shortcuts).
+    /// open; listens for `?` (the keyboard shortcuts) and share links.
     part panels;
     pub fn header_tools_view() -> AnyView {
         wire_header();
+        crate::state::open_share_links();
         view! { <super::shortcuts::ShortcutsDialog /> }.into_any()
     }
 }

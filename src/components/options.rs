@@ -28,7 +28,7 @@ fn Options() -> impl IntoView {
     let history = HistoryStore::expect();
     let (seed_text, set_seed_text) = (draft.seed().read_only(), draft.seed().write_only());
     let seed_status = RwSignal::new(String::new());
-    let curl_status = RwSignal::new(String::new());
+    let tool_status = RwSignal::new(String::new());
     let presets = Presets::expect();
     let preset_status = RwSignal::new(String::new());
     let preset_name = NodeRef::<leptos::html::Input>::new();
@@ -192,16 +192,28 @@ fn Options() -> impl IntoView {
                 <button
                     type="button"
                     class="button--small"
-                    aria-describedby="curl-status"
+                    aria-describedby="tool-status"
                     on:click=move |_| {
                         leptos::task::spawn_local(async move {
-                            curl_status.set(studio.copy_as_curl().await);
+                            tool_status.set(studio.copy_as_curl().await);
                         });
                     }
                 >
                     "Copy as cURL"
                 </button>
-                {status_line("curl-status", curl_status)}
+                <button
+                    type="button"
+                    class="button--small"
+                    aria-describedby="tool-status"
+                    on:click=move |_| {
+                        leptos::task::spawn_local(async move {
+                            tool_status.set(crate::state::copy_share_link(draft).await);
+                        });
+                    }
+                >
+                    "Copy share link"
+                </button>
+                {status_line("tool-status", tool_status)}
             </div>
         </div>
     }

@@ -8,6 +8,7 @@ pub mod model;
 pub mod output;
 mod price;
 pub mod request;
+pub mod share;
 
 pub use image::{DecodedImage, Header, ImageDataError, ImageFormat, inspect_header, verify_image};
 pub use job::{
@@ -21,7 +22,8 @@ pub use model::{
 pub use output::{GeneratedImage, GenerationOutput, ImageData, LinkedImageMissing};
 pub use price::{KLEIN_PRICE, ModelPrice, estimate_cost_usd, format_usd};
 pub use request::{
-    ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, GenerationRequest, MAX_EDGE, MAX_REFERENCE_PIXELS,
-    MAX_REFERENCES, OutputFormat, Resolution, expected_size, file_name, output_size, parse_seed,
-    reference_size, to_data_url,
+    ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, GenerationRequest, MAX_EDGE, MAX_PROMPT_CHARS,
+    MAX_REFERENCE_PIXELS, MAX_REFERENCES, OutputFormat, Resolution, expected_size, file_name,
+    output_size, parse_seed, reference_size, to_data_url,
 };
+pub use share::{ShareLinkError, SharedSettings};

@@ -20,6 +20,9 @@ pub const ASPECT_RATIOS: &[(&str, u32, u32)] = &[
 pub const DEFAULT_ASPECT_RATIO: &str = "1:1";
 
 /// Klein accepts up to four reference images.
+/// Longest prompt sent, kept or imported, in characters.
+pub const MAX_PROMPT_CHARS: usize = 10_000;
+
 pub const MAX_REFERENCES: usize = 4;
 
 /// Reference images are sent at most this large (1 MP): a 12 MP phone photo

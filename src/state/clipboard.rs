@@ -1,4 +1,4 @@
-//! Copying a history image, its prompt, or the seed.
+//! Copying a history image, its prompt, the seed, a command or a link.
 //! Each returns the sentence to show in a status line.
 
 use super::HistoryStore;
@@ -23,6 +23,10 @@ pub async fn copy_seed(seed: &str) -> String {
 
 pub async fn copy_command(command: &str) -> String {
     copy_text(command, "cURL command").await
+}
+
+pub async fn copy_share_link(link: &str) -> String {
+    copy_text(link, "Share link").await
 }
 
 /// Copies `text`; says "`what` copied." or why not.

@@ -6,8 +6,8 @@ use web_sys::Blob;
 
 use super::{Alerts, HistoryStore, SettingsStore};
 use crate::generation::{
-    ImageFormat, MAX_REFERENCES, OutputFormat, Resolution, reference_size, to_data_url,
-    verify_image,
+    ImageFormat, MAX_REFERENCES, OutputFormat, Resolution, SharedSettings, parse_seed,
+    reference_size, to_data_url, verify_image,
 };
 use crate::storage::HistoryEntry;
 use crate::storage::blob::blob_bytes;
@@ -192,6 +192,36 @@ impl Draft {
                 let _ = web_sys::Url::revoke_object_url(&removed.preview_url);
             }
         });
+    }
+
+    /// The form as a share link carries it: never the key or the references
+    /// themselves, only how many were left out.
+    pub fn shared_settings(&self) -> Result<SharedSettings, String> {
+        let seed = parse_seed(&self.seed.get_untracked())?;
+        Ok(self.settings.with_untracked(|s| SharedSettings {
+            prompt: self.prompt.get_untracked(),
+            model: s.model.clone(),
+            seed,
+            aspect_ratio: s.aspect_ratio.clone(),
+            resolution: s.resolution,
+            batch_size: s.batch_size,
+            references_left_out: self.reference_count(),
+        }))
+    }
+
+    /// Fills the form from a share link (nothing is sent).
+    pub fn apply_shared(&self, shared: &SharedSettings) {
+        self.prompt.set(shared.prompt.clone());
+        self.seed
+            .set(shared.seed.map(|s| s.to_string()).unwrap_or_default());
+        if let Err(message) = self.settings.update(|s| {
+            s.model = shared.model.clone();
+            s.aspect_ratio = shared.aspect_ratio.clone();
+            s.resolution = shared.resolution;
+            s.batch_size = shared.batch_size;
+        }) {
+            self.alerts.show(message);
+        }
     }
 
     /// Fills the form with what made `entry`: prompt, seed, aspect ratio, model

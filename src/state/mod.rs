@@ -13,6 +13,7 @@ mod key;
 mod models;
 mod presets;
 mod settings;
+mod share;
 pub mod sign_in;
 mod studio;
 
@@ -25,6 +26,7 @@ pub use key::{KeyBadge, KeyStore};
 pub use models::ModelList;
 pub use presets::Presets;
 pub use settings::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, storage_use};
+pub use share::{copy_share_link, open_share_links};
 pub(crate) use studio::prefetch_client;
 pub use studio::{ShownImage, Studio};
 
