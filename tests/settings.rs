@@ -1,9 +1,10 @@
 //! Native tests of settings (de)serialisation, validation, price and names.
 #![cfg(not(target_arch = "wasm32"))]
 
+use kleinbild::generation::images_within_limit;
 use kleinbild::generation::{ImageFormat, OutputFormat, Resolution, output_size};
 use kleinbild::generation::{estimate_cost_usd, expected_size, file_name, format_usd, parse_seed};
-use kleinbild::storage::{Settings, validate_api_base, validate_timeout};
+use kleinbild::storage::{Settings, parse_spending_limit, validate_api_base, validate_timeout};
 
 const DEFAULT_BASE: &str = "https://openrouter.ai/api/v1";
 
@@ -55,8 +56,46 @@ fn settings_round_trip() {
     settings.keep_seed = false;
     settings.resolution = Resolution::Four;
     settings.output_format = OutputFormat::Jpeg;
+    settings.spending_limit_usd = Some(0.25);
     let parsed = Settings::from_json(&settings.to_json(), &Settings::new(DEFAULT_BASE)).unwrap();
     assert_eq!(parsed, settings);
+    settings.spending_limit_usd = None;
+    let parsed = Settings::from_json(&settings.to_json(), &Settings::new(DEFAULT_BASE)).unwrap();
+    assert_eq!(parsed, settings);
+}
+
+#[test]
+fn the_spending_limit_reads_dollars_and_refuses_nonsense() {
+    assert_eq!(parse_spending_limit(""), Ok(None));
+    assert_eq!(parse_spending_limit("  "), Ok(None));
+    assert_eq!(parse_spending_limit("0.5"), Ok(Some(0.5)));
+    assert_eq!(parse_spending_limit("$2"), Ok(Some(2.0)));
+    assert_eq!(parse_spending_limit("0"), Ok(Some(0.0)));
+    for bad in ["-1", "abc", "1,5", "1e9", "NaN", "0.5.1"] {
+        let message = parse_spending_limit(bad).expect_err(bad);
+        assert!(message.contains("US dollars"), "{bad}: {message}");
+    }
+    // A stored limit out of range (hand-edited storage) falls back to none.
+    let stored = Settings::new(DEFAULT_BASE)
+        .to_json()
+        .replace('}', ",\"spending_limit_usd\":-3}");
+    let parsed = Settings::from_json(&stored, &Settings::new(DEFAULT_BASE)).unwrap();
+    assert_eq!(parsed.spending_limit_usd, None);
+}
+
+#[test]
+fn the_limit_lets_through_only_whole_images_that_fit() {
+    // $0.02 a day, nothing spent: one $0.014 image, not two.
+    assert_eq!(images_within_limit(0.02, 0.0, 0.0, 0.014, 4), 1);
+    // Exactly at the limit still fits (float rounding does not refuse it).
+    assert_eq!(images_within_limit(0.042, 0.014, 0.0, 0.014, 4), 2);
+    // What is on its way counts at its estimate.
+    assert_eq!(images_within_limit(0.05, 0.014, 0.014, 0.014, 4), 1);
+    // Over the limit already, or a zero limit: nothing.
+    assert_eq!(images_within_limit(0.02, 0.03, 0.0, 0.014, 1), 0);
+    assert_eq!(images_within_limit(0.0, 0.0, 0.0, 0.014, 1), 0);
+    // Never more than wanted.
+    assert_eq!(images_within_limit(100.0, 0.0, 0.0, 0.014, 3), 3);
 }
 
 #[test]

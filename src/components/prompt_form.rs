@@ -35,13 +35,14 @@ pub fn PromptForm() -> impl IntoView {
     // The total before anything is sent: jobs × images × the price of one,
     // from the one price source (klein's rule, or the model's endpoint).
     let estimate = move || {
-        let (ratio, resolution, batch, per_line, model) = settings.with(|s| {
+        let (ratio, resolution, batch, per_line, model, limit) = settings.with(|s| {
             (
                 s.aspect_ratio.clone(),
                 s.resolution,
                 s.batch_size,
                 s.one_prompt_per_line,
                 s.model.clone(),
+                s.spending_limit_usd,
             )
         });
         let jobs = prompt.with(|p| prompts_from(p, per_line).len()).max(1) as u32;
@@ -57,7 +58,17 @@ pub fn PromptForm() -> impl IntoView {
             Some(usd) => format!("estimated {}", format_usd(usd * f64::from(n))),
             None => PRICE_ELSEWHERE.to_owned(),
         };
-        Some(format!("about {w}\u{d7}{h} px \u{b7} {count}{price}"))
+        // With a spending limit, today's billed total stays in sight.
+        let today = limit.map_or_else(String::new, |limit| {
+            format!(
+                " \u{b7} today {} of {} limit",
+                format_usd(studio.spent_today()),
+                format_usd(limit)
+            )
+        });
+        Some(format!(
+            "about {w}\u{d7}{h} px \u{b7} {count}{price}{today}"
+        ))
     };
 
     view! {

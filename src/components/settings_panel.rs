@@ -167,6 +167,27 @@ fn SettingsPanel() -> impl IntoView {
                 <p id="parallel-hint" class="field__hint">
                     "How many images are requested at the same time, across all jobs; the rest wait in the queue."
                 </p>
+                <label class="field">
+                    <span class="field__label">"Spending limit"</span>
+                    <input
+                        type="text"
+                        name="spending-limit"
+                        inputmode="decimal"
+                        placeholder="none"
+                        aria-describedby="limit-hint"
+                        prop:value=move || {
+                            let mut text = String::new();
+                            if let Some(usd) = settings.with(|s| s.spending_limit_usd) {
+                                crate::json::write_number(&mut text, usd);
+                            }
+                            text
+                        }
+                        on:change=move |ev| set_message.set(settings.set_spending_limit(&event_target_value(&ev)))
+                    />
+                </label>
+                <p id="limit-hint" class="field__hint">
+                    "US dollars per day (your local day), counted from what OpenRouter billed for the images in History; Generate sends only what fits. Empty: no limit."
+                </p>
                 <label class="check">
                     <input
                         type="checkbox"

@@ -20,7 +20,7 @@ pub use model::{
     price_known_without_asking, price_page,
 };
 pub use output::{GeneratedImage, GenerationOutput, ImageData, LinkedImageMissing};
-pub use price::{KLEIN_PRICE, ModelPrice, estimate_cost_usd, format_usd};
+pub use price::{KLEIN_PRICE, ModelPrice, estimate_cost_usd, format_usd, images_within_limit};
 pub use request::{
     ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, GenerationRequest, MAX_EDGE, MAX_PROMPT_CHARS,
     MAX_REFERENCE_PIXELS, MAX_REFERENCES, OutputFormat, Resolution, expected_size, file_name,

@@ -6,6 +6,18 @@ const FURTHER_MEGAPIXEL_USD: f64 = 0.001;
 /// How OpenRouter counts a megapixel is unconfirmed; 2^20 pixels is our guess.
 const PIXELS_PER_MEGAPIXEL: f64 = 1_048_576.0;
 
+/// How many of `wanted` images costing `each` fit under a daily `limit`,
+/// with `spent` already billed today and `pending` estimated for images sent
+/// or queued but not billed yet. (A billionth of a dollar of float rounding
+/// never refuses an image that fits exactly.)
+pub fn images_within_limit(limit: f64, spent: f64, pending: f64, each: f64, wanted: u32) -> u32 {
+    if each <= 0.0 {
+        return wanted;
+    }
+    let room = limit - spent - pending + 1e-9;
+    ((room / each).floor().max(0.0) as u32).min(wanted)
+}
+
 /// Klein's estimated price of one output image of `width`×`height` pixels.
 pub fn estimate_cost_usd(width: u32, height: u32) -> f64 {
     KLEIN_PRICE.of_image(width, height).unwrap_or_default()

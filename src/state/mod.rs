@@ -92,14 +92,15 @@ pub fn provide_services() -> Option<String> {
     let key = KeyStore::new(key, settings, alerts);
     let history = HistoryStore::new();
     let draft = Draft::new(settings, alerts, history);
+    let models = ModelList::new();
     let services = Services {
         settings,
         key,
         alerts,
-        studio: Studio::new(settings, key, draft, alerts, history),
+        studio: Studio::new(settings, key, draft, alerts, (history, models)),
         history,
         draft,
-        models: ModelList::new(),
+        models,
         presets: Presets::new(settings),
     };
     provide_context(services);

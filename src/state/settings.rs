@@ -49,6 +49,17 @@ impl SettingsStore {
 
     /// Checks and saves the connection settings as typed in the Settings
     /// panel; on success returns the API base as stored (normalised).
+    /// Sets `Spending limit` from what was typed (dollars, empty for none);
+    /// says what happened.
+    pub fn set_spending_limit(&self, typed: &str) -> String {
+        match crate::storage::parse_spending_limit(typed)
+            .and_then(|limit| self.update(|s| s.spending_limit_usd = limit))
+        {
+            Ok(()) => "Saved.".into(),
+            Err(message) => message,
+        }
+    }
+
     pub fn set_connection(
         &self,
         api_base: &str,

@@ -5,12 +5,13 @@
 use leptos::prelude::*;
 
 use super::history::UnloadGuard;
-use super::{Alerts, Draft, HistoryStore, KeyStore, SettingsStore};
+use super::{Alerts, Draft, HistoryStore, KeyStore, ModelList, SettingsStore};
 use crate::api::ApiError;
 use crate::api::client::{CancelHandle, ClientConfig, held};
 use crate::generation::{
     GenerationOutput, GenerationRequest, ImageData, ImageState, Job, Phase, Resolution, RetryWait,
-    batch_seeds, file_name, next_to_send, output_size, parse_seed, prompts_from,
+    batch_seeds, file_name, format_usd, images_within_limit, next_to_send, output_size, parse_seed,
+    prompts_from,
 };
 use crate::storage::blob::blob_from_bytes;
 use crate::storage::history::{ReferenceRecord, new_id};
@@ -44,6 +45,8 @@ struct Plan {
     request: GenerationRequest,
     references: Vec<(ReferenceRecord, web_sys::Blob)>,
     config: ClientConfig,
+    /// The estimated price of each image (0 when unknown), for the spending limit.
+    each_usd: f64,
     /// Leaving the page asks first while the job is open.
     _unload: Option<std::rc::Rc<UnloadGuard>>,
 }
@@ -78,6 +81,7 @@ pub struct Studio {
     draft: Draft,
     alerts: Alerts,
     history: HistoryStore,
+    models: ModelList,
 }
 
 impl Studio {
@@ -86,7 +90,7 @@ impl Studio {
         key: KeyStore,
         draft: Draft,
         alerts: Alerts,
-        history: HistoryStore,
+        (history, models): (HistoryStore, ModelList),
     ) -> Self {
         Studio {
             jobs: RwSignal::new(Vec::new()),
@@ -102,6 +106,7 @@ impl Studio {
             draft,
             alerts,
             history,
+            models,
         }
     }
 
@@ -258,6 +263,16 @@ impl Studio {
                 return true;
             }
         };
+        let each_usd = output_size(&s.aspect_ratio, s.resolution)
+            .and_then(|(w, h)| self.models.price_of(&s.model).of_image(w, h));
+        let wanted = prompts.len() as u32 * s.batch_size;
+        let allowed = match self.within_limit(&s, each_usd, wanted) {
+            Ok(allowed) => allowed,
+            Err(refusal) => {
+                self.alerts.show(refusal);
+                return true;
+            }
+        };
         let references = self.draft.references_untracked();
         let config = ClientConfig {
             api_base: s.api_base.clone(),
@@ -268,10 +283,16 @@ impl Studio {
             idle_timeout_seconds: s.idle_timeout_seconds,
         };
         self.alerts.clear();
+        let mut left = allowed;
         for prompt in prompts {
+            let count = left.min(s.batch_size);
+            if count == 0 {
+                break;
+            }
+            left -= count;
             let job_id = self.next_job_id.get_value();
             self.next_job_id.set_value(job_id.wrapping_add(1));
-            let seeds = batch_seeds(first_seed, s.batch_size, random_u32);
+            let seeds = batch_seeds(first_seed, count, random_u32);
             self.plans.update_value(|plans| {
                 plans.push(Plan {
                     job_id,
@@ -285,11 +306,21 @@ impl Studio {
                         .map(|r| (r.record.clone(), r.blob.clone()))
                         .collect(),
                     config: config.clone(),
+                    each_usd: each_usd.unwrap_or_default(),
                     _unload: Some(std::rc::Rc::new(self.history.hold_unload())),
                 });
             });
             let job = Job::queued(job_id, prompt, s.aspect_ratio.clone(), seeds);
             self.jobs.update(|jobs| jobs.push(job));
+        }
+        if allowed < wanted
+            && let Some(limit) = s.spending_limit_usd
+        {
+            self.alerts.show(format!(
+                "Sending {allowed} of {wanted} images: more would pass your spending limit of {} a day (billed today: {}). Raise or clear the limit in Settings for the rest.",
+                format_usd(limit),
+                format_usd(untrack(|| self.spent_today()))
+            ));
         }
         // Keep seed off: the next press gets a fresh seed, shown before it is used.
         if first_seed.is_some() && !s.keep_seed {
@@ -343,6 +374,64 @@ impl Studio {
             ));
         }
         format!("{copied}{notes} Set OPENROUTER_API_KEY in the terminal first.")
+    }
+
+    /// What OpenRouter billed today (the local calendar day), from History (tracked).
+    pub fn spent_today(&self) -> f64 {
+        let midnight = js_sys::Date::new_0();
+        midnight.set_hours(0);
+        midnight.set_minutes(0);
+        midnight.set_seconds(0);
+        midnight.set_milliseconds(0);
+        self.history.billed_since(midnight.get_time())
+    }
+
+    /// How many of `wanted` images the daily spending limit lets through now
+    /// (all without a limit); the refusal names the limit and what to do.
+    fn within_limit(&self, s: &Settings, each: Option<f64>, wanted: u32) -> Result<u32, String> {
+        let Some(limit) = s.spending_limit_usd else {
+            return Ok(wanted);
+        };
+        let limit_text = format_usd(limit);
+        let Some(each) = each else {
+            return Err(format!(
+                "Not sent: Kleinbild does not know what {} costs per image, so it cannot keep your spending limit of {limit_text} a day. Pick a model with a price, or clear the limit in Settings.",
+                s.model
+            ));
+        };
+        let spent = untrack(|| self.spent_today());
+        // Images sent or queued but not billed yet count at their estimate.
+        let pending: f64 = self.jobs.with_untracked(|jobs| {
+            self.plans.with_value(|plans| {
+                plans
+                    .iter()
+                    .filter_map(|plan| {
+                        let job = jobs.iter().find(|j| j.id == plan.job_id)?;
+                        let open = job
+                            .images
+                            .iter()
+                            .filter(|i| {
+                                matches!(i.state, ImageState::Queued | ImageState::Running { .. })
+                            })
+                            .count();
+                        Some(plan.each_usd * open as f64)
+                    })
+                    .sum()
+            })
+        });
+        match images_within_limit(limit, spent, pending, each, wanted) {
+            0 => Err(format!(
+                "Not sent: this would pass your spending limit of {limit_text} a day. Billed today: {}{}; one image: about {}. Raise or clear the limit in Settings, or wait until tomorrow.",
+                format_usd(spent),
+                if pending > 0.0 {
+                    format!(", plus about {} on its way", format_usd(pending))
+                } else {
+                    String::new()
+                },
+                format_usd(each)
+            )),
+            allowed => Ok(allowed),
+        }
     }
 
     /// Sends queued images while request slots are free.

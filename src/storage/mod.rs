@@ -20,8 +20,8 @@ pub mod zip;
 pub use history::HistoryEntry;
 pub use key::{API_KEY_KEY, forget_api_key, load_api_key, save_api_key};
 pub use settings::{
-    SETTINGS_BACKUP_KEY, SETTINGS_KEY, Settings, TIMEOUT_RANGE, load_settings, save_settings,
-    validate_api_base, validate_timeout,
+    SETTINGS_BACKUP_KEY, SETTINGS_KEY, Settings, TIMEOUT_RANGE, load_settings,
+    parse_spending_limit, save_settings, validate_api_base, validate_timeout,
 };
 pub use usage::{StorageUsage, format_bytes, usage};
 

@@ -46,6 +46,8 @@ pub struct Settings {
     pub resolution: Resolution,
     /// `Output format`; JPEG goes through the Images API.
     pub output_format: OutputFormat,
+    /// `Spending limit`: US dollars per local day; `None`: no limit.
+    pub spending_limit_usd: Option<f64>,
 }
 
 impl Settings {
@@ -65,13 +67,14 @@ impl Settings {
             one_prompt_per_line: false,
             notify_when_done: false,
             keep_seed: true,
+            spending_limit_usd: None,
             resolution: Resolution::One,
             output_format: OutputFormat::Png,
         }
     }
 
     pub fn to_json(&self) -> String {
-        ObjectWriter::default()
+        let writer = ObjectWriter::default()
             .whole("version", u64::from(self.version))
             .text("api_base", &self.api_base)
             .flag("remember_key", self.remember_key)
@@ -87,8 +90,12 @@ impl Settings {
             .flag("notify_when_done", self.notify_when_done)
             .flag("keep_seed", self.keep_seed)
             .whole("resolution_mp", u64::from(self.resolution.megapixels()))
-            .text("output_format", self.output_format.api_name())
-            .finish()
+            .text("output_format", self.output_format.api_name());
+        match self.spending_limit_usd {
+            Some(limit) => writer.number("spending_limit_usd", limit),
+            None => writer,
+        }
+        .finish()
     }
 
     /// Parses stored settings. Missing fields take the defaults; invalid values
@@ -150,8 +157,32 @@ impl Settings {
             output_format: text("output_format")
                 .and_then(|f| OutputFormat::from_api_name(&f))
                 .unwrap_or(defaults.output_format),
+            spending_limit_usd: stored
+                .get("spending_limit_usd")
+                .and_then(Loose::as_number)
+                .filter(|usd| (0.0..=MAX_SPENDING_LIMIT_USD).contains(usd))
+                .or(defaults.spending_limit_usd),
         })
     }
+}
+
+/// The largest daily spending limit accepted, in US dollars.
+pub const MAX_SPENDING_LIMIT_USD: f64 = 100_000.0;
+
+/// Parses the `Spending limit` field: dollars, empty for none.
+pub fn parse_spending_limit(text: &str) -> Result<Option<f64>, String> {
+    let text = text.trim().trim_start_matches('$').trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    crate::json::Loose::parse(text)
+        .ok()
+        .and_then(|n| n.as_number())
+        .filter(|usd| (0.0..=MAX_SPENDING_LIMIT_USD).contains(usd))
+        .map(Some)
+        .ok_or_else(|| {
+            "Not saved: the spending limit must be an amount in US dollars, like 0.50, or empty for no limit.".into()
+        })
 }
 
 /// Allowed request timeouts, in seconds.

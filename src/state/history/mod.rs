@@ -121,6 +121,18 @@ impl HistoryStore {
         self.entries.with(Vec::len)
     }
 
+    /// What OpenRouter billed for the images made since `since_ms` (tracked):
+    /// every tab reads the same History, so they all agree.
+    pub fn billed_since(&self, since_ms: f64) -> f64 {
+        self.entries.with(|entries| {
+            entries
+                .iter()
+                .filter(|s| s.entry.created_ms >= since_ms)
+                .filter_map(|s| s.entry.cost_usd)
+                .sum()
+        })
+    }
+
     /// The last `limit` distinct prompts, newest first (tracked).
     pub fn recent_prompts(&self, limit: usize) -> Vec<String> {
         self.entries.with(|entries| {
