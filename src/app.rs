@@ -58,7 +58,7 @@ fn results_placeholder() -> Option<AnyView> {
 /// What the result area says before the first image (also in `index.html`'s shell).
 const EMPTY_RESULTS: &str = "<p class=\"results__empty\">Your image will appear here.</p>";
 
-/// Until the history part arrives, a stored history keeps its place: the
+/// Until the `later` part arrives, a stored history keeps its place: the
 /// heading and as many empty tiles as the first page will show. Plain markup
 /// (the real gallery replaces it), so it costs the first load next to nothing.
 fn gallery_placeholder() -> Option<AnyView> {

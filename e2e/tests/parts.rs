@@ -72,16 +72,16 @@ async fn the_first_load_is_the_studio_alone_and_every_part_arrives_and_works() {
             kinds == ["kleinbild_bg"],
             "before Generate is ready the page (its script inline) should fetch only the main wasm, got {first:?}"
         );
-        // The panels and the history part arrive after the first paint, by themselves.
+        // The `later` part (panels and History) arrives after the first paint, by itself.
         wait_parts_shown(app).await?;
         let parts = app.fetched_urls().await?;
-        for part in ["split_panels", "split_history"] {
+        for part in ["split_later"] {
             ensure!(
                 parts.iter().any(|u| u.contains(part)),
                 "{part} was not fetched: {parts:?}"
             );
         }
-        // Settings (panels part) opens.
+        // Settings (the `later` part) opens.
         app.open_settings().await?;
         app.control(Role::Textbox, "API base URL").await?;
         // The client part (prefetched when idle, or loaded now) makes an image.
@@ -92,7 +92,7 @@ async fn the_first_load_is_the_studio_alone_and_every_part_arrives_and_works() {
             app.fetched_urls().await?.iter().any(|u| u.contains("split_client")),
             "the client part was not fetched"
         );
-        // The history part saved it and exports it.
+        // The `later` part saved it and exports it.
         app.history_button("a part that arrived", "Favorite").await?;
         app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
         app.control(Role::Button, "Export history")

@@ -86,9 +86,9 @@ pub(super) fn focus_when_opened(open: RwSignal<bool>, field: NodeRef<leptos::htm
 }
 
 crate::lazy_part! {
-    /// Wires the header's buttons, in the `panels` part with the panels they
+    /// Wires the header's buttons, in the `later` part with the panels they
     /// open; listens for `?` (the keyboard shortcuts) and share links.
-    part panels;
+    part later;
     pub fn header_tools_view() -> AnyView {
         wire_header();
         crate::state::open_share_links();

@@ -114,9 +114,9 @@ fn masked(key: &str) -> String {
 }
 
 crate::lazy_part! {
-    /// The key panel and sign-in, in the `panels` part (with Settings and the
+    /// The key panel and sign-in, in the `later` part (with Settings and the
     /// options: all three show from the start, so they travel together).
-    part panels;
+    part later;
     pub fn key_panel_view() -> AnyView {
         view! { <KeyPanel /> }.into_any()
     }

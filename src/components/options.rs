@@ -1,5 +1,5 @@
 //! The generation options beside the prompt: model, seed and reference
-//! images. They load with the `panels` part, after the prompt
+//! images. They load with the `later` part, after the prompt
 //! and Generate: none of them is needed for a first generation.
 
 use leptos::prelude::*;
@@ -12,8 +12,8 @@ use crate::generation::{
 use crate::state::{Alerts, Draft, HistoryStore, ModelList, Presets, SettingsStore, Studio};
 
 crate::lazy_part! {
-    /// Model, Seed and Reference images, in the `panels` part.
-    part panels, prefetch prefetch_panels;
+    /// Model, Seed and Reference images, in the `later` part.
+    part later, prefetch prefetch_panels;
     pub fn options_view() -> AnyView {
         view! { <Options /> }.into_any()
     }

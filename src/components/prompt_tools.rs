@@ -1,6 +1,6 @@
 //! Helpers around the prompt that the first Generate does not need: the
 //! character count, `Clear prompt`, and ↑/↓ through recent prompts. They
-//! load with the `panels` part and sit over the prompt's label line, so
+//! load with the `later` part and sit over the prompt's label line, so
 //! their arrival moves nothing.
 
 use leptos::prelude::*;
@@ -87,8 +87,8 @@ fn PromptTools() -> impl IntoView {
 }
 
 crate::lazy_part! {
-    /// The prompt's helpers, in the `panels` part.
-    part panels;
+    /// The prompt's helpers, in the `later` part.
+    part later;
     pub fn prompt_tools_view() -> AnyView {
         view! { <PromptTools /> }.into_any()
     }

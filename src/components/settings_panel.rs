@@ -235,8 +235,8 @@ fn SettingsPanel() -> impl IntoView {
 }
 
 crate::lazy_part! {
-    /// Settings, in the `panels` part.
-    part panels;
+    /// Settings, in the `later` part.
+    part later;
     pub fn settings_view() -> AnyView {
         view! { <SettingsPanel /> }.into_any()
     }

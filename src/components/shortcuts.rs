@@ -1,5 +1,5 @@
 //! `Keyboard shortcuts`: `?` anywhere outside a text field (or the button
-//! in Settings) opens the list. It loads with the `panels` part; the first
+//! in Settings) opens the list. It loads with the `later` part; the first
 //! Generate does not need it.
 
 use leptos::prelude::*;

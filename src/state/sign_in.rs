@@ -75,7 +75,7 @@ pub fn returned_from_sign_in() -> bool {
 crate::lazy_part! {
     /// On start-up, when OpenRouter sent the user back with `?code=`: removes
     /// the code from the address bar and exchanges it for a key.
-    part panels;
+    part later;
     pub fn finish(key: KeyStore, alerts: Alerts) -> () {
         finish_now(key, alerts)
     }

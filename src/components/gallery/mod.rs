@@ -20,9 +20,9 @@ use crate::state::{HistoryQuery, HistoryStore, ShownEntry};
 pub const PAGE: usize = 48;
 
 crate::lazy_part! {
-    /// The History gallery, lightbox and file actions, in the `history` part
+    /// The History gallery, lightbox and file actions, in the `later` part
     /// (they show from the start, with the stored images they read).
-    part history;
+    part later;
     pub fn gallery_view() -> AnyView {
         view! { <Gallery /> }.into_any()
     }

@@ -30,9 +30,9 @@ const CHANNEL: &str = "kleinbild-history";
 pub const UNDO_SECONDS: u32 = 6;
 
 crate::lazy_part! {
-    /// Opens the history: the entry into the `history` part (IndexedDB,
+    /// Opens the history: the entry into the `later` part (IndexedDB,
     /// thumbnails, the index reader, reconciliation, tab sync).
-    part history, prefetch prefetch_history;
+    part later, prefetch prefetch_history;
     pub(crate) fn open_history(store: HistoryStore) -> () {
         store.open()
     }
@@ -40,7 +40,7 @@ crate::lazy_part! {
 
 crate::lazy_part! {
     /// Keeps one new image (see [`HistoryStore::save`]).
-    part history;
+    part later;
     async fn save_image(
         store: HistoryStore,
         entry: HistoryEntry,

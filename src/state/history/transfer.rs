@@ -61,9 +61,9 @@ impl ExportSource for HistoryStore {
 }
 
 crate::lazy_part! {
-    /// Export: zip writing, the manifest. In the `history` part with the
+    /// Export: zip writing, the manifest. In the `later` part with the
     /// gallery that offers it (a part of its own cost 6 KB more in shared chunks).
-    part history;
+    part later;
     async fn export_history(
         store: HistoryStore,
         progress: Box<dyn Fn(String)>,
@@ -74,7 +74,7 @@ crate::lazy_part! {
 
 crate::lazy_part! {
     /// See [`HistoryStore::import`].
-    part history;
+    part later;
     async fn import_history(
         store: HistoryStore,
         file: Blob,

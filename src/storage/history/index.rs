@@ -7,7 +7,7 @@ use crate::json::{Fields, Loose, ObjectWriter, list_of};
 /// localStorage key of the compact index (never image data: see the architecture page).
 pub const INDEX_KEY: &str = "kleinbild.history.v1";
 /// How many entries the index lists: a few bytes the first load reads to
-/// keep the gallery's place before the history part arrives.
+/// keep the gallery's place before the `later` part arrives.
 pub const INDEX_COUNT_KEY: &str = "kleinbild.history.count";
 /// Where an unreadable index is copied before it is rebuilt from IndexedDB.
 pub const INDEX_BACKUP_KEY: &str = "kleinbild.history.backup";
