@@ -55,3 +55,36 @@ fn invalid_keys_and_broken_answers_are_errors() {
         Err(ApiError::EdgeError { status: 502 })
     ));
 }
+
+#[test]
+fn the_generation_record_says_what_was_billed() {
+    use kleinbild::api::account::parse_generation_cost;
+    // Not there yet: the record appears some time after the end.
+    assert_eq!(
+        parse_generation_cost(404, "{\"error\":{\"code\":404}}"),
+        Ok(None)
+    );
+    let billed = r#"{"data":{"id":"gen-1","total_cost":0.014,"cancelled":false}}"#;
+    assert_eq!(parse_generation_cost(200, billed), Ok(Some(0.014)));
+    let free = r#"{"data":{"id":"gen-2","total_cost":0,"cancelled":true}}"#;
+    assert_eq!(parse_generation_cost(200, free), Ok(Some(0.0)));
+    for broken in [
+        "",
+        "{}",
+        r#"{"data":{}}"#,
+        r#"{"data":{"total_cost":-1}}"#,
+        "<html>",
+    ] {
+        assert!(
+            matches!(
+                parse_generation_cost(200, broken),
+                Err(ApiError::Malformed { .. })
+            ),
+            "{broken:?}"
+        );
+    }
+    assert!(matches!(
+        parse_generation_cost(401, r#"{"error":{"code":401,"message":"No auth"}}"#),
+        Err(ApiError::InvalidKey { .. })
+    ));
+}

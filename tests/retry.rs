@@ -38,7 +38,9 @@ fn failures_that_would_repeat_are_never_retried() {
         ApiError::Cancelled,
         ApiError::Timeout { seconds: 30 },
         // The image may have been made (and billed) already.
-        ApiError::Interrupted,
+        ApiError::Interrupted {
+            generation_id: Some("gen-1".into()),
+        },
         ApiError::IdleTimeout { seconds: 60 },
         ApiError::Malformed { detail: "x".into() },
         ApiError::NoImage { detail: "x".into() },

@@ -37,8 +37,12 @@ pub enum Fault {
     Hang,
     /// HTTP 200 carrying a generation error (in the choice, or as the mid-stream error chunk).
     ChoiceError,
-    /// Cut the connection before the response is complete.
+    /// Cut the connection before the response is complete (the generation is recorded as
+    /// cancelled, nothing billed).
     DropBeforeDone,
+    /// Cut the connection before the response is complete, after the generation was made and
+    /// billed: its `/generation` record (after `generation_404_ms`) shows the cost.
+    DropAfterBilling,
     /// 200 with the first half of a valid JSON body.
     TruncatedBody,
     /// 200 with a valid result that has no image.
@@ -80,6 +84,7 @@ pub fn from_tag(tag: &str) -> Option<Fault> {
         "hang" => Fault::Hang,
         "choice_error" => Fault::ChoiceError,
         "drop_before_done" => Fault::DropBeforeDone,
+        "drop_after_billing" => Fault::DropAfterBilling,
         "truncated_body" => Fault::TruncatedBody,
         "no_image" => Fault::NoImage,
         "non_image_data_url" => Fault::NonImageDataUrl,
@@ -118,6 +123,10 @@ mod tests {
         assert_eq!(from_prompt("plain"), None);
         assert_eq!(from_tag("no_cors=502"), Some(Fault::NoCors { status: 502 }));
         assert_eq!(from_tag(" drop_before_done "), Some(Fault::DropBeforeDone));
+        assert_eq!(
+            from_tag("drop_after_billing"),
+            Some(Fault::DropAfterBilling)
+        );
     }
 
     #[test]

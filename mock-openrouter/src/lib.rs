@@ -20,7 +20,8 @@
 //! An `X-Mock-Fault: <kind>[=<n>]` request header, or a magic prompt, triggers a fault for one
 //! request. Magic prompts: `[mock:status=429]`, `[mock:html5xx=502]`,
 //! `[mock:no_cors=500]`, `[mock:delay=1500]`, or `[mock:<kind>]` for `guardrail`, `hang`,
-//! `choice_error`, `drop_before_done`, `truncated_body`, `no_image`, `non_image_data_url`,
+//! `choice_error`, `drop_before_done`, `drop_after_billing`, `truncated_body`, `no_image`,
+//! `non_image_data_url`,
 //! `not_json`. Precedence: queued fault, then header, then prompt.
 
 #![recursion_limit = "256"]

@@ -46,6 +46,8 @@ pub struct RecordedRequest {
 /// Billing and `/generation` bookkeeping that happens only when a generation's response has
 /// been sent completely (all-or-nothing billing; aborted generations are not charged).
 pub struct GenerationCommit {
+    /// Billed even if the connection is cut (the `drop_after_billing` fault).
+    pub billed_when_cut: bool,
     pub key: String,
     pub cost: f64,
     pub id: String,
@@ -69,6 +71,7 @@ impl CommitExt {
 
 impl GenerationCommit {
     fn apply(self, shared: &Shared, completed: bool) {
+        let completed = completed || self.billed_when_cut;
         let now = crate::now_ms();
         let mut inner = shared.lock();
         if completed && let Some(k) = inner.keys.get_mut(&self.key) {

@@ -42,6 +42,28 @@ pub fn parse_key_info(status: u16, body: &str) -> Result<KeyInfo, ApiError> {
     })
 }
 
+/// What `GET /generation?id=` says a generation cost, in US dollars (0 when
+/// nothing was billed). The record appears only some time after the
+/// generation ended: until then OpenRouter answers 404, which is `Ok(None)`.
+pub fn parse_generation_cost(status: u16, body: &str) -> Result<Option<f64>, ApiError> {
+    if status == 404 {
+        return Ok(None);
+    }
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_http(status, body));
+    }
+    let cost = Loose::parse(body.trim())
+        .ok()
+        .and_then(|answer| answer.get("data")?.get("total_cost")?.as_number())
+        .filter(|usd| usd.is_finite() && *usd >= 0.0);
+    match cost {
+        Some(usd) => Ok(Some(usd)),
+        None => Err(ApiError::Malformed {
+            detail: "the generation record has no readable \"total_cost\"".into(),
+        }),
+    }
+}
+
 impl KeyInfo {
     /// `Key "Laptop": $0.42 used, $4.58 of $5.00 left.` / `…, no spending limit.`
     pub fn summary(&self) -> String {

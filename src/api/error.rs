@@ -19,9 +19,10 @@ pub enum ApiError {
     /// A streamed answer went silent (not even keep-alive comments).
     #[error("nothing received for {seconds} s")]
     IdleTimeout { seconds: u32 },
-    /// The connection ended before the streamed answer was complete.
+    /// The connection ended before the answer was complete; `generation_id`
+    /// when OpenRouter had already named the generation (it may be billed).
     #[error("the stream ended before [DONE]")]
-    Interrupted,
+    Interrupted { generation_id: Option<String> },
     /// The request never got an answer the page could read: offline, DNS, CORS,
     /// or an edge error without CORS headers. Browsers do not tell these apart.
     #[error("network error: {detail}")]
@@ -201,7 +202,10 @@ impl ApiError {
             ApiError::IdleTimeout { seconds } => format!(
                 "OpenRouter stopped sending anything for {seconds} seconds, so the generation was stopped. Try again; if it keeps happening, raise the idle timeout in Settings."
             ),
-            ApiError::Interrupted => "The connection closed before the image was complete, so the generation was interrupted. Nothing was saved; try again.".into(),
+            ApiError::Interrupted { generation_id: None } => "The connection closed before the image was complete, so the generation was interrupted. Nothing was saved; try again.".into(),
+            ApiError::Interrupted { generation_id: Some(id) } => format!(
+                "The connection closed before the image was complete, so the generation was interrupted. OpenRouter had already accepted it ({id}), so it may be billed: Kleinbild is asking OpenRouter what it cost. Nothing was saved; try again."
+            ),
             ApiError::Network { .. } => "Could not reach the API (network error, offline, or blocked by the browser's CORS rules). Check your connection and the API base URL in Settings, then try again.".into(),
             ApiError::InvalidKey { .. } => "OpenRouter rejected the API key (invalid, revoked or expired). Check the key, paste a new one, or sign in again.".into(),
             ApiError::OutOfCredits { .. } => String::from(

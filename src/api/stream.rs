@@ -20,6 +20,11 @@ pub struct StreamAccumulator {
 }
 
 impl StreamAccumulator {
+    /// The generation id the first chunk carried, if one arrived.
+    pub fn generation_id(&self) -> Option<String> {
+        self.id.clone()
+    }
+
     /// Takes one `data:` payload. A chunk that carries an error ends the
     /// generation with that error; a chunk that is not JSON is a damaged answer.
     pub fn push(&mut self, data: &str) -> Result<(), ApiError> {

@@ -76,6 +76,8 @@ pub struct Studio {
     broken: StoredValue<Vec<String>>,
     /// Images finished while the tab was in the background (the title counts them).
     unseen: RwSignal<u32>,
+    /// What OpenRouter billed for generations that broke off: `(when, usd)`.
+    interrupted_costs: RwSignal<Vec<(f64, f64)>>,
     settings: SettingsStore,
     key: KeyStore,
     draft: Draft,
@@ -101,6 +103,7 @@ impl Studio {
             painted: RwSignal::new(Vec::new()),
             broken: StoredValue::new(Vec::new()),
             unseen: RwSignal::new(0),
+            interrupted_costs: RwSignal::new(crate::storage::spend::interrupted_costs()),
             settings,
             key,
             draft,
@@ -383,7 +386,15 @@ impl Studio {
         midnight.set_minutes(0);
         midnight.set_seconds(0);
         midnight.set_milliseconds(0);
-        self.history.billed_since(midnight.get_time())
+        let since = midnight.get_time();
+        let interrupted: f64 = self.interrupted_costs.with(|costs| {
+            costs
+                .iter()
+                .filter(|(when, _)| *when >= since)
+                .map(|(_, usd)| usd)
+                .sum()
+        });
+        self.history.billed_since(since) + interrupted
     }
 
     /// How many of `wanted` images the daily spending limit lets through now
@@ -688,6 +699,65 @@ async fn failed(studio: Studio, job_id: u32, index: usize, error: ApiError, key:
     if alert {
         studio.alerts.show_error(&error, key);
     }
+    if let ApiError::Interrupted {
+        generation_id: Some(id),
+    } = error
+    {
+        // In its own task: the request slot is free for the next image meanwhile.
+        leptos::task::spawn_local(ask_what_it_cost(
+            studio,
+            (job_id, index),
+            id,
+            key.to_owned(),
+        ));
+    }
+}
+
+/// After a generation broke off once OpenRouter had accepted it: asks what
+/// it cost (the record appears only some time after the end, 404 until then),
+/// for about 30 s, then says it on the image's tile and in an alert; a cost
+/// counts toward today's spend.
+async fn ask_what_it_cost(studio: Studio, (job_id, index): (u32, usize), id: String, key: String) {
+    let api_base = studio.settings.with_untracked(|s| s.api_base.clone());
+    let mut outcome = None;
+    for _ in 0..15 {
+        gloo_timers::future::TimeoutFuture::new(2_000).await;
+        if let Ok(Some(usd)) = crate::api::client::generation_cost(&api_base, &key, &id).await {
+            outcome = Some(usd);
+            break;
+        }
+    }
+    let said = match outcome {
+        Some(usd) if usd > 0.0 => {
+            let now = js_sys::Date::now();
+            crate::storage::spend::add_interrupted_cost(now, usd);
+            studio
+                .interrupted_costs
+                .update(|costs| costs.push((now, usd)));
+            format!(
+                "OpenRouter billed {} for it (generation {id}); it counts toward today's spend.",
+                format_usd(usd)
+            )
+        }
+        Some(_) => format!("Nothing was billed for it (generation {id})."),
+        None => format!(
+            "Kleinbild could not find out what it cost: OpenRouter had no record of generation {id} after 30 seconds. Your activity page on openrouter.ai lists every charge."
+        ),
+    };
+    studio.jobs.update(|jobs| {
+        if let Some(image) = jobs
+            .iter_mut()
+            .find(|j| j.id == job_id)
+            .and_then(|j| j.images.get_mut(index))
+            && let ImageState::Failed { reason } = &mut image.state
+        {
+            reason.push(' ');
+            reason.push_str(&said);
+        }
+    });
+    studio
+        .alerts
+        .show(format!("The generation was interrupted. {said}"));
 }
 
 fn save_failure_message(error: &StorageError) -> String {

@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod model_cache;
 pub mod presets;
 pub mod settings;
+pub mod spend;
 pub mod thumbnail;
 pub mod transfer;
 pub mod usage;

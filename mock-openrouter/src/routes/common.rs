@@ -19,6 +19,7 @@ pub enum Plan {
     Normal,
     ChoiceError,
     DropBeforeDone,
+    DropAfterBilling,
     TruncatedBody,
     NoImage,
     NonImageDataUrl,
@@ -64,6 +65,7 @@ pub async fn resolve(
         Fault::Delay { ms } => (Plan::Normal, Some(ms)),
         Fault::ChoiceError => (Plan::ChoiceError, None),
         Fault::DropBeforeDone => (Plan::DropBeforeDone, None),
+        Fault::DropAfterBilling => (Plan::DropAfterBilling, None),
         Fault::TruncatedBody => (Plan::TruncatedBody, None),
         Fault::NoImage => (Plan::NoImage, None),
         Fault::NonImageDataUrl => (Plan::NonImageDataUrl, None),
@@ -92,7 +94,7 @@ pub fn check_limit(shared: &Shared, key: &str, cost: f64) -> Result<(), Response
 pub fn broken_json(full: Vec<u8>, plan: Plan) -> Response {
     let full = Bytes::from(full);
     let half = full.slice(..full.len() / 2);
-    let mut resp = if plan == Plan::DropBeforeDone {
+    let mut resp = if matches!(plan, Plan::DropBeforeDone | Plan::DropAfterBilling) {
         let (tx, body) = crate::sse::channel_body(2);
         tokio::spawn(async move {
             let _ = tx.send(Ok(half)).await;

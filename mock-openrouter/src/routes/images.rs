@@ -263,7 +263,7 @@ pub async fn handle(
         }),
     };
     let mut resp = match plan {
-        Plan::TruncatedBody | Plan::DropBeforeDone => {
+        Plan::TruncatedBody | Plan::DropBeforeDone | Plan::DropAfterBilling => {
             common::broken_json(serde_json::to_vec(&result).unwrap_or_default(), plan)
         }
         _ => json_response(200, &result),
@@ -288,6 +288,7 @@ pub async fn handle(
         });
         resp.extensions_mut()
             .insert(CommitExt::new(GenerationCommit {
+                billed_when_cut: false,
                 key,
                 cost,
                 id,

@@ -11,7 +11,7 @@ mod streamed;
 
 pub use cancel::CancelHandle;
 pub use http::app_url;
-pub use quick::{check_key, exchange_code, fetch_image_price, fetch_models};
+pub use quick::{check_key, exchange_code, fetch_image_price, fetch_models, generation_cost};
 
 use web_sys::AbortSignal;
 
@@ -201,7 +201,9 @@ async fn generate_on(
         on_phase(Phase::Accepted);
     }
     let classify_body = |failure: String| match classify(failure) {
-        ApiError::Network { .. } if success => ApiError::Interrupted,
+        ApiError::Network { .. } if success => ApiError::Interrupted {
+            generation_id: None,
+        },
         other => other,
     };
     if success && response.is_event_stream() {

@@ -5,7 +5,7 @@ use web_sys::AbortSignal;
 
 use super::http::send;
 use crate::api::ApiError;
-use crate::api::account::{KeyInfo, parse_key_info};
+use crate::api::account::{KeyInfo, parse_generation_cost, parse_key_info};
 use crate::api::error::redact;
 use crate::api::models::{parse_image_price, parse_models};
 use crate::api::oauth::{KeyExchange, parse_exchange};
@@ -41,6 +41,22 @@ async fn quick(
 pub async fn check_key(api_base: &str, key: &str) -> Result<KeyInfo, ApiError> {
     let (status, text) = quick(&format!("{api_base}/key"), Some(key), None).await?;
     parse_key_info(status, &text)
+}
+
+/// What a generation cost (`GET /generation?id=`, with the key that made
+/// it); `None` while OpenRouter has no record of it yet.
+pub async fn generation_cost(api_base: &str, key: &str, id: &str) -> Result<Option<f64>, ApiError> {
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+    {
+        return Err(ApiError::Malformed {
+            detail: "the generation id has unexpected characters".into(),
+        });
+    }
+    let url = format!("{api_base}/generation?id={id}");
+    let (status, text) = quick(&url, Some(key), None).await?;
+    parse_generation_cost(status, &text)
 }
 
 /// The models that make images (`GET /models?output_modalities=image`; public,

@@ -22,7 +22,9 @@ pub(super) async fn read_stream(
     on_phase: &dyn Fn(Phase),
     classify: &impl Fn(String) -> ApiError,
 ) -> Result<GenerationOutput, ApiError> {
-    let body = response.body().ok_or(ApiError::Interrupted)?;
+    let body = response.body().ok_or(ApiError::Interrupted {
+        generation_id: None,
+    })?;
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut decoder = SseDecoder::new();
     let mut answer = StreamAccumulator::default();
@@ -35,32 +37,46 @@ pub(super) async fn read_stream(
             None => "the connection broke".into(),
         })
     };
-    while !decoder.is_done() {
-        let chunk = JsFuture::from(reader.read()).await.map_err(read_failed)?;
-        idle.reset();
-        let done = js_sys::Reflect::get(&chunk, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true);
-        if done {
-            break;
-        }
-        let bytes = js_sys::Reflect::get(&chunk, &"value".into())
-            .map(|v| js_sys::Uint8Array::new(&v).to_vec())
-            .unwrap_or_default();
-        for event in decoder.push(&bytes).map_err(not_text)? {
-            match event {
-                SseEvent::Comment(_) => on_phase(Phase::Processing),
-                SseEvent::Data(data) => {
-                    on_phase(Phase::Receiving);
-                    answer.push(&super::held::small_answer_of(data))?;
+    let read = async {
+        while !decoder.is_done() {
+            let chunk = JsFuture::from(reader.read()).await.map_err(read_failed)?;
+            idle.reset();
+            let done = js_sys::Reflect::get(&chunk, &"done".into())
+                .ok()
+                .and_then(|d| d.as_bool())
+                .unwrap_or(true);
+            if done {
+                break;
+            }
+            let bytes = js_sys::Reflect::get(&chunk, &"value".into())
+                .map(|v| js_sys::Uint8Array::new(&v).to_vec())
+                .unwrap_or_default();
+            for event in decoder.push(&bytes).map_err(not_text)? {
+                match event {
+                    SseEvent::Comment(_) => on_phase(Phase::Processing),
+                    SseEvent::Data(data) => {
+                        on_phase(Phase::Receiving);
+                        answer.push(&super::held::small_answer_of(data))?;
+                    }
+                    SseEvent::Done => {}
                 }
-                SseEvent::Done => {}
             }
         }
+        // Nothing after [DONE] is needed: release the connection.
+        let _ = reader.cancel();
+        decoder.finish().map_err(|_| ApiError::Interrupted {
+            generation_id: None,
+        })
     }
-    // Nothing after [DONE] is needed: release the connection.
-    let _ = reader.cancel();
-    decoder.finish().map_err(|_| ApiError::Interrupted)?;
-    answer.finish()
+    .await;
+    match read {
+        // The first chunk names the generation: say which one broke off.
+        Err(ApiError::Interrupted {
+            generation_id: None,
+        }) => Err(ApiError::Interrupted {
+            generation_id: answer.generation_id(),
+        }),
+        Err(other) => Err(other),
+        Ok(()) => answer.finish(),
+    }
 }

@@ -127,7 +127,13 @@ pub async fn handle(
         return resp;
     }
     let tokens = images::image_tokens(dims.0, dims.1);
-    let commit = (plan == Plan::Normal).then(|| GenerationCommit {
+    // A cut answer is recorded too: cancelled and free, or (after billing) charged.
+    let recorded = matches!(
+        plan,
+        Plan::Normal | Plan::DropBeforeDone | Plan::DropAfterBilling
+    );
+    let commit = recorded.then(|| GenerationCommit {
+        billed_when_cut: plan == Plan::DropAfterBilling,
         key: key.clone(),
         cost,
         id: meta.id.clone(),
@@ -203,7 +209,7 @@ pub async fn handle(
     });
     let mut reported = usage(0, 0.0);
     match plan {
-        Plan::Normal | Plan::TruncatedBody | Plan::DropBeforeDone => {
+        Plan::Normal | Plan::TruncatedBody | Plan::DropBeforeDone | Plan::DropAfterBilling => {
             message["images"] = image_parts(&files, mime, &bytes, config.images_per_answer);
             reported = charged_usage;
         }
@@ -218,7 +224,7 @@ pub async fn handle(
     choice["message"] = message;
     let result = meta.result(choice, reported);
     let mut resp = match plan {
-        Plan::TruncatedBody | Plan::DropBeforeDone => {
+        Plan::TruncatedBody | Plan::DropBeforeDone | Plan::DropAfterBilling => {
             common::broken_json(serde_json::to_vec(&result).unwrap_or_default(), plan)
         }
         _ => json_response(200, &result),

@@ -89,7 +89,7 @@ pub(super) async fn write_stream(
             c["error"] = provider_error();
             return w.data(&c).await;
         }
-        Plan::DropBeforeDone => {
+        Plan::DropBeforeDone | Plan::DropAfterBilling => {
             // Let the role chunk reach the client before the cut.
             tokio::time::sleep(Duration::from_millis(50)).await;
             w.cut().await;
