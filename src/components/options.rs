@@ -29,6 +29,7 @@ fn Options() -> impl IntoView {
     let (seed_text, set_seed_text) = (draft.seed().read_only(), draft.seed().write_only());
     let seed_status = RwSignal::new(String::new());
     let tool_status = RwSignal::new(String::new());
+    let settings_file = NodeRef::<leptos::html::Input>::new();
     let presets = Presets::expect();
     let preset_status = RwSignal::new(String::new());
     let preset_name = NodeRef::<leptos::html::Input>::new();
@@ -213,6 +214,37 @@ fn Options() -> impl IntoView {
                 >
                     "Copy share link"
                 </button>
+                <button
+                    type="button"
+                    class="button--small"
+                    aria-describedby="tool-status"
+                    on:click=move |_| {
+                        if let Some(input) = settings_file.get_untracked() {
+                            input.click();
+                        }
+                    }
+                >
+                    "Load settings from image"
+                </button>
+                <input
+                    node_ref=settings_file
+                    class="visually-hidden"
+                    type="file"
+                    name="settings-image"
+                    accept="image/png,image/jpeg"
+                    tabindex="-1"
+                    aria-hidden="true"
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        let file = input.files().and_then(|f| f.get(0));
+                        input.set_value("");
+                        if let Some(file) = file {
+                            leptos::task::spawn_local(async move {
+                                tool_status.set(draft.load_settings_from_image(&file.name(), file.into()).await);
+                            });
+                        }
+                    }
+                />
                 {status_line("tool-status", tool_status)}
             </div>
         </div>

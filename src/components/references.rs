@@ -115,7 +115,7 @@ fn listen_for_dropped_and_pasted_images(draft: Draft) {
     let _ = window_event_listener(leptos::ev::drop, move |e| {
         if carries_files(&e) {
             e.prevent_default();
-            draft.add_files(files_of(e.data_transfer().and_then(|d| d.files()), false));
+            draft.add_dropped(files_of(e.data_transfer().and_then(|d| d.files()), false));
         }
     });
     let _ = window_event_listener(leptos::ev::paste, move |e| {

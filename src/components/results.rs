@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
-use super::download::save_href;
+use super::download::{save_blob, save_href};
 use crate::generation::format_usd;
-use crate::state::{ShownImage, Studio};
+use crate::state::{HistoryStore, ShownImage, Studio};
 
 /// One image on screen, with what it cost and its Download link.
 #[component]
@@ -11,6 +11,7 @@ pub(super) fn ResultCard(
     image: ShownImage,
 ) -> impl IntoView {
     let studio = Studio::expect();
+    let history = HistoryStore::expect();
     let id = image.id.clone();
     let cost = image.cost_usd.map_or_else(
         || "cost not reported".to_owned(),
@@ -48,7 +49,20 @@ pub(super) fn ResultCard(
                 <button
                     type="button"
                     class="button--small"
-                    on:click=move |_| save_href(&image.src, &image.file_name)
+                    on:click=move |_| {
+                        // Once History holds it, the download carries its settings.
+                        let (src, name, id) = (image.src.clone(), image.file_name.clone(), image.id.clone());
+                        leptos::task::spawn_local(async move {
+                            let tagged = match history.entry(&id) {
+                                Some(entry) => history.blob_for_download(&entry).await,
+                                None => None,
+                            };
+                            match tagged {
+                                Some(blob) => save_blob(&blob, &name),
+                                None => save_href(&src, &name),
+                            }
+                        });
+                    }
                 >
                     "Download"
                 </button>

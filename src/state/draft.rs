@@ -224,6 +224,64 @@ impl Draft {
         }
     }
 
+    /// Fills the form from the settings a downloaded image carries; says what
+    /// happened (the form stays as it was when there are none).
+    pub async fn load_settings_from_image(&self, name: &str, file: Blob) -> String {
+        use crate::storage::image_meta::{MetaError, read_settings};
+        let read = match blob_bytes(&file).await {
+            Ok(bytes) => read_settings(&bytes),
+            Err(_) => Err(MetaError::NoSettings),
+        };
+        match read {
+            Ok(image) => {
+                self.apply_image_settings(image);
+                format!("Settings loaded from \u{201c}{name}\u{201d}.")
+            }
+            Err(error) => error.message(name),
+        }
+    }
+
+    /// Prompt, model, seed, aspect ratio and resolution from an image file
+    /// (the number of images stays).
+    fn apply_image_settings(&self, image: crate::storage::image_meta::ImageSettings) {
+        let batch_size = self.settings.with_untracked(|s| s.batch_size);
+        self.apply_shared(&SharedSettings {
+            prompt: image.prompt,
+            model: image.model,
+            seed: Some(image.seed),
+            aspect_ratio: image.aspect_ratio,
+            resolution: image.resolution,
+            batch_size,
+            references_left_out: 0,
+        });
+    }
+
+    /// Files dropped on the page: an image downloaded from Kleinbild fills
+    /// the form with its settings; any other file is offered as a reference.
+    pub fn add_dropped(&self, files: Vec<web_sys::File>) {
+        let (draft, alerts) = (*self, self.alerts);
+        leptos::task::spawn_local(async move {
+            let mut references = Vec::new();
+            for file in files {
+                let carried = match blob_bytes(&file).await {
+                    Ok(bytes) => crate::storage::image_meta::read_settings(&bytes).ok(),
+                    Err(_) => None,
+                };
+                match carried {
+                    Some(image) => {
+                        draft.apply_image_settings(image);
+                        alerts.show(format!(
+                            "Settings loaded from \u{201c}{}\u{201d}: prompt, model, seed, aspect ratio and resolution. To use it as a reference image instead, pick it under Reference images.",
+                            file.name()
+                        ));
+                    }
+                    None => references.push(file),
+                }
+            }
+            draft.add_files(references);
+        });
+    }
+
     /// Fills the form with what made `entry`: prompt, seed, aspect ratio, model
     /// and reference images (read back from storage).
     pub fn reuse(&self, entry: &HistoryEntry) {

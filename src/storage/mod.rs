@@ -6,6 +6,7 @@
 pub mod blob;
 pub mod history;
 pub mod idb;
+pub mod image_meta;
 pub mod key;
 pub mod local;
 pub mod manifest;

@@ -59,7 +59,7 @@ pub fn EntryActions(
         move |_| {
             let entry = entry.clone();
             leptos::task::spawn_local(async move {
-                if let Some(blob) = history.blob(&entry.id, false).await {
+                if let Some(blob) = history.blob_for_download(&entry).await {
                     save_blob(&blob, &entry.download_name());
                 }
             });

@@ -121,6 +121,28 @@ impl HistoryStore {
         self.entries.with(Vec::len)
     }
 
+    /// The entry with this id, if History holds it.
+    pub fn entry(&self, id: &str) -> Option<HistoryEntry> {
+        self.entries.with_untracked(|entries| {
+            entries
+                .iter()
+                .find(|s| s.entry.id == id)
+                .map(|s| s.entry.clone())
+        })
+    }
+
+    /// The stored image as a download: PNG and JPEG carry the settings that
+    /// made it (History keeps the bytes as they came).
+    pub async fn blob_for_download(&self, entry: &HistoryEntry) -> Option<Blob> {
+        let blob = self.blob(&entry.id, false).await?;
+        let bytes = crate::storage::blob::blob_bytes(&blob).await.ok()?;
+        Some(
+            crate::storage::image_meta::with_settings(&bytes, entry)
+                .and_then(|tagged| crate::storage::blob::blob_from_bytes(&tagged, &entry.mime))
+                .unwrap_or(blob),
+        )
+    }
+
     /// What OpenRouter billed for the images made since `since_ms` (tracked):
     /// every tab reads the same History, so they all agree.
     pub fn billed_since(&self, since_ms: f64) -> f64 {
