@@ -30,6 +30,10 @@ impl TextSet {
         self.0.binary_search_by(|k| k.as_str().cmp(key))
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn contains(&self, key: &str) -> bool {
         self.find(key).is_ok()
     }

@@ -7,7 +7,7 @@ use kleinbild::generation::file_name;
 use kleinbild::storage::HistoryEntry;
 use kleinbild::storage::history::{
     HistoryIndex, HistoryQuery, INDEX_BACKUP_KEY, INDEX_KEY, INDEX_PROMPT_CHARS, IndexError,
-    ReferenceRecord, ShownEntry, content_id, is_valid_id, new_id, reconcile,
+    ReferenceRecord, ShownEntry, content_id, descendants, is_valid_id, lineage, new_id, reconcile,
 };
 
 fn entry(id: &str, created_ms: f64, prompt: &str) -> HistoryEntry {
@@ -70,6 +70,7 @@ fn index_round_trips_every_field() {
         id: content_id(b"reference bytes"),
         mime: "image/jpeg".into(),
         name: "my \"photo\" <1>.jpg".into(),
+        from: None,
     }];
     let b = entry("img-1-0000000b", 1_000.0, "");
     let index = HistoryIndex {
@@ -481,6 +482,7 @@ fn odd_text_from_the_api_or_the_user_is_made_storable_before_saving() {
         id: content_id(b"a picture"),
         mime: "image/png".into(),
         name: format!("{}.png\u{7}", "n".repeat(300)),
+        from: None,
     });
     assert!(
         odd.check().is_err(),
@@ -521,6 +523,7 @@ fn every_field_survives_the_round_trip_through_all_three_shapes() {
         id: kleinbild::storage::history::content_id(b"cat"),
         mime: "image/png".into(),
         name: "cat \"1\".png".into(),
+        from: None,
     }];
     assert_eq!(e.check(), Ok(()));
     let full = e.to_json();
@@ -542,4 +545,65 @@ fn every_field_survives_the_round_trip_through_all_three_shapes() {
     assert!(value["cost_usd"].is_null() && value["generation_id"].is_null());
     assert_eq!(value["favorite"], false);
     assert_eq!(HistoryEntry::from_json(&plain.to_json()).unwrap(), plain);
+}
+
+/// `child` made from `parent` (a reference taken with `Use as reference`).
+fn made_from(mut child: HistoryEntry, parent: &str) -> HistoryEntry {
+    child.references.push(ReferenceRecord {
+        id: content_id(parent.as_bytes()),
+        mime: "image/png".into(),
+        name: format!("{parent}.png"),
+        from: Some(parent.into()),
+    });
+    child
+}
+
+#[test]
+fn lineage_links_survive_the_record_and_walk_back_to_the_first_image() {
+    let ids_of = |n: u32| new_id(1_700_000_000_000.0 + f64::from(n) * 60_000.0, n);
+    let (a, b, c, d) = (ids_of(1), ids_of(2), ids_of(3), ids_of(4));
+    let first = entry(&a, 1.0, "first");
+    let second = made_from(entry(&b, 2.0, "second"), &a);
+    let third = made_from(entry(&c, 3.0, "third"), &b);
+    let unrelated = entry(&d, 4.0, "unrelated");
+    // The link is part of the stored record.
+    let back = HistoryEntry::from_json(&third.to_json()).unwrap();
+    assert_eq!(back.references[0].from.as_deref(), Some(b.as_str()));
+    let shown: Vec<ShownEntry> = [first, second, third, unrelated]
+        .into_iter()
+        .map(|entry| ShownEntry {
+            entry,
+            image_missing: false,
+        })
+        .collect();
+    assert_eq!(ids(lineage(&shown, &c)), [b.as_str(), a.as_str()]);
+    assert!(lineage(&shown, &a).is_empty());
+    let family = descendants(&shown, &a);
+    assert!(family.contains(&b) && family.contains(&c));
+    assert!(!family.contains(&a) && !family.contains(&d));
+    let query = HistoryQuery {
+        descendants_of: Some(a.clone()),
+        ..HistoryQuery::default()
+    };
+    assert_eq!(
+        ids(query.apply(&shown).into_iter().map(|s| &s.entry)),
+        [c.as_str(), b.as_str()]
+    );
+    // A loop (hand-made or imported) ends the walk instead of spinning.
+    let looped: Vec<ShownEntry> = [
+        made_from(entry(&a, 1.0, "a"), &b),
+        made_from(entry(&b, 2.0, "b"), &a),
+    ]
+    .into_iter()
+    .map(|entry| ShownEntry {
+        entry,
+        image_missing: false,
+    })
+    .collect();
+    assert_eq!(lineage(&looped, &a).len(), 1);
+    assert!(descendants(&looped, &a).contains(&b));
+    // An unreadable link is dropped on load; the entry stays.
+    let mut odd = made_from(entry(&d, 5.0, "odd"), "not an id");
+    odd = HistoryEntry::from_json(&odd.to_json()).unwrap();
+    assert_eq!(odd.references[0].from, None);
 }

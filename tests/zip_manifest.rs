@@ -853,6 +853,7 @@ fn reference(data: &[u8], name: &str) -> ReferenceRecord {
         id: content_id(data),
         mime: "image/png".into(),
         name: name.into(),
+        from: None,
     }
 }
 

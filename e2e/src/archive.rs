@@ -139,6 +139,20 @@ pub fn export_zip(
     Ok(zip)
 }
 
+/// Every chunk of a PNG but the iTXt ones, as bytes: what the API sent.
+pub fn without_text_chunks(png: &[u8]) -> Vec<u8> {
+    let mut out = png[..8].to_vec();
+    let mut at = 8;
+    while at + 12 <= png.len() {
+        let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap_or_default()) as usize;
+        if &png[at + 4..at + 8] != b"iTXt" {
+            out.extend_from_slice(&png[at..at + 12 + len]);
+        }
+        at += 12 + len;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

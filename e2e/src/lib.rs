@@ -46,6 +46,7 @@ pub mod server;
 
 pub use a11y::{Role, xpath_for};
 pub use app::{App, CAPTURE_DOWNLOADS, run};
+pub use archive::without_text_chunks;
 pub use driver::Driver;
 pub use mock_openrouter::{DEMO_KEY, Fault, MockConfig, MockServer, Outcome, RecordedRequest};
 pub use replay::replay_image;

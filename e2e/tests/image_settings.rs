@@ -12,20 +12,6 @@ use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Every chunk of a PNG but the iTXt ones, as bytes: what the API sent.
-fn without_text_chunks(png: &[u8]) -> Vec<u8> {
-    let mut out = png[..8].to_vec();
-    let mut at = 8;
-    while at + 12 <= png.len() {
-        let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap_or_default()) as usize;
-        if &png[at + 4..at + 8] != b"iTXt" {
-            out.extend_from_slice(&png[at..at + 12 + len]);
-        }
-        at += 12 + len;
-    }
-    out
-}
-
 /// The text of the iTXt chunk named `keyword`.
 fn itxt(png: &[u8], keyword: &str) -> Option<String> {
     let mut at = 8;
@@ -98,7 +84,7 @@ async fn a_downloaded_png_carries_its_settings_and_brings_them_back_in_a_fresh_p
             "the key must never be in the file"
         );
         ensure!(
-            without_text_chunks(&png) == original,
+            e2e::without_text_chunks(&png) == original,
             "apart from the text chunks the download must be the API's bytes"
         );
         let read = read_settings(&png).map_err(|e| format!("{e:?}"))?;

@@ -87,7 +87,12 @@ impl Draft {
 
     /// Adds an image as a reference: checked, made ≤ 1 MP (re-encoded in the
     /// browser) when larger, then kept. The message says why not otherwise.
-    pub async fn add_reference(&self, name: &str, blob: Blob) -> Result<(), String> {
+    pub async fn add_reference(
+        &self,
+        name: &str,
+        blob: Blob,
+        from: Option<String>,
+    ) -> Result<(), String> {
         let full = || {
             format!(
                 "FLUX.2 [klein] takes at most {MAX_REFERENCES} reference images; remove one before adding \u{201c}{name}\u{201d}."
@@ -124,6 +129,7 @@ impl Draft {
             id: content_id(&image.bytes),
             mime: image.format.mime().to_owned(),
             name: reference_name(name),
+            from,
         };
         let preview_url = web_sys::Url::create_object_url_with_blob(&blob).unwrap_or_default();
         self.references.update(|list| {
@@ -145,7 +151,7 @@ impl Draft {
         let (draft, alerts) = (*self, self.alerts);
         leptos::task::spawn_local(async move {
             for file in files {
-                if let Err(message) = draft.add_reference(&file.name(), file.into()).await {
+                if let Err(message) = draft.add_reference(&file.name(), file.into(), None).await {
                     alerts.show(message);
                     break;
                 }
@@ -179,7 +185,10 @@ impl Draft {
             let Some(blob) = history.blob(&entry.id, false).await else {
                 return;
             };
-            if let Err(message) = draft.add_reference(&entry.download_name(), blob).await {
+            if let Err(message) = draft
+                .add_reference(&entry.download_name(), blob, Some(entry.id.clone()))
+                .await
+            {
                 alerts.show(message);
             }
         });
@@ -312,7 +321,10 @@ impl Draft {
             let mut missing = 0;
             for record in records {
                 let added = match draft.history.reference(&record.id).await {
-                    Some(blob) => draft.add_reference(&record.name, blob).await.is_ok(),
+                    Some(blob) => draft
+                        .add_reference(&record.name, blob, record.from.clone())
+                        .await
+                        .is_ok(),
                     None => false,
                 };
                 missing += usize::from(!added);

@@ -31,7 +31,9 @@ pub(crate) use studio::prefetch_client;
 pub use studio::{ShownImage, Studio};
 
 // The record types components show; the storage behind them stays here.
-pub use crate::storage::history::{HistoryQuery, MAX_PROMPT_CHARS, ShownEntry};
+pub use crate::storage::history::{
+    HistoryQuery, MAX_PROMPT_CHARS, ShownEntry, descendants, lineage,
+};
 pub use crate::storage::{HistoryEntry, Settings};
 
 use crate::api::DEFAULT_API_BASE;

@@ -47,23 +47,6 @@ fn compared(entries: &[HistoryEntry]) -> Vec<Compared> {
         .collect()
 }
 
-/// Text for HTML markup: `&`, `<`, `>` and quotes escaped (prompts and model
-/// ids come from imported files too, so never as markup).
-fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The comparison table: a row of images (`image_urls`, one per entry, in
 /// the same order), then one row per setting, differing values in `<mark>`.
 /// Built as markup: a static table needs no reactive view code (this part
@@ -73,15 +56,15 @@ fn compare_table(entries: &[HistoryEntry], image_urls: &[String]) -> String {
     for (entry, url) in entries.iter().zip(image_urls) {
         html.push_str(&format!(
             "<td><img class=\"compare__image\" src=\"{}\" alt=\"{}\"></td>",
-            escaped(url),
-            escaped(&entry.prompt)
+            super::escaped(url),
+            super::escaped(&entry.prompt)
         ));
     }
     html.push_str("</tr>");
     for row in compared(entries) {
         html.push_str(&format!("<tr><th scope=\"row\">{}</th>", row.name));
         for value in &row.values {
-            let value = escaped(value);
+            let value = super::escaped(value);
             if row.differs {
                 html.push_str(&format!("<td><mark>{value}</mark></td>"));
             } else {

@@ -20,30 +20,7 @@ pub fn GalleryItem(
 ) -> impl IntoView {
     let history = HistoryStore::expect();
     let entry = shown.entry;
-    let (thumb, set_thumb) = signal(None::<String>);
-    if !shown.image_missing {
-        let id = entry.id.clone();
-        // Read the thumbnail once the database is open (right after a reload
-        // the gallery paints from the index before IndexedDB is ready).
-        Effect::new(move |loaded: Option<bool>| {
-            if loaded == Some(true) || !history.is_ready() {
-                return loaded.unwrap_or(false);
-            }
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                if let Some(blob) = history.blob(&id, true).await {
-                    set_thumb.set(web_sys::Url::create_object_url_with_blob(&blob).ok());
-                }
-            });
-            true
-        });
-    }
-    // Object URLs pin memory until revoked: release it when the item goes away.
-    on_cleanup(move || {
-        if let Some(url) = thumb.get_untracked() {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        }
-    });
+    let thumb = super::image_url(entry.id.clone(), true);
 
     // Delete on a focused image (or one of its buttons) deletes it; focus
     // moves to the image beside it, so the keyboard keeps its place.

@@ -15,6 +15,10 @@ pub fn Lightbox(
     entries: Memo<Vec<ShownEntry>>,
     /// Index into `entries` of the open image; `None` when closed.
     selected: RwSignal<Option<usize>>,
+    /// Opens an entry by id (a lineage link), wherever it is in History.
+    open: Callback<String>,
+    /// Set to an entry's id to show only what was made from it.
+    descendants_of: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let history = HistoryStore::expect();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
@@ -110,6 +114,7 @@ pub fn Lightbox(
                                         <dt>"Generation id"</dt>
                                         <dd>{e.generation_id.clone().unwrap_or_else(|| "\u{2014}".into())}</dd>
                                     </dl>
+                                    <Lineage entry=e.clone() open descendants_of close=Callback::new(move |()| close()) />
                                 </figcaption>
                             </figure>
                         }
@@ -146,6 +151,102 @@ pub fn Lightbox(
             </div>
         </dialog>
     }
+}
+
+/// "Made from": the History images this one was made from (thumbnails that
+/// open them), the chain back to the first image, and `Show descendants`.
+/// Static markup with one click handler: cheaper in the wasm than a view per
+/// link (prompts go in escaped, never as markup).
+#[component]
+fn Lineage(
+    entry: crate::state::HistoryEntry,
+    open: Callback<String>,
+    descendants_of: RwSignal<Option<String>>,
+    close: Callback<()>,
+) -> impl IntoView {
+    let history = HistoryStore::expect();
+    let (markup, set_markup) = signal(String::new());
+    let urls = StoredValue::new(Vec::<String>::new());
+    let (made_from, chain, has_descendants) = history.entries().with_untracked(|all| {
+        let made_from: Vec<crate::state::HistoryEntry> = entry
+            .references
+            .iter()
+            .filter_map(|r| {
+                let from = r.from.as_deref()?;
+                all.iter()
+                    .find(|s| s.entry.id == from)
+                    .map(|s| s.entry.clone())
+            })
+            .collect();
+        let chain: Vec<(String, String)> = crate::state::lineage(all, &entry.id)
+            .into_iter()
+            .map(|e| (e.id.clone(), super::short(&e.prompt)))
+            .collect();
+        (
+            made_from,
+            chain,
+            !crate::state::descendants(all, &entry.id).is_empty(),
+        )
+    });
+    let id = entry.id.clone();
+    leptos::task::spawn_local(async move {
+        let mut html = String::new();
+        if !made_from.is_empty() {
+            html.push_str(
+                "<p class=\"lineage__title\">Made from</p><ul class=\"lineage__sources\">",
+            );
+            for source in &made_from {
+                let blob = history.blob(&source.id, true).await;
+                let url = blob
+                    .and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok())
+                    .unwrap_or_default();
+                html.push_str(&format!(
+                    "<li><button type=\"button\" class=\"lineage__open\" data-open=\"{}\"><img class=\"lineage__thumb\" width=\"56\" height=\"56\" alt=\"{}\" src=\"{}\"></button></li>",
+                    super::escaped(&source.id),
+                    super::escaped(&source.prompt),
+                    super::escaped(&url)
+                ));
+                urls.update_value(|u| u.push(url));
+            }
+            html.push_str("</ul>");
+        }
+        if chain.len() > 1 {
+            html.push_str("<p class=\"lineage__title\">Back to the first image</p><ol class=\"lineage__chain\">");
+            for (step, prompt) in &chain {
+                html.push_str(&format!(
+                    "<li><button type=\"button\" class=\"button--quiet button--small\" data-open=\"{}\">{}</button></li>",
+                    super::escaped(step),
+                    super::escaped(prompt)
+                ));
+            }
+            html.push_str("</ol>");
+        }
+        if has_descendants {
+            html.push_str("<button type=\"button\" class=\"button--small\" data-descendants>Show descendants</button>");
+        }
+        set_markup.set(html);
+    });
+    on_cleanup(move || {
+        for url in urls.try_update_value(std::mem::take).unwrap_or_default() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    });
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("button").ok().flatten())
+        else {
+            return;
+        };
+        if let Some(to) = button.get_attribute("data-open") {
+            open.run(to);
+        } else if button.has_attribute("data-descendants") {
+            descendants_of.set(Some(id.clone()));
+            close.run(());
+        }
+    };
+    view! { <div class="lineage" inner_html=move || markup.get() on:click=on_click></div> }
 }
 
 fn focus_thumbnail(id: &str) {

@@ -36,11 +36,14 @@ fn Gallery() -> impl IntoView {
     let (favorites_only, set_favorites_only) = signal(false);
     let (oldest_first, set_oldest_first) = signal(false);
     let (limit, set_limit) = signal(PAGE);
+    // "Show descendants" in the lightbox: only what was made from this image.
+    let descendants_of = RwSignal::new(None::<String>);
     let matching = Memo::new(move |_| {
         let query = HistoryQuery {
             text: text.get(),
             favorites_only: favorites_only.get(),
             oldest_first: oldest_first.get(),
+            descendants_of: descendants_of.get(),
         };
         history.entries().with(|entries| {
             query
@@ -51,8 +54,16 @@ fn Gallery() -> impl IntoView {
         })
     });
     let selected = RwSignal::new(None::<usize>);
+    let position =
+        move |id: &str| matching.with_untracked(|m| m.iter().position(|s| s.entry.id == id));
     let open = Callback::new(move |id: String| {
-        selected.set(matching.with(|m| m.iter().position(|s| s.entry.id == id)));
+        // An image outside the current filter (a lineage link): show them all.
+        if position(&id).is_none() {
+            set_text.set(String::new());
+            set_favorites_only.set(false);
+            descendants_of.set(None);
+        }
+        selected.set(position(&id));
     });
     let visible = move || {
         matching.with(|m| {
@@ -119,6 +130,24 @@ fn Gallery() -> impl IntoView {
                 </label>
             </div>
             {move || {
+                descendants_of
+                    .get()
+                    .map(|root| {
+                        let about = history
+                            .entry(&root)
+                            .map_or_else(String::new, |e| short(&e.prompt));
+                        let count = matching.with(Vec::len);
+                        view! {
+                            <p class="gallery__undo" role="status">
+                                {format!("Made from \u{201c}{about}\u{201d}: {count} image(s).")}
+                                <button type="button" on:click=move |_| descendants_of.set(None)>
+                                    "Show all"
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
                 history
                     .pending_delete()
                     .map(|deleted| {
@@ -162,7 +191,7 @@ fn Gallery() -> impl IntoView {
                     children=move |shown| view! { <GalleryItem shown open picked report=status.write_only() /> }
                 />
             </ul>
-            <Lightbox entries=matching selected />
+            <Lightbox entries=matching selected open descendants_of />
             <CompareDialog picked open=comparing />
             {move || {
                 let remaining = matching.with(Vec::len).saturating_sub(limit.get());
@@ -183,7 +212,51 @@ fn Gallery() -> impl IntoView {
     }
 }
 
-fn short(prompt: &str) -> String {
+/// The stored image (or its thumbnail) of entry `id` as an object URL, read
+/// once the database is open (right after a reload the gallery paints from
+/// the index first); released when the view that asked for it goes away.
+fn image_url(id: String, thumbnail: bool) -> ReadSignal<Option<String>> {
+    let history = HistoryStore::expect();
+    let (url, set_url) = signal(None::<String>);
+    Effect::new(move |loaded: Option<bool>| {
+        if loaded == Some(true) || !history.is_ready() {
+            return loaded.unwrap_or(false);
+        }
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(blob) = history.blob(&id, thumbnail).await {
+                set_url.set(web_sys::Url::create_object_url_with_blob(&blob).ok());
+            }
+        });
+        true
+    });
+    // Object URLs pin memory until revoked.
+    on_cleanup(move || {
+        if let Some(url) = url.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    });
+    url
+}
+
+/// Text for HTML markup: `&`, `<`, `>` and quotes escaped (prompts and model
+/// ids come from imported files too, so never as markup).
+pub(super) fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub(super) fn short(prompt: &str) -> String {
     let mut out: String = prompt.chars().take(40).collect();
     if prompt.chars().count() > 40 {
         out.push('\u{2026}');

@@ -42,6 +42,8 @@ pub struct ReferenceRecord {
     pub mime: String,
     /// The file name the user picked, shown as the preview's label.
     pub name: String,
+    /// The History entry it was taken from (`Use as reference`): its lineage.
+    pub from: Option<String>,
 }
 
 impl ReferenceRecord {
@@ -61,6 +63,9 @@ impl ReferenceRecord {
                 "a reference's \"mime\" must be image/png, image/jpeg, image/webp or image/gif"
                     .into(),
             );
+        }
+        if self.from.as_deref().is_some_and(|id| !is_valid_id(id)) {
+            return Err("a reference's \"from\" is not a history id".into());
         }
         check_text("reference name", &self.name, MAX_SHORT_CHARS)
     }
@@ -125,11 +130,15 @@ impl HistoryEntry {
         }
         if !self.references.is_empty() {
             let references = list_of(self.references.iter().map(|r| {
-                ObjectWriter::default()
+                let w = ObjectWriter::default()
                     .text("id", &r.id)
                     .text("mime", &r.mime)
-                    .text("name", &r.name)
-                    .finish()
+                    .text("name", &r.name);
+                match &r.from {
+                    Some(from) => w.text("from", from),
+                    None => w,
+                }
+                .finish()
             }));
             w = w.raw(names.references, &references);
         }
@@ -332,7 +341,7 @@ pub fn entry_from_loose(item: &Loose, n: &FieldNames) -> Result<HistoryEntry, St
     })
 }
 
-/// `{"id":…,"mime":…,"name":…}`, the same names in every shape.
+/// `{"id":…,"mime":…,"name":…,"from":…}`, the same names in every shape.
 fn reference_from_loose(item: &Loose) -> Result<ReferenceRecord, String> {
     let Loose::Object(fields) = item else {
         return Err(format!(
@@ -345,6 +354,12 @@ fn reference_from_loose(item: &Loose) -> Result<ReferenceRecord, String> {
         id: f.text("id")?,
         mime: f.text("mime")?,
         name: f.text("name")?,
+        // Lineage is a nicety: an unreadable link is dropped, not the entry.
+        from: f
+            .get("from")
+            .and_then(Loose::as_text)
+            .filter(|id| is_valid_id(id))
+            .map(str::to_owned),
     })
 }
 

@@ -14,5 +14,5 @@ pub use index::{
     HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY, INDEX_VERSION, IndexError,
     LoadedIndex, stored_count,
 };
-pub use query::HistoryQuery;
+pub use query::{HistoryQuery, descendants, lineage};
 pub use reconcile::{INDEX_PROMPT_CHARS, Reconciled, ShownEntry, index_entry, reconcile};
