@@ -95,3 +95,29 @@ async fn an_interruption_before_billing_says_nothing_was_billed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_lookup_that_never_finds_the_record_says_so_plainly() {
+    // The record never shows up within the app's 30 s of asking.
+    let config = MockConfig {
+        generation_404_ms: 600_000,
+        ..MockConfig::default()
+    };
+    run(config, TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        app.mock.push_fault(Fault::DropAfterBilling);
+        app.type_prompt("a picture nobody can price").await?;
+        app.click_generate().await?;
+        app.wait_alert("interrupted", UI_TIMEOUT).await?;
+        let said = app
+            .wait_alert("could not find out what it cost", Duration::from_secs(50))
+            .await?;
+        ensure!(
+            said.contains("after 30 seconds") && said.contains("openrouter.ai"),
+            "{said}"
+        );
+        ensure!(lookups(app).len() >= 10, "{} lookups", lookups(app).len());
+        Ok(())
+    })
+    .await;
+}
