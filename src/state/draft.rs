@@ -14,6 +14,22 @@ use crate::storage::blob::blob_bytes;
 use crate::storage::history::{ReferenceRecord, content_id};
 use crate::storage::thumbnail::downscale;
 
+/// The Kleinbild settings in an image file. They sit right after the PNG
+/// header or the JPEG start marker, so only the file's head is read (a
+/// dropped 12-megapixel photo is not read whole just to look).
+async fn settings_in(
+    file: &Blob,
+) -> Result<crate::storage::image_meta::ImageSettings, crate::storage::image_meta::MetaError> {
+    use crate::storage::image_meta::{MetaError, read_settings};
+    // Two 10,000-character prompts of 4-byte characters, and the rest.
+    const HEAD_BYTES: f64 = 128.0 * 1024.0;
+    let head = file
+        .slice_with_f64_and_f64(0.0, HEAD_BYTES)
+        .map_err(|_| MetaError::NoSettings)?;
+    let bytes = blob_bytes(&head).await.map_err(|_| MetaError::NoSettings)?;
+    read_settings(&bytes)
+}
+
 /// A reference image chosen for the next generation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reference {
@@ -236,12 +252,7 @@ impl Draft {
     /// Fills the form from the settings a downloaded image carries; says what
     /// happened (the form stays as it was when there are none).
     pub async fn load_settings_from_image(&self, name: &str, file: Blob) -> String {
-        use crate::storage::image_meta::{MetaError, read_settings};
-        let read = match blob_bytes(&file).await {
-            Ok(bytes) => read_settings(&bytes),
-            Err(_) => Err(MetaError::NoSettings),
-        };
-        match read {
+        match settings_in(&file).await {
             Ok(image) => {
                 self.apply_image_settings(image);
                 format!("Settings loaded from \u{201c}{name}\u{201d}.")
@@ -272,11 +283,7 @@ impl Draft {
         leptos::task::spawn_local(async move {
             let mut references = Vec::new();
             for file in files {
-                let carried = match blob_bytes(&file).await {
-                    Ok(bytes) => crate::storage::image_meta::read_settings(&bytes).ok(),
-                    Err(_) => None,
-                };
-                match carried {
+                match settings_in(&file).await.ok() {
                     Some(image) => {
                         draft.apply_image_settings(image);
                         alerts.show(format!(
