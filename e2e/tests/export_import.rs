@@ -9,25 +9,6 @@ use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(150);
 
-async fn history_prompts(app: &App) -> e2e::Result<Vec<String>> {
-    let v = app
-        .js(
-            "return Array.from(document.querySelectorAll('section[aria-label=History] li img')).map(i => i.alt);",
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(v).unwrap_or_default())
-}
-
-async fn wait_prompts(app: &App, expected: &[&str]) -> e2e::Result {
-    app.poll(
-        &format!("History to list {expected:?}"),
-        UI_TIMEOUT,
-        async || Ok((history_prompts(app).await? == expected).then_some(())),
-    )
-    .await
-}
-
 /// What the History region announces ("Imported 2 images.").
 async fn gallery_status(app: &App) -> e2e::Result<String> {
     app.live_text("History").await
@@ -39,7 +20,8 @@ async fn download_export_clear_import_round_trip() {
         app.open_ready().await?;
         app.generate("round trip one").await?;
         app.generate("round trip two").await?;
-        wait_prompts(app, &["round trip two", "round trip one"]).await?;
+        app.wait_history(&["round trip two", "round trip one"])
+            .await?;
         let sent = app.generation_requests();
         let mut returned = Vec::new();
         for request in &sent {
@@ -104,16 +86,17 @@ async fn download_export_clear_import_round_trip() {
             .await?
             .click()
             .await?;
-        wait_prompts(app, &[]).await?;
+        app.wait_history(&[]).await?;
         app.reload().await?;
         app.wait_ready().await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
-        wait_prompts(app, &[]).await?;
+        app.wait_history(&[]).await?;
 
         // Import restores both; importing again skips them as duplicates.
         app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
         app.import_history_file(&zip).await?;
-        wait_prompts(app, &["round trip two", "round trip one"]).await?;
+        app.wait_history(&["round trip two", "round trip one"])
+            .await?;
         let status = gallery_status(app).await?;
         assert!(status.contains("Imported 2 images"), "{status:?}");
         app.history_button("round trip two", "Download").await?;
@@ -131,7 +114,8 @@ async fn download_export_clear_import_round_trip() {
             )
         })
         .await?;
-        wait_prompts(app, &["round trip two", "round trip one"]).await?;
+        app.wait_history(&["round trip two", "round trip one"])
+            .await?;
         Ok(())
     })
     .await;
@@ -142,7 +126,7 @@ async fn hostile_or_broken_files_are_refused_with_a_clear_message() {
     e2e::run(MockConfig::default(), TIMEOUT, async |app| {
         app.open_ready().await?;
         app.generate("stays untouched").await?;
-        wait_prompts(app, &["stays untouched"]).await?;
+        app.wait_history(&["stays untouched"]).await?;
 
         let manifest = |prompt: &str| {
             json!({"format": "kleinbild-history", "version": 1, "exported_ms": 1.0, "entries": [{
@@ -180,7 +164,7 @@ async fn hostile_or_broken_files_are_refused_with_a_clear_message() {
             );
             app.control(Role::Button, "Dismiss").await?.click().await?;
             assert_eq!(
-                history_prompts(app).await?,
+                app.history_prompts().await?,
                 ["stays untouched"],
                 "{what}: the history must not change"
             );
@@ -231,7 +215,8 @@ async fn references_and_models_survive_export_clear_import() {
         })
         .await?;
         app.generate("the edited image").await?;
-        wait_prompts(app, &["the edited image", "the base image"]).await?;
+        app.wait_history(&["the edited image", "the base image"])
+            .await?;
         assert_eq!(stored_references(app).await?, 1);
 
         app.js(e2e::CAPTURE_DOWNLOADS, vec![]).await?;
@@ -281,7 +266,7 @@ async fn references_and_models_survive_export_clear_import() {
             .await?
             .click()
             .await?;
-        wait_prompts(app, &[]).await?;
+        app.wait_history(&[]).await?;
         app.poll(
             "the reference store to be emptied",
             UI_TIMEOUT,
@@ -292,7 +277,8 @@ async fn references_and_models_survive_export_clear_import() {
         // Import, then Reuse settings restores the reference from the import.
         app.reload().await?;
         app.import_history_file(&zip).await?;
-        wait_prompts(app, &["the edited image", "the base image"]).await?;
+        app.wait_history(&["the edited image", "the base image"])
+            .await?;
         assert_eq!(stored_references(app).await?, 1);
         app.history_button("the edited image", "Reuse settings")
             .await?;
@@ -302,11 +288,8 @@ async fn references_and_models_survive_export_clear_import() {
         .await?;
 
         app.import_history_file(&pro_zip).await?;
-        wait_prompts(
-            app,
-            &["the edited image", "the base image", "made with pro"],
-        )
-        .await?;
+        app.wait_history(&["the edited image", "the base image", "made with pro"])
+            .await?;
         app.history_button("made with pro", "Reuse settings")
             .await?;
         app.poll("the model to be reused", UI_TIMEOUT, async || {

@@ -27,26 +27,6 @@ async fn open_dialog(app: &App) -> e2e::Result<Option<String>> {
     }
 }
 
-/// The History images' alt texts, in the gallery's order.
-async fn history_prompts(app: &App) -> e2e::Result<Vec<String>> {
-    let v = app
-        .js(
-            "return Array.from(document.querySelectorAll('section[aria-label=History] li img')).map(i => i.alt);",
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(v)?)
-}
-
-async fn wait_history(app: &App, expected: &[&str]) -> e2e::Result {
-    app.poll(
-        &format!("History to show {expected:?}"),
-        UI_TIMEOUT,
-        async || Ok((history_prompts(app).await? == expected).then_some(())),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn question_mark_lists_the_shortcuts_but_not_while_typing() {
     run(MockConfig::default(), TIMEOUT, async |app: &App| {
@@ -129,14 +109,14 @@ async fn delete_removes_the_focused_history_image_with_undo_and_keeps_the_keyboa
         for prompt in ["first fox", "second fox", "third fox"] {
             app.generate(prompt).await?;
         }
-        wait_history(app, &["third fox", "second fox", "first fox"]).await?;
+        app.wait_history(&["third fox", "second fox", "first fox"]).await?;
 
         // Delete in the search field edits the search, never the History.
         let search = app.control(Role::Textbox, "Search history").await?;
         search.click().await?;
         press(app, "\u{E017}").await?; // Delete
         ensure!(
-            history_prompts(app).await?.len() == 3,
+            app.history_prompts().await?.len() == 3,
             "Delete in the search field deleted an image"
         );
 
@@ -148,7 +128,7 @@ async fn delete_removes_the_focused_history_image_with_undo_and_keeps_the_keyboa
         )
         .await?;
         press(app, "\u{E017}").await?; // Delete
-        wait_history(app, &["third fox", "first fox"]).await?;
+        app.wait_history(&["third fox", "first fox"]).await?;
         let focused_on = app
             .js(
                 "return document.activeElement.closest('li')?.querySelector('img')?.alt || '';",
@@ -162,7 +142,7 @@ async fn delete_removes_the_focused_history_image_with_undo_and_keeps_the_keyboa
         let said = app.wait_text(".gallery__undo", "Deleted").await?;
         ensure!(said.contains("second fox"), "the Undo line says {said:?}");
         app.control(Role::Button, "Undo").await?.click().await?;
-        wait_history(app, &["third fox", "second fox", "first fox"]).await?;
+        app.wait_history(&["third fox", "second fox", "first fox"]).await?;
 
         // Backspace (the Mac's delete key) on one of an image's buttons works the same.
         app.js(
@@ -173,14 +153,14 @@ async fn delete_removes_the_focused_history_image_with_undo_and_keeps_the_keyboa
         )
         .await?;
         press(app, "\u{E003}").await?; // Backspace
-        wait_history(app, &["second fox", "first fox"]).await?;
+        app.wait_history(&["second fox", "first fox"]).await?;
         // Kept deleted after a reload (Undo not pressed).
         app.poll("the delete to be final", Duration::from_secs(15), async || {
             Ok(app.find(Role::Button, "Undo").await?.is_none().then_some(()))
         })
         .await?;
         app.reload().await?;
-        wait_history(app, &["second fox", "first fox"]).await
+        app.wait_history(&["second fox", "first fox"]).await
     })
     .await;
 }

@@ -38,16 +38,6 @@ async fn open_in_lightbox(app: &App, prompt: &str) -> e2e::Result {
     .await
 }
 
-async fn history_prompts(app: &App) -> e2e::Result<Vec<String>> {
-    let v = app
-        .js(
-            "return Array.from(document.querySelectorAll('section[aria-label=History] li img')).map(i => i.alt);",
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(v)?)
-}
-
 /// Uses the History image `from` as the only reference and makes `prompt` from it.
 async fn make_from(app: &App, from: &str, prompt: &str) -> e2e::Result {
     app.remove_all_references().await?;
@@ -70,7 +60,7 @@ async fn made_from_links_the_chain_back_and_filters_descendants() {
         make_from(app, "the second fox", "the third fox").await?;
         app.remove_all_references().await?;
         app.poll("three images in History", UI_TIMEOUT, async || {
-            Ok((history_prompts(app).await?.len() == 3).then_some(()))
+            Ok((app.history_prompts().await?.len() == 3).then_some(()))
         })
         .await?;
 
@@ -114,14 +104,14 @@ async fn made_from_links_the_chain_back_and_filters_descendants() {
             .click()
             .await?;
         app.poll("History showing the descendants", UI_TIMEOUT, async || {
-            Ok((history_prompts(app).await? == ["the third fox", "the second fox"]).then_some(()))
+            Ok((app.history_prompts().await? == ["the third fox", "the second fox"]).then_some(()))
         })
         .await?;
         let said = app.wait_text(".gallery__undo", "Made from").await?;
         ensure!(said.contains("the first fox") && said.contains("2 image"), "{said}");
         app.control(Role::Button, "Show all").await?.click().await?;
         app.poll("all of History again", UI_TIMEOUT, async || {
-            Ok((history_prompts(app).await?.len() == 3).then_some(()))
+            Ok((app.history_prompts().await?.len() == 3).then_some(()))
         })
         .await
     })

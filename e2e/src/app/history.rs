@@ -46,6 +46,27 @@ impl App {
         Ok(())
     }
 
+    /// The History images' alt texts (their prompts), in the gallery's order.
+    pub async fn history_prompts(&self) -> Result<Vec<String>> {
+        let v = self
+            .js(
+                "return Array.from(document.querySelectorAll('section[aria-label=History] li img')).map(i => i.alt);",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(v).unwrap_or_default())
+    }
+
+    /// Waits until History lists exactly `expected`, in that order.
+    pub async fn wait_history(&self, expected: &[&str]) -> Result {
+        self.poll(
+            &format!("History to list {expected:?}"),
+            UI_TIMEOUT,
+            async || Ok((self.history_prompts().await? == expected).then_some(())),
+        )
+        .await
+    }
+
     /// Clicks the button `name` of the History item whose image alt is `prompt`.
     pub async fn history_button(&self, prompt: &str, name: &str) -> Result {
         // The entry shows up once its save finished, a moment after the studio shows the
