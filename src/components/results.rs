@@ -50,10 +50,10 @@ pub(super) fn ResultCard(
                     type="button"
                     class="button--small"
                     on:click=move |_| {
-                        // Once History holds it, the download carries its settings.
+                        // Saved to History first, the download carries its settings.
                         let (src, name, id) = (image.src.clone(), image.file_name.clone(), image.id.clone());
                         leptos::task::spawn_local(async move {
-                            let tagged = match history.entry(&id) {
+                            let tagged = match history.saved_entry(&id).await {
                                 Some(entry) => history.blob_for_download(&entry).await,
                                 None => None,
                             };

@@ -131,6 +131,19 @@ impl HistoryStore {
         })
     }
 
+    /// The entry with this id once the saves under way have ended (`None` if
+    /// it was never kept): a fresh result's Download waits for it, so the
+    /// file carries its settings even when clicked before the save is done.
+    pub async fn saved_entry(&self, id: &str) -> Option<HistoryEntry> {
+        loop {
+            let entry = self.entry(id);
+            if entry.is_some() || self.saving.get_value() == 0 {
+                return entry;
+            }
+            gloo_timers::future::TimeoutFuture::new(20).await;
+        }
+    }
+
     /// The stored image as a download: PNG and JPEG carry the settings that
     /// made it (History keeps the bytes as they came).
     pub async fn blob_for_download(&self, entry: &HistoryEntry) -> Option<Blob> {
