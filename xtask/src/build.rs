@@ -27,9 +27,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{root, run_step, tools};
 
-/// Origins the page may connect to besides itself: OpenRouter, plus loopback
-/// for the bundled mock and local development.
-const CONNECT_SRC: &str = "https://openrouter.ai http://127.0.0.1:* http://localhost:*";
+/// The origin the app talks to when nobody configured another.
+const OPENROUTER: &str = "https://openrouter.ai";
+/// Loopback, for the bundled mock: only development, test and demo builds
+/// may connect there.
+const LOOPBACK: &str = "http://127.0.0.1:* http://localhost:*";
 
 /// Options of one build.
 #[derive(Default)]
@@ -37,6 +39,65 @@ pub struct BuildOptions {
     /// Build a demo app whose default API base is this mock URL.
     pub demo_api_base: Option<String>,
     pub dist: Option<PathBuf>,
+    /// Origins the page may also connect to (someone's own proxy).
+    pub connect_src: Vec<String>,
+    /// Development, test and demo builds may connect to loopback too.
+    pub loopback: bool,
+}
+
+impl BuildOptions {
+    /// `[--connect-src ORIGIN]… [--dev]` from the command line.
+    pub fn from_args(args: &[String]) -> Result<BuildOptions, String> {
+        let mut options = BuildOptions::default();
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--dev" => options.loopback = true,
+                "--connect-src" => {
+                    let value = args.next().ok_or("--connect-src needs an origin")?;
+                    for origin in value.split_whitespace() {
+                        options.connect_src.push(checked_origin(origin)?);
+                    }
+                }
+                other => return Err(format!("build: unknown option `{other}`")),
+            }
+        }
+        Ok(options)
+    }
+
+    /// The `connect-src` list: the page itself, OpenRouter, the extra origins,
+    /// and loopback only where development needs it.
+    fn connect_src(&self) -> String {
+        let mut list = vec!["'self'".to_owned(), OPENROUTER.to_owned()];
+        list.extend(self.connect_src.iter().cloned());
+        if self.loopback || self.demo_api_base.is_some() {
+            list.push(LOOPBACK.to_owned());
+        }
+        list.join(" ")
+    }
+}
+
+/// An origin as CSP takes it (`https://host[:port]`), refusing anything that
+/// could end the directive or add another.
+fn checked_origin(origin: &str) -> Result<String, String> {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(|| format!("--connect-src {origin}: an origin starts with https://"))?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let (host, port) = rest.split_once(':').unwrap_or((rest, ""));
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.*".contains(&b));
+    let port_ok = port.is_empty() || port == "*" || port.parse::<u16>().is_ok();
+    if host_ok && port_ok && !rest.contains('/') {
+        Ok(origin.trim_end_matches('/').to_owned())
+    } else {
+        Err(format!(
+            "--connect-src {origin}: not an origin like https://proxy.example or https://proxy.example:8443"
+        ))
+    }
 }
 
 /// What a build produced: where, and which files a first visit loads.
@@ -48,13 +109,13 @@ pub struct Built {
 }
 
 /// `cargo xtask build`: returns the dist directory.
-pub fn run(_args: &[String]) -> Result<Built, String> {
-    build(BuildOptions::default())
+pub fn run(args: &[String]) -> Result<Built, String> {
+    build(BuildOptions::from_args(args)?)
 }
 
 pub fn build(options: BuildOptions) -> Result<Built, String> {
     tools::ensure_build_tools()?;
-    let dist = options.dist.unwrap_or_else(|| root().join("dist"));
+    let dist = options.dist.clone().unwrap_or_else(|| root().join("dist"));
     let work = root().join("target/kleinbild-build");
     let _ = std::fs::remove_dir_all(&work);
     let (split_dir, bindgen_dir) = (work.join("split"), work.join("bindgen"));
@@ -135,7 +196,7 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
         crate::shorten::zero_std_paths(&mut wasm);
         std::fs::write(module, wasm).map_err(|e| format!("{module:?}: {e}"))?;
     }
-    let built = publish(&bindgen_dir, &dist, options.demo_api_base.as_deref())?;
+    let built = publish(&bindgen_dir, &dist, &options)?;
     Ok(built)
 }
 
@@ -311,7 +372,7 @@ fn hashed(name: &str, content: &[u8]) -> String {
 }
 
 /// Writes `dist/` with content-hashed names and the finished `index.html`.
-fn publish(built: &Path, dist: &Path, demo_api_base: Option<&str>) -> Result<Built, String> {
+fn publish(built: &Path, dist: &Path, options: &BuildOptions) -> Result<Built, String> {
     let _ = std::fs::remove_dir_all(dist);
     std::fs::create_dir_all(dist).map_err(|e| format!("{dist:?}: {e}"))?;
     let read = |name: &str| std::fs::read(built.join(name)).map_err(|e| format!("{name}: {e}"));
@@ -341,7 +402,7 @@ fn publish(built: &Path, dist: &Path, demo_api_base: Option<&str>) -> Result<Bui
     let icon_name = hashed("favicon.svg", &icon);
     write(&icon_name, &icon)?;
 
-    let html = index_html(&boot, &main_wasm, &icon_name, demo_api_base)?;
+    let html = index_html(&boot, &main_wasm, &icon_name, options)?;
     write("index.html", html.as_bytes())?;
     Ok(Built {
         dist: dist.to_path_buf(),
@@ -403,7 +464,7 @@ fn index_html(
     boot: &str,
     wasm: &str,
     icon: &str,
-    demo_api_base: Option<&str>,
+    options: &BuildOptions,
 ) -> Result<String, String> {
     let template = std::fs::read_to_string(root().join("index.html"))
         .map_err(|e| format!("index.html: {e}"))?;
@@ -429,16 +490,10 @@ fn index_html(
          <style>{css}</style>\
          <script type=module>{boot}</script>"
     );
-    let policy = format!(
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' {}; \
-         img-src 'self' blob: data:; connect-src 'self' {CONNECT_SRC}; manifest-src 'self'; \
-         base-uri 'self'; form-action 'none'",
-        csp_hash(boot),
-        csp_hash(css),
-    );
+    let policy = policy(boot, css, options);
     let csp = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
     // Demo builds say plainly, above everything, that they talk to the mock.
-    let demo = demo_api_base.map_or_else(String::new, |base| {
+    let demo = options.demo_api_base.as_deref().map_or_else(String::new, |base| {
         format!(
             "<p class=demo-banner role=note><strong>Demo mode</strong> — this build talks to the \
              local mock OpenRouter at <code>{base}</code>. Images are synthetic and nothing is billed.</p>"
@@ -452,6 +507,19 @@ fn index_html(
         return Err("index.html must contain <!-- csp --> and <!-- head --> once each".into());
     }
     Ok(html)
+}
+
+/// The Content-Security-Policy: the inline script and style by their hashes,
+/// connections to the page itself and the API origins only.
+fn policy(boot: &str, css: &str, options: &BuildOptions) -> String {
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' {}; \
+         img-src 'self' blob: data:; connect-src {}; manifest-src 'self'; \
+         base-uri 'self'; form-action 'none'",
+        csp_hash(boot),
+        csp_hash(css),
+        options.connect_src(),
+    )
 }
 
 /// The stylesheets, in cascade order.
@@ -473,7 +541,64 @@ fn csp_hash(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_inline_script, hashed};
+    use super::{BuildOptions, check_inline_script, hashed, policy};
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn production_connects_to_itself_and_openrouter_only() {
+        let production = policy("b", "c", &BuildOptions::from_args(&[]).unwrap());
+        assert!(
+            production.contains("connect-src 'self' https://openrouter.ai;"),
+            "{production}"
+        );
+        assert!(!production.contains("127.0.0.1") && !production.contains("localhost"));
+        let dev = policy(
+            "b",
+            "c",
+            &BuildOptions::from_args(&args(&["--dev"])).unwrap(),
+        );
+        assert!(dev.contains("http://127.0.0.1:*") && dev.contains("http://localhost:*"));
+        let demo = BuildOptions {
+            demo_api_base: Some("http://127.0.0.1:8787/api/v1".into()),
+            ..BuildOptions::default()
+        };
+        assert!(policy("b", "c", &demo).contains("http://127.0.0.1:*"));
+    }
+
+    #[test]
+    fn a_proxy_origin_is_added_and_nothing_else_gets_in() {
+        let options = BuildOptions::from_args(&args(&[
+            "--connect-src",
+            "https://proxy.example https://eu.proxy.example:8443/",
+        ]))
+        .unwrap();
+        let csp = policy("b", "c", &options);
+        assert!(
+            csp.contains(
+                "connect-src 'self' https://openrouter.ai https://proxy.example https://eu.proxy.example:8443;"
+            ),
+            "{csp}"
+        );
+        for bad in [
+            "proxy.example",
+            "https://proxy.example; script-src *",
+            "https://proxy.example/path",
+            "https://",
+            "https://proxy.example:99999",
+            "javascript:alert(1)",
+            "https://a'b",
+        ] {
+            assert!(
+                BuildOptions::from_args(&args(&["--connect-src", bad])).is_err(),
+                "{bad} was taken"
+            );
+        }
+        assert!(BuildOptions::from_args(&args(&["--connect-src"])).is_err());
+        assert!(BuildOptions::from_args(&args(&["--frobnicate"])).is_err());
+    }
 
     #[test]
     fn only_a_script_that_stands_alone_goes_inline() {

@@ -20,7 +20,10 @@ usage: cargo xtask <command>
 
   serve [--mock] [--port N]   build the release app and serve it on http://127.0.0.1:8080
                               --mock: talk to the bundled mock OpenRouter (demo mode, no key needed)
-  build                       release build into dist/ (what a static host serves, from any path)
+  build [--connect-src ORIGIN] [--dev]
+                              release build into dist/ (what a static host serves, from any path);
+                              it connects to itself and https://openrouter.ai only:
+                              --connect-src adds an origin (your own proxy), --dev adds loopback
   test                        fmt, clippy (host + wasm32), native, browser and end-to-end tests
   bench [--runs N]            sizes, cold load and image display times
   sizes                       release build, then only the size table (quick size work)
@@ -195,7 +198,8 @@ fn test() -> Result<(), String> {
         "browser tests (wasm-bindgen-test in headless Chromium)",
         &mut wasm,
     )?;
-    let built = build::run(&[])?;
+    // A development build: the e2e tests' mock listens on loopback.
+    let built = build::run(&["--dev".into()])?;
     // Sizes are deterministic with the pinned tools, so the budgets are a gate.
     sizes::print_table(&built)?.check()?;
     let mut e2e = cargo();
@@ -231,7 +235,8 @@ fn test() -> Result<(), String> {
 
 fn bench(args: &[String]) -> Result<(), String> {
     let runs = flag_value(args, "--runs").unwrap_or_else(|| "7".into());
-    let built = build::run(&[])?;
+    // Development build: the benchmark's mock listens on loopback.
+    let built = build::run(&["--dev".into()])?;
     tools::ensure_browser()?;
     let lighthouse = tools::ensure_lighthouse()?;
     let sizes = sizes::print_table(&built)?;

@@ -26,12 +26,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let dist = build(BuildOptions {
             demo_api_base: Some(base),
             dist: Some(root().join("target/dist-demo")),
+            ..BuildOptions::default()
         })?
         .dist;
         mock = Some(start_mock()?);
         dist
     } else {
-        build(BuildOptions::default())?.dist
+        // A development build: it may talk to a mock or proxy on loopback.
+        build(BuildOptions {
+            loopback: true,
+            ..BuildOptions::default()
+        })?
+        .dist
     };
     let _mock = KillOnDrop(mock);
     let listener = TcpListener::bind(("127.0.0.1", port))

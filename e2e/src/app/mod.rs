@@ -32,7 +32,8 @@ pub struct App {
 }
 
 /// Runs a test body against a fresh [`App`] and always closes the browser, even when the body
-/// fails or panics; then reports the failure. `timeout` bounds the whole body.
+/// fails or panics; then reports the failure, a panic of the app, a request that breaks the
+/// rules or anything the Content-Security-Policy blocked. `timeout` bounds the whole body.
 ///
 /// ```text
 /// e2e::run(MockConfig::default(), Duration::from_secs(60), async |app| {
@@ -49,8 +50,17 @@ pub async fn run(config: MockConfig, timeout: Duration, body: impl AsyncFnOnce(&
     let violations = check_recorded_requests(&app.mock);
     app.close().await;
     let panics: Vec<&String> = log.iter().filter(|l| l.contains("panicked at")).collect();
+    // Chromium reports every blocked load or connection on the console.
+    let blocked: Vec<&String> = log
+        .iter()
+        .filter(|l| l.contains("Content Security Policy"))
+        .collect();
     match outcome {
-        Ok(Ok(Ok(()))) if panics.is_empty() && violations.is_empty() => {}
+        Ok(Ok(Ok(()))) if panics.is_empty() && violations.is_empty() && blocked.is_empty() => {}
+        Ok(Ok(Ok(()))) if !blocked.is_empty() => panic!(
+            "the page's Content-Security-Policy blocked something:\n{}",
+            join(&blocked)
+        ),
         Ok(Ok(Ok(()))) if !violations.is_empty() => panic!(
             "requests the app sent break the rules:\n{}",
             violations.join("\n")
