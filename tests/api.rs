@@ -221,6 +221,11 @@ fn data_urls_are_checked_against_magic_numbers() {
 
     let svg = "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=";
     let check = |url: &str| image_from_data_url(url.to_owned());
+    // Found by `cargo xtask fuzz`: non-ASCII text where base64 belongs is
+    // refused, never cut inside a character (a panic aborts the app).
+    assert!(check("kleinbild-held:1:8:0:abc\u{e9}").is_err());
+    assert!(check(&format!("data:image/png;base64,{}\u{e9}", "A".repeat(4095))).is_err());
+    assert!(image_from_base64("kleinbild-held:1:8:0:abc\u{e9}").is_err());
     assert!(check(svg).is_err(), "SVG must never pass");
     assert!(check("https://example.com/a.png").is_err());
     assert!(check("data:image/png,rawdata").is_err());

@@ -80,7 +80,8 @@ fn held_image(held: &str) -> Result<GeneratedImage, ImageDataError> {
         // Raw base64 (the Images API).
         None => head,
     };
-    if !base64_len.is_multiple_of(4) || padding > 2 || data.len() > base64_len {
+    // Base64 is ASCII; anything else would also cut a character in two below.
+    if !data.is_ascii() || !base64_len.is_multiple_of(4) || padding > 2 || data.len() > base64_len {
         return Err(ImageDataError::BadBase64);
     }
     // Only whole groups of four characters decode on their own.
@@ -134,8 +135,9 @@ fn header_of(data: &str) -> Result<(ImageFormat, u32, u32), ImageDataError> {
     let mut prefix = 4096;
     loop {
         let end = prefix.min(data.len());
+        // Bytes, not `str`: a non-ASCII character must fail to decode, not panic.
         let bytes = STANDARD
-            .decode(&data[..end])
+            .decode(&data.as_bytes()[..end])
             .map_err(|_| ImageDataError::BadBase64)?;
         match inspect_header(&bytes) {
             Header::Complete(format, width, height) => return Ok((format, width, height)),

@@ -84,7 +84,8 @@ pub fn with_settings(bytes: &[u8], entry: &HistoryEntry) -> Option<Vec<u8>> {
     let json = settings_json(entry);
     if bytes.starts_with(PNG_SIGNATURE) {
         // The first chunk must be IHDR; text chunks may follow it directly.
-        let ihdr_end = 8 + 12 + usize::try_from(be32(bytes, 8)?).ok()?;
+        // Checked: a damaged length near 4 GiB would overflow a 32-bit `usize`.
+        let ihdr_end = usize::try_from(be32(bytes, 8)?).ok()?.checked_add(8 + 12)?;
         if bytes.get(12..16)? != b"IHDR" || ihdr_end > bytes.len() {
             return None;
         }

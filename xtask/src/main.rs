@@ -29,6 +29,7 @@ usage: cargo xtask <command>
   sizes                       release build, then only the size table (quick size work)
   mock [args]                 run the mock OpenRouter (see --help of mock-openrouter)
   modules                     the app's module graph, checked against the one-way rule
+  fuzz [--cases N] [--seed S] 1,000,000 generated inputs through the app's parsers; a panic fails
 ";
 
 fn main() -> ExitCode {
@@ -46,6 +47,17 @@ fn main() -> ExitCode {
         "sizes" => build::run(rest).and_then(|built| sizes::print_table(&built).map(drop)),
         "mock" => mock(rest),
         "modules" => modules::print(&root().join("src")),
+        // An example of this package, so only fuzzing builds the app natively;
+        // its own profile: release speed with the overflow checks of tests.
+        "fuzz" => run_step(
+            "fuzz the parsers",
+            cargo()
+                .args(["--config", "profile.fuzz.inherits=\"release\""])
+                .args(["--config", "profile.fuzz.overflow-checks=true"])
+                .args(["run", "--locked", "--profile", "fuzz", "-p", "xtask"])
+                .args(["--example", "fuzz", "--"])
+                .args(rest),
+        ),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
@@ -145,8 +157,10 @@ fn test() -> Result<(), String> {
     let started = Instant::now();
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
+    let axe = tools::ensure_axe()?;
     let browser_env = |c: &mut Command| {
         c.env("CHROMEDRIVER", tools::chromedriver())
+            .env("AXE_CORE_JS", &axe)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "60");
     };
     run_step(
@@ -332,5 +346,30 @@ mod tests {
             "test result: FAILED. 4 passed; 1 failed; 0 ignored; 0 filtered out; finished in 0.13s";
         assert_eq!(parse_test_result(failed), Some((4, 1)));
         assert_eq!(parse_test_result("running 13 tests"), None);
+    }
+
+    /// The workflows run the README's commands and nothing of their own.
+    #[test]
+    fn the_workflows_run_the_readmes_commands() {
+        let read = |path: &str| std::fs::read_to_string(super::root().join(path)).unwrap();
+        let (readme, ci_run) = (read("README.md"), read(".ci/run"));
+        let (ci, pages) = (
+            read(".github/workflows/ci.yml"),
+            read(".github/workflows/pages.yml"),
+        );
+        assert!(readme.contains("cargo xtask test") && ci_run.contains("\ncargo xtask test\n"));
+        let steps = |yml: &str| -> Vec<String> {
+            yml.lines()
+                .filter_map(|l| l.trim().strip_prefix("- run: ").map(str::to_owned))
+                .collect()
+        };
+        assert_eq!(steps(&ci), ["bash .ci/run"]);
+        assert_eq!(steps(&pages), ["cargo xtask build"]);
+        assert!(pages.contains("actions/upload-pages-artifact") && pages.contains("path: dist"));
+        assert!(pages.contains("actions/deploy-pages"));
+        // Both build where the README's installs work: Debian with the pinned Rust.
+        for yml in [&ci, &pages] {
+            assert!(yml.contains("image: rust:1.95-bookworm"), "{yml}");
+        }
     }
 }

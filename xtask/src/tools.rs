@@ -138,6 +138,36 @@ pub fn ensure_lighthouse() -> Result<String, String> {
     Ok(cli)
 }
 
+/// axe-core (npm), which the e2e accessibility test injects into the page.
+const AXE_NPM: &str = "axe-core@4.14.1";
+const AXE_VERSION: &str = "\"version\": \"4.14.1\"";
+
+/// Installs axe-core into `.tools/` unless that version is there; returns the
+/// path of its script.
+pub fn ensure_axe() -> Result<String, String> {
+    let package = tools_dir().join("node_modules/axe-core");
+    let installed = std::fs::read_to_string(package.join("package.json"))
+        .is_ok_and(|p| p.contains(AXE_VERSION));
+    if !installed {
+        ensure_debian_package("npm", &["npm"])?;
+        std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+        run_step(
+            "install axe-core (npm)",
+            Command::new("npm")
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    "--prefix",
+                ])
+                .arg(tools_dir())
+                .arg(AXE_NPM),
+        )?;
+    }
+    Ok(package.join("axe.min.js").to_string_lossy().into_owned())
+}
+
 /// Path of an npm-installed tool in `.tools/`.
 pub fn tool(name: &str) -> String {
     tools_dir()
