@@ -45,7 +45,7 @@ pub mod replay;
 pub mod server;
 
 pub use a11y::{Role, xpath_for};
-pub use app::{App, CAPTURE_DOWNLOADS, run};
+pub use app::{App, CAPTURE_DOWNLOADS, run, run_on};
 pub use archive::without_text_chunks;
 pub use driver::Driver;
 pub use mock_openrouter::{DEMO_KEY, Fault, MockConfig, MockServer, Outcome, RecordedRequest};

@@ -37,7 +37,7 @@ pub struct StaticServer {
     addr: SocketAddr,
     prefix: String,
     log: Arc<Mutex<Vec<RequestHead>>>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Mutex<Option<oneshot::Sender<()>>>,
 }
 
 /// What every request handler shares.
@@ -91,7 +91,7 @@ impl StaticServer {
             addr,
             prefix,
             log,
-            stop: Some(stop),
+            stop: Mutex::new(Some(stop)),
         })
     }
 
@@ -114,14 +114,19 @@ impl StaticServer {
     pub fn requests(&self) -> Vec<RequestHead> {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
+
+    /// Stops serving, as when the site is out of reach: no new connection is
+    /// accepted; open ones end as soon as they are idle.
+    pub fn stop(&self) {
+        if let Some(stop) = self.stop.lock().ok().and_then(|mut s| s.take()) {
+            let _ = stop.send(());
+        }
+    }
 }
 
 impl Drop for StaticServer {
     fn drop(&mut self) {
-        // Stops accepting at once; open connections end as soon as they are idle.
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.stop();
     }
 }
 
@@ -208,7 +213,7 @@ fn compressible(content_type: &str) -> bool {
     content_type.starts_with("text/")
         || matches!(
             content_type,
-            "application/wasm" | "image/svg+xml" | "application/json"
+            "application/wasm" | "image/svg+xml" | "application/json" | "application/manifest+json"
         )
 }
 
@@ -296,7 +301,8 @@ fn content_type(path: &Path) -> &'static str {
         "jpg" | "jpeg" => "image/jpeg",
         "webp" => "image/webp",
         "ico" => "image/x-icon",
-        "json" | "webmanifest" => "application/json",
+        "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
         "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// or an edge error without CORS headers. Browsers do not tell these apart.
     #[error("network error: {detail}")]
     Network { detail: String },
+    /// A network error while the browser knows it has no connection.
+    #[error("offline")]
+    Offline,
     #[error("invalid key: {message}")]
     InvalidKey { message: String },
     #[error("out of credits: {message}")]
@@ -206,6 +209,7 @@ impl ApiError {
             ApiError::Interrupted { generation_id: Some(id) } => format!(
                 "The connection closed before the image was complete, so the generation was interrupted. OpenRouter had already accepted it ({id}), so it may be billed: Kleinbild is asking OpenRouter what it cost. Nothing was saved; try again."
             ),
+            ApiError::Offline => "No connection: this device is offline, so nothing was sent. Your prompt and settings are kept; press Generate again once you are back online.".into(),
             ApiError::Network { .. } => "Could not reach the API (network error, offline, or blocked by the browser's CORS rules). Check your connection and the API base URL in Settings, then try again.".into(),
             ApiError::InvalidKey { .. } => "OpenRouter rejected the API key (invalid, revoked or expired). Check the key, paste a new one, or sign in again.".into(),
             ApiError::OutOfCredits { .. } => String::from(

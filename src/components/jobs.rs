@@ -11,7 +11,7 @@ use crate::state::Studio;
 
 crate::lazy_part! {
     /// The Jobs list and the result tiles.
-    part client;
+    part later;
     pub fn jobs_view() -> AnyView {
         cancel_on_escape();
         view! {

@@ -621,7 +621,7 @@ crate::lazy_part! {
     /// One image from the request to the saved image: the entry into the
     /// `client` part, with the HTTP client, the answer's reading and what
     /// happens to the image. Prefetched when the browser is idle.
-    part client, prefetch prefetch_client;
+    part later, prefetch prefetch_client;
     pub(crate) async fn run(studio: Studio, request: GenerationRequest, sent: Sent) -> () {
         let Sent { job_id, index, references, config, handle } = sent;
         let alerts = studio.alerts;

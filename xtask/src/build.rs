@@ -104,7 +104,8 @@ fn checked_origin(origin: &str) -> Result<String, String> {
 pub struct Built {
     pub dist: PathBuf,
     /// Files fetched before `Generate` is ready: the page (with its script
-    /// inline), the main wasm and the icon. Everything else loads when needed.
+    /// inline), the main wasm, the icon and the manifest. Everything else
+    /// loads when needed.
     pub first_load: Vec<String>,
 }
 
@@ -401,13 +402,72 @@ fn publish(built: &Path, dist: &Path, options: &BuildOptions) -> Result<Built, S
     let icon = std::fs::read(root().join("style/favicon.svg")).map_err(|e| e.to_string())?;
     let icon_name = hashed("favicon.svg", &icon);
     write(&icon_name, &icon)?;
+    let manifest = install_files(dist, &icon_name)?;
 
-    let html = index_html(&boot, &main_wasm, &icon_name, options)?;
+    let html = index_html(&boot, &main_wasm, &icon_name, &manifest, options)?;
     write("index.html", html.as_bytes())?;
+    service_worker(dist, &html)?;
+    let not_found = std::fs::read(root().join("static/404.html")).map_err(|e| e.to_string())?;
+    write("404.html", &not_found)?;
     Ok(Built {
         dist: dist.to_path_buf(),
-        first_load: vec!["index.html".into(), main_wasm, icon_name],
+        // The browser fetches the manifest as soon as it reads its link.
+        first_load: vec!["index.html".into(), main_wasm, icon_name, manifest],
     })
+}
+
+/// What installing the app needs: the PNG icons and the web app manifest
+/// (all content-hashed); returns the manifest's file name.
+fn install_files(dist: &Path, svg_icon: &str) -> Result<String, String> {
+    let mut manifest = std::fs::read_to_string(root().join("static/manifest.webmanifest"))
+        .map_err(|e| format!("static/manifest.webmanifest: {e}"))?
+        .replace("__ICON_SVG__", &format!("./{svg_icon}"));
+    for size in ["192", "512"] {
+        let name = format!("icon-{size}.png");
+        let bytes = std::fs::read(root().join("static/icons").join(&name))
+            .map_err(|e| format!("static/icons/{name}: {e}"))?;
+        let hashed_name = hashed(&name, &bytes);
+        std::fs::write(dist.join(&hashed_name), bytes).map_err(|e| e.to_string())?;
+        manifest = manifest.replace(&format!("__ICON_{size}__"), &format!("./{hashed_name}"));
+    }
+    if manifest.contains("__") {
+        return Err("static/manifest.webmanifest has a placeholder the build does not fill".into());
+    }
+    let name = hashed("manifest.webmanifest", manifest.as_bytes());
+    std::fs::write(dist.join(&name), manifest).map_err(|e| e.to_string())?;
+    Ok(name)
+}
+
+/// `sw.js`: the service worker with the list of every file of this build (so
+/// the app starts offline, parts included) and a version that changes with
+/// any of them (so a new deploy installs beside the old one).
+fn service_worker(dist: &Path, html: &str) -> Result<(), String> {
+    let mut files = vec!["\"./\"".to_owned()];
+    for entry in std::fs::read_dir(dist)
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name != "index.html" && name != "404.html" && name != "sw.js" {
+            files.push(format!("\"./{name}\""));
+        }
+    }
+    files.sort();
+    let version = hashed("v", format!("{html}{files:?}").as_bytes());
+    let version = version.trim_start_matches("v-");
+    let script = std::fs::read_to_string(root().join("static/sw.js"))
+        .map_err(|e| format!("static/sw.js: {e}"))?
+        .replace("__VERSION__", version)
+        .replace("__FILES__", &format!("[{}]", files.join(", ")));
+    let out = dist.join("sw.js");
+    std::fs::write(&out, script).map_err(|e| e.to_string())?;
+    run_step(
+        "minify the service worker (esbuild)",
+        Command::new(tools::tool("esbuild"))
+            .arg(&out)
+            .args(["--minify", "--log-level=error", "--allow-overwrite"])
+            .arg(format!("--outfile={}", out.display())),
+    )
 }
 
 /// The page's one script: the wasm-bindgen glue and the wasm-split loader
@@ -426,11 +486,18 @@ fn boot_script(
         loader = loader.replace(&format!("\"./{old}\""), &format!("\"./{new}\""));
     }
     std::fs::write(&loader_path, loader).map_err(|e| format!("{LOADER}: {e}"))?;
+    std::fs::copy(
+        root().join("static/sw-register.js"),
+        built.join("sw-register.js"),
+    )
+    .map_err(|e| format!("static/sw-register.js: {e}"))?;
     let entry = built.join("boot.js");
     std::fs::write(
         &entry,
         format!(
-            "import init from \"./kleinbild.js\";\ninit({{ module_or_path: \"./{main_wasm}\" }});\n"
+            "import init from \"./kleinbild.js\";\n\
+             import {{ registerServiceWorker }} from \"./sw-register.js\";\n\
+             init({{ module_or_path: \"./{main_wasm}\" }}).then(registerServiceWorker);\n"
         ),
     )
     .map_err(|e| format!("boot.js: {e}"))?;
@@ -464,6 +531,7 @@ fn index_html(
     boot: &str,
     wasm: &str,
     icon: &str,
+    manifest: &str,
     options: &BuildOptions,
 ) -> Result<String, String> {
     let template = std::fs::read_to_string(root().join("index.html"))
@@ -486,6 +554,7 @@ fn index_html(
 
     let head = format!(
         "<link rel=icon href=\"./{icon}\" type=\"image/svg+xml\">\
+         <link rel=manifest href=\"./{manifest}\">\
          <link rel=preload href=\"./{wasm}\" as=fetch type=\"application/wasm\" crossorigin>\
          <style>{css}</style>\
          <script type=module>{boot}</script>"

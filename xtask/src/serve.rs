@@ -92,7 +92,8 @@ fn content_type(path: &Path) -> &'static str {
         Some("css") => "text/css; charset=utf-8",
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
-        Some("json") | Some("webmanifest") => "application/json",
+        Some("json") => "application/json",
+        Some("webmanifest") => "application/manifest+json",
         _ => "application/octet-stream",
     }
 }
@@ -121,12 +122,14 @@ fn serve_file(mut stream: TcpStream, dist: &Path) {
     } else {
         relative
     });
+    let mut status = "200 OK";
     if relative.split('/').any(|s| s == "..") || !file.is_file() {
-        file = dist.join("index.html");
+        file = dist.join("404.html");
+        status = "404 Not Found";
     }
     let body = std::fs::read(&file).unwrap_or_default();
     let header = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
         content_type(&file),
         body.len()
     );

@@ -45,6 +45,11 @@ pub async fn run(config: MockConfig, timeout: Duration, body: impl AsyncFnOnce(&
     let app = App::start(config)
         .await
         .unwrap_or_else(|e| panic!("harness: {e}"));
+    run_on(app, timeout, body).await;
+}
+
+/// [`run`] on an app started another way (another build, or under a sub-path).
+pub async fn run_on(app: App, timeout: Duration, body: impl AsyncFnOnce(&App) -> Result) {
     let outcome = tokio::time::timeout(timeout, CatchUnwind(Box::pin(body(&app)))).await;
     let log = app.browser_log().await.unwrap_or_default();
     let violations = check_recorded_requests(&app.mock);

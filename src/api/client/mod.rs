@@ -62,7 +62,7 @@ pub async fn generate(
     loop {
         let error = match on_best_transport(config, request, cancel, on_phase).await {
             Ok(output) => return Ok(output),
-            Err(error) => error,
+            Err(error) => when_offline(error),
         };
         let Some(wait) = retry_delay(&error, attempt, js_sys::Math::random()) else {
             return Err(error);
@@ -86,6 +86,16 @@ pub async fn generate(
             gloo_timers::future::TimeoutFuture::new(left_ms.clamp(1.0, 200.0) as u32).await;
         }
         on_wait(None);
+    }
+}
+
+/// A network failure while the browser knows it is offline says so plainly
+/// (and is not retried: waiting a few seconds will not bring the network back).
+fn when_offline(error: ApiError) -> ApiError {
+    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
+    match error {
+        ApiError::Network { .. } if offline => ApiError::Offline,
+        other => other,
     }
 }
 
@@ -130,7 +140,7 @@ crate::lazy_part! {
     /// texts quote what the server said, and a server may repeat the key, so
     /// the key is cut out. The texts load with the `client` part (only a
     /// request can fail this way).
-    part client;
+    part later;
     pub fn explain(error: ApiError, key: String) -> Explained {
         Explained {
             message: redact(&error.user_message(), &key),
