@@ -92,21 +92,7 @@ pub fn ensure_build_tools() -> Result<(), String> {
     let wasm_opt_ok = version_of(&tool("wasm-opt")).is_some_and(|v| v.contains(WASM_OPT_VERSION));
     let esbuild_ok = version_of(&tool("esbuild")).as_deref() == Some(ESBUILD_VERSION);
     if !(wasm_opt_ok && esbuild_ok) {
-        ensure_debian_package("npm", &["npm"])?;
-        std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
-        run_step(
-            "install wasm-opt and esbuild (npm)",
-            Command::new("npm")
-                .args([
-                    "install",
-                    "--no-audit",
-                    "--no-fund",
-                    "--loglevel=error",
-                    "--prefix",
-                ])
-                .arg(tools_dir())
-                .args([BINARYEN_NPM, ESBUILD_NPM]),
-        )?;
+        npm_install("wasm-opt and esbuild", &[BINARYEN_NPM, ESBUILD_NPM])?;
     }
     Ok(())
 }
@@ -119,21 +105,7 @@ const LIGHTHOUSE_VERSION: &str = "12.8.2";
 pub fn ensure_lighthouse() -> Result<String, String> {
     let cli = tool("lighthouse");
     if version_of(&cli).as_deref() != Some(LIGHTHOUSE_VERSION) {
-        ensure_debian_package("npm", &["npm"])?;
-        std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
-        run_step(
-            "install lighthouse (npm)",
-            Command::new("npm")
-                .args([
-                    "install",
-                    "--no-audit",
-                    "--no-fund",
-                    "--loglevel=error",
-                    "--prefix",
-                ])
-                .arg(tools_dir())
-                .arg(LIGHTHOUSE_NPM),
-        )?;
+        npm_install("lighthouse", &[LIGHTHOUSE_NPM])?;
     }
     Ok(cli)
 }
@@ -149,23 +121,28 @@ pub fn ensure_axe() -> Result<String, String> {
     let installed = std::fs::read_to_string(package.join("package.json"))
         .is_ok_and(|p| p.contains(AXE_VERSION));
     if !installed {
-        ensure_debian_package("npm", &["npm"])?;
-        std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
-        run_step(
-            "install axe-core (npm)",
-            Command::new("npm")
-                .args([
-                    "install",
-                    "--no-audit",
-                    "--no-fund",
-                    "--loglevel=error",
-                    "--prefix",
-                ])
-                .arg(tools_dir())
-                .arg(AXE_NPM),
-        )?;
+        npm_install("axe-core", &[AXE_NPM])?;
     }
     Ok(package.join("axe.min.js").to_string_lossy().into_owned())
+}
+
+/// Installs npm packages into `.tools/` (npm itself from Debian if missing).
+fn npm_install(what: &str, packages: &[&str]) -> Result<(), String> {
+    ensure_debian_package("npm", &["npm"])?;
+    std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+    run_step(
+        &format!("install {what} (npm)"),
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+            ])
+            .arg(tools_dir())
+            .args(packages),
+    )
 }
 
 /// Path of an npm-installed tool in `.tools/`.
