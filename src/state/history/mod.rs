@@ -134,10 +134,12 @@ impl HistoryStore {
     /// The entry with this id once the saves under way have ended (`None` if
     /// it was never kept): a fresh result's Download waits for it, so the
     /// file carries its settings even when clicked before the save is done.
+    /// A save that takes longer than a few seconds is not waited for.
     pub async fn saved_entry(&self, id: &str) -> Option<HistoryEntry> {
+        let give_up = js_sys::Date::now() + 5_000.0;
         loop {
             let entry = self.entry(id);
-            if entry.is_some() || self.saving.get_value() == 0 {
+            if entry.is_some() || self.saving.get_value() == 0 || js_sys::Date::now() > give_up {
                 return entry;
             }
             gloo_timers::future::TimeoutFuture::new(20).await;
