@@ -71,6 +71,14 @@ async fn check(app: &App, axe: &str, state: &str, problems: &mut Vec<String>) ->
     Ok(())
 }
 
+/// Waits until `script` returns true.
+async fn wait_true(app: &App, what: &str, script: &str) -> Result {
+    app.poll(what, UI_TIMEOUT, async || {
+        Ok((app.js(script, vec![]).await? == json!(true)).then_some(()))
+    })
+    .await
+}
+
 async fn history_count(app: &App) -> Result<Value> {
     app.js(
         "return document.querySelectorAll('section[aria-label=History] li img').length;",
@@ -153,12 +161,11 @@ async fn every_state(app: &App, width: u32, height: u32) -> Result {
         .await?
         .click()
         .await?;
-    app.poll("the lightbox", UI_TIMEOUT, async || {
-        let open = app
-            .js("const d = document.querySelector('dialog[aria-label=\"Image details\"]'); return !!(d && d.open && d.querySelector('img').complete);", vec![])
-            .await?;
-        Ok((open == json!(true)).then_some(()))
-    })
+    wait_true(
+        app,
+        "the lightbox",
+        "const d = document.querySelector('dialog[aria-label=\"Image details\"]'); return !!(d && d.open && d.querySelector('img').complete);",
+    )
     .await?;
     check(app, &axe, &at("lightbox"), &mut problems).await?;
     app.js(
@@ -174,15 +181,11 @@ async fn every_state(app: &App, width: u32, height: u32) -> Result {
     )
     .await?;
     app.control(Role::Button, "Compare").await?.click().await?;
-    app.poll("the Compare dialog", UI_TIMEOUT, async || {
-        let open = app
-            .js(
-                "return !!document.querySelector('dialog.compare[open]');",
-                vec![],
-            )
-            .await?;
-        Ok((open == json!(true)).then_some(()))
-    })
+    wait_true(
+        app,
+        "the Compare dialog",
+        "return !!document.querySelector('dialog.compare[open]');",
+    )
     .await?;
     check(app, &axe, &at("compare"), &mut problems).await?;
     app.js(
