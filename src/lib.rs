@@ -7,6 +7,7 @@ pub mod api;
 mod app;
 pub mod components;
 pub mod generation;
+pub mod i18n;
 pub mod json;
 pub mod lazy;
 pub mod order;
