@@ -55,6 +55,12 @@ impl Driver {
 
     /// Opens a new browser session: a fresh profile, empty cache and storage.
     pub async fn session(&self) -> Result<Client> {
+        self.session_in(&[]).await
+    }
+
+    /// Like [`Driver::session`], with a browser whose preferred languages are
+    /// `languages` (e.g. `["de-DE", "de"]`; empty: the browser's default).
+    pub async fn session_in(&self, languages: &[&str]) -> Result<Client> {
         let mut args = vec![
             "--headless=new",
             "--no-sandbox",
@@ -70,7 +76,14 @@ impl Driver {
         if std::env::var_os("E2E_HEADFUL").is_some() {
             args.remove(0);
         }
+        let lang_arg = languages.first().map(|l| format!("--lang={l}"));
+        if let Some(arg) = &lang_arg {
+            args.push(arg);
+        }
         let mut options = json!({ "args": args });
+        if !languages.is_empty() {
+            options["prefs"] = json!({ "intl.accept_languages": languages.join(",") });
+        }
         if let Ok(bin) = std::env::var("CHROME_BIN") {
             options["binary"] = json!(bin);
         }

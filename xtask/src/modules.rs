@@ -2,7 +2,7 @@
 //! `src/` names which other (`crate::…` paths). `cargo xtask modules` prints
 //! it; a test holds it to the one-way rule of docs/architecture.md:
 //! `components → state → {api, storage} → generation`, never back, with
-//! `json`, `lazy`, `order`, `perf` and `shell` as leaves anyone may use.
+//! `json`, `lazy`, `order`, `perf`, `shell` and `i18n` as leaves anyone may use.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -23,6 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "order",
             "perf",
             "shell",
+            "i18n",
         ],
     ),
     (
@@ -35,6 +36,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "order",
             "perf",
             "shell",
+            "i18n",
         ],
     ),
     (
@@ -48,17 +50,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "order",
             "perf",
             "shell",
+            "i18n",
         ],
     ),
-    ("api", &["generation", "json", "lazy", "order", "perf"]),
-    ("storage", &["generation", "json", "lazy", "order", "perf"]),
-    ("generation", &[]),
+    ("api", &["generation", "json", "lazy", "order", "perf", "i18n"]),
+    ("storage", &["generation", "json", "lazy", "order", "perf", "i18n"]),
+    // The domain's words (a job's state) come from the catalogues too.
+    ("generation", &["i18n"]),
     // `order` (sorting, string sets) is the bottom leaf: the JSON reader uses its set.
     ("json", &["order"]),
     ("lazy", &[]),
     ("order", &[]),
     ("perf", &[]),
-    ("shell", &[]),
+    ("shell", &["i18n"]),
+    ("i18n", &[]),
 ];
 
 /// Crates a layer must not use: the domain is pure, the API layer has no UI types.
@@ -71,7 +76,7 @@ const FORBIDDEN_CRATES: &[(&str, &[&str])] = &[
     ("storage", &["leptos"]),
 ];
 
-const MODULES: [&str; 11] = [
+const MODULES: [&str; 12] = [
     "app",
     "components",
     "state",
@@ -83,6 +88,7 @@ const MODULES: [&str; 11] = [
     "order",
     "perf",
     "shell",
+    "i18n",
 ];
 
 /// Top-level module → the other top-level modules it names.

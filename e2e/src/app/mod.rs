@@ -147,10 +147,24 @@ impl App {
     /// Like [`App::start_in`], serving the build under the sub-path `prefix` (e.g.
     /// `/kleinbild/`, as a project page on GitHub Pages is served).
     pub async fn start_at(config: MockConfig, dist: PathBuf, prefix: &str) -> Result<App> {
+        App::start_with(config, dist, prefix, &[]).await
+    }
+
+    /// Like [`App::start`], in a browser whose preferred languages are `languages`.
+    pub async fn start_in_languages(config: MockConfig, languages: &[&str]) -> Result<App> {
+        App::start_with(config, dist_dir(), "/", languages).await
+    }
+
+    async fn start_with(
+        config: MockConfig,
+        dist: PathBuf,
+        prefix: &str,
+        languages: &[&str],
+    ) -> Result<App> {
         let site = StaticServer::start_at(dist, prefix).await?;
         let mock = MockServer::start(config, "127.0.0.1:0".parse()?).await?;
         let driver = Driver::start().await?;
-        let client = driver.session().await?;
+        let client = driver.session_in(languages).await?;
         Ok(App {
             client,
             mock,
