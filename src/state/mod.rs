@@ -136,7 +136,8 @@ pub fn browser_language() -> Lang {
 }
 
 /// Speaks the language chosen in Settings, else the browser's, from now on
-/// (and tells the page, for screen readers and hyphenation).
+/// (and tells the page, for screen readers and hyphenation; the static
+/// header and title follow).
 fn use_language(chosen: Option<Lang>) {
     let lang = chosen.unwrap_or_else(browser_language);
     crate::i18n::set_lang(lang);
@@ -146,4 +147,5 @@ fn use_language(chosen: Option<Lang>) {
     {
         let _ = root.set_attribute("lang", lang.code());
     }
+    crate::shell::translate_static();
 }
