@@ -27,31 +27,3 @@ pub fn remove() {
         shell.remove();
     }
 }
-
-/// Puts the page's static words (title, header, the new-version notice) into
-/// the interface language; `index.html` has them in English. The rest of the
-/// shell is replaced by the app itself.
-pub fn translate_static() {
-    let t = crate::i18n::core();
-    if crate::i18n::lang() == crate::i18n::Lang::En {
-        return;
-    }
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    document.set_title(t.shell_title);
-    let set = |selector: &str, text: &str| {
-        if let Ok(Some(element)) = document.query_selector(selector) {
-            element.set_text_content(Some(text));
-        }
-    };
-    set("#settings-button", t.shell_settings);
-    set("#key-button", t.shell_key);
-    set(".topbar__intro", t.shell_intro);
-    set("#update > button", t.shell_reload);
-    if let Ok(Some(notice)) = document.query_selector("#update")
-        && let Some(text) = notice.first_child()
-    {
-        text.set_text_content(Some(&format!("{} ", t.shell_update)));
-    }
-}

@@ -18,7 +18,10 @@ pub fn catalogue(lang: &str) -> crate::Result<BTreeMap<String, String>> {
             .split_once(" = ")
             .or_else(|| line.strip_suffix(" =").map(|k| (k, "")))
             .ok_or_else(|| format!("{}: not `key = text`: {line}", path.display()))?;
-        strings.insert(key.trim().to_owned(), value.replace("\\n", "\n").replace("\\\\", "\\"));
+        strings.insert(
+            key.trim().to_owned(),
+            value.replace("\\n", "\n").replace("\\\\", "\\"),
+        );
     }
     Ok(strings)
 }

@@ -136,8 +136,9 @@ pub fn browser_language() -> Lang {
 }
 
 /// Speaks the language chosen in Settings, else the browser's, from now on
-/// (and tells the page, for screen readers and hyphenation; the static
-/// header and title follow).
+/// (and tells the page, for screen readers and hyphenation). The static
+/// page was already put into that language before its first paint (the
+/// script `cargo xtask build` writes into index.html decides the same way).
 fn use_language(chosen: Option<Lang>) {
     let lang = chosen.unwrap_or_else(browser_language);
     crate::i18n::set_lang(lang);
@@ -147,5 +148,4 @@ fn use_language(chosen: Option<Lang>) {
     {
         let _ = root.set_attribute("lang", lang.code());
     }
-    crate::shell::translate_static();
 }

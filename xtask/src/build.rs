@@ -559,7 +559,8 @@ fn index_html(
          <style>{css}</style>\
          <script type=module>{boot}</script>"
     );
-    let policy = policy(boot, css, options);
+    let speak = crate::speak::script(&template, &root().join("src/i18n"))?;
+    let policy = policy(&[boot, &speak], css, options);
     let csp = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
     // Demo builds say plainly, above everything, that they talk to the mock.
     let demo = options.demo_api_base.as_deref().map_or_else(String::new, |base| {
@@ -571,21 +572,30 @@ fn index_html(
     let html = template
         .replace("<!-- csp -->", &csp)
         .replace("<!-- head -->", &head)
-        .replace("<!-- demo -->", &demo);
-    if html.contains("<!-- csp -->") || !html.contains(&csp) || !html.contains(boot) {
-        return Err("index.html must contain <!-- csp --> and <!-- head --> once each".into());
+        .replace("<!-- demo -->", &demo)
+        .replace("<!-- speak -->", &format!("<script>{speak}</script>"));
+    if html.contains("<!-- csp -->")
+        || !html.contains(&csp)
+        || !html.contains(boot)
+        || !html.contains(&speak)
+    {
+        return Err(
+            "index.html must contain <!-- csp -->, <!-- head --> and <!-- speak --> once each"
+                .into(),
+        );
     }
     Ok(html)
 }
 
-/// The Content-Security-Policy: the inline script and style by their hashes,
+/// The Content-Security-Policy: the inline scripts and style by their hashes,
 /// connections to the page itself and the API origins only.
-fn policy(boot: &str, css: &str, options: &BuildOptions) -> String {
+fn policy(scripts: &[&str], css: &str, options: &BuildOptions) -> String {
+    let scripts: Vec<String> = scripts.iter().map(|s| csp_hash(s)).collect();
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' {}; \
          img-src 'self' blob: data:; connect-src {}; manifest-src 'self'; \
          base-uri 'self'; form-action 'none'",
-        csp_hash(boot),
+        scripts.join(" "),
         csp_hash(css),
         options.connect_src(),
     )
@@ -618,14 +628,14 @@ mod tests {
 
     #[test]
     fn production_connects_to_itself_and_openrouter_only() {
-        let production = policy("b", "c", &BuildOptions::from_args(&[]).unwrap());
+        let production = policy(&["b"], "c", &BuildOptions::from_args(&[]).unwrap());
         assert!(
             production.contains("connect-src 'self' https://openrouter.ai;"),
             "{production}"
         );
         assert!(!production.contains("127.0.0.1") && !production.contains("localhost"));
         let dev = policy(
-            "b",
+            &["b"],
             "c",
             &BuildOptions::from_args(&args(&["--dev"])).unwrap(),
         );
@@ -634,7 +644,7 @@ mod tests {
             demo_api_base: Some("http://127.0.0.1:8787/api/v1".into()),
             ..BuildOptions::default()
         };
-        assert!(policy("b", "c", &demo).contains("http://127.0.0.1:*"));
+        assert!(policy(&["b"], "c", &demo).contains("http://127.0.0.1:*"));
     }
 
     #[test]
@@ -644,7 +654,7 @@ mod tests {
             "https://proxy.example https://eu.proxy.example:8443/",
         ]))
         .unwrap();
-        let csp = policy("b", "c", &options);
+        let csp = policy(&["b"], "c", &options);
         assert!(
             csp.contains(
                 "connect-src 'self' https://openrouter.ai https://proxy.example https://eu.proxy.example:8443;"

@@ -7,6 +7,7 @@ mod modules;
 mod serve;
 mod shorten;
 mod sizes;
+mod speak;
 mod tools;
 
 use std::io::{BufRead, BufReader};

@@ -53,8 +53,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "i18n",
         ],
     ),
-    ("api", &["generation", "json", "lazy", "order", "perf", "i18n"]),
-    ("storage", &["generation", "json", "lazy", "order", "perf", "i18n"]),
+    (
+        "api",
+        &["generation", "json", "lazy", "order", "perf", "i18n"],
+    ),
+    (
+        "storage",
+        &["generation", "json", "lazy", "order", "perf", "i18n"],
+    ),
     // The domain's words (a job's state) come from the catalogues too.
     ("generation", &["i18n"]),
     // `order` (sorting, string sets) is the bottom leaf: the JSON reader uses its set.
