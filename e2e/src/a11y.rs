@@ -121,7 +121,7 @@ impl App {
     pub async fn find(&self, role: Role, name: &str) -> Result<Option<Element>> {
         let found = self
             .client
-            .find_all(Locator::XPath(&xpath_for(role, name)))
+            .find_all(Locator::XPath(&xpath_for(role, &self.say(name))))
             .await?;
         Ok(found.into_iter().next())
     }

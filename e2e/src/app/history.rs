@@ -50,8 +50,8 @@ impl App {
     pub async fn history_prompts(&self) -> Result<Vec<String>> {
         let v = self
             .js(
-                "return Array.from(document.querySelectorAll('section[aria-label=History] li img')).map(i => i.alt);",
-                vec![],
+                "return Array.from(document.querySelectorAll(`section[aria-label=\"${arguments[0]}\"] li img`)).map(i => i.alt);",
+                vec![json!(self.say("History"))],
             )
             .await?;
         Ok(serde_json::from_value(v).unwrap_or_default())

@@ -29,6 +29,9 @@ pub struct App {
     pub mock: MockServer,
     pub site: StaticServer,
     driver: Driver,
+    /// The app's English words → the same words in the browser's language
+    /// (empty for English): names and messages the helpers look for.
+    words: BTreeMap<String, String>,
 }
 
 /// Runs a test body against a fresh [`App`] and always closes the browser, even when the body
@@ -170,7 +173,17 @@ impl App {
             mock,
             site,
             driver,
+            words: words_for(languages)?,
         })
+    }
+
+    /// `english` as the app says it in the browser's language (the catalogues
+    /// map it; unchanged for English, or text that is no catalogue entry).
+    pub fn say(&self, english: &str) -> String {
+        self.words
+            .get(english)
+            .cloned()
+            .unwrap_or_else(|| english.to_owned())
     }
 
     /// Ends the browser session, then chromedriver.
@@ -344,4 +357,26 @@ impl App {
             })
             .unwrap_or_default())
     }
+}
+
+/// English text → the text of the same key in the language of `languages`'
+/// first entry (e.g. `de-DE`); empty for English or no languages.
+fn words_for(languages: &[&str]) -> Result<BTreeMap<String, String>> {
+    let Some(lang) = languages
+        .first()
+        .and_then(|l| l.split(['-', '_']).next())
+        .map(str::to_ascii_lowercase)
+        .filter(|l| l != "en")
+    else {
+        return Ok(BTreeMap::new());
+    };
+    let english = crate::catalogue("en")?;
+    let other = crate::catalogue(&lang)?;
+    let mut words = BTreeMap::new();
+    for (key, text) in english {
+        if let Some(said) = other.get(&key) {
+            words.entry(text).or_insert_with(|| said.clone());
+        }
+    }
+    Ok(words)
 }

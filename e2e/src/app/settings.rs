@@ -163,7 +163,7 @@ impl App {
         let base = self.mock.base_url();
         let message = self.save_api_base(&base).await?;
         ensure!(
-            message.contains("Saved"),
+            message.contains(self.say("Saved.").trim_end_matches('.')),
             "saving API base {base} said {message:?}"
         );
         let shown = self.value_of(Role::Textbox, "API base URL").await?;
