@@ -14,12 +14,13 @@ pub fn parse_models(status: u16, body: &str) -> Result<Vec<ModelChoice>, ApiErro
     if !(200..300).contains(&status) {
         return Err(ApiError::from_http(status, body));
     }
+    let t = crate::i18n::later();
     let unreadable = |detail: &str| ApiError::Malformed {
-        detail: format!("the model list could not be read: {detail}"),
+        detail: t.panels_models_unreadable(&detail),
     };
     let root = Loose::parse(body.trim()).map_err(|e| unreadable(&e.to_string()))?;
     let Some(Loose::List(data)) = root.get("data") else {
-        return Err(unreadable("no \"data\" list"));
+        return Err(unreadable(t.panels_models_no_data));
     };
     let mut models: Vec<ModelChoice> = data
         .iter()
@@ -68,7 +69,7 @@ pub fn parse_image_price(status: u16, body: &str) -> Result<ModelPrice, ApiError
         return Err(ApiError::from_http(status, body));
     }
     let root = Loose::parse(body.trim()).map_err(|e| ApiError::Malformed {
-        detail: format!("the model's endpoints could not be read: {e}"),
+        detail: crate::i18n::later().panels_endpoints_unreadable(&e),
     })?;
     let Some(Loose::List(endpoints)) = root.get("endpoints") else {
         return Ok(ModelPrice::Unknown);

@@ -149,17 +149,16 @@ pub fn parse_exchange(status: u16, body: &str) -> Result<String, ApiError> {
         .map(|k| k.trim().to_owned())
         .filter(|k| !k.is_empty())
         .ok_or_else(|| ApiError::Malformed {
-            detail: "the sign-in answer has no key".into(),
+            detail: crate::i18n::later().panels_sign_in_no_key.into(),
         })
 }
 
-/// What to tell the user when the exchange failed.
+/// What to tell the user when the exchange failed (shown by `state::sign_in`,
+/// so its words are in `[core]`).
 pub fn sign_in_failure(error: &ApiError) -> String {
+    let t = crate::i18n::core();
     match error {
-        ApiError::Forbidden { .. } | ApiError::InvalidKey { .. } => "Sign-in did not complete: the sign-in code has expired (codes last 10 minutes) or was already used. Press \u{201c}Sign in with OpenRouter\u{201d} again.".into(),
-        other => format!("Sign-in did not complete. {}", other.user_message()),
+        ApiError::Forbidden { .. } | ApiError::InvalidKey { .. } => t.panels_sign_in_expired.into(),
+        other => t.panels_sign_in_failed(&other.user_message()),
     }
 }
-
-/// When the page was opened with a code but no sign-in was started in this tab.
-pub const NO_PENDING_SIGN_IN: &str = "This page was opened with a sign-in code, but no sign-in was started in this tab (or the tab was closed meanwhile), so the code was not used. Press \u{201c}Sign in with OpenRouter\u{201d} to sign in.";

@@ -6,6 +6,7 @@ use crate::state::{Alerts, KeyBadge, KeyStore, SettingsStore};
 /// Paste, remember and forget the OpenRouter API key.
 #[component]
 fn KeyPanel() -> impl IntoView {
+    let t = crate::i18n::later();
     let key = KeyStore::expect();
     let settings = SettingsStore::expect();
     let alerts = Alerts::expect();
@@ -27,7 +28,7 @@ fn KeyPanel() -> impl IntoView {
     let save = move || {
         let value = draft.get_untracked().trim().to_owned();
         if value.is_empty() {
-            set_hint.set(Some("Paste a key first."));
+            set_hint.set(Some(t.panels_paste_key_first));
             return;
         }
         set_hint.set(None);
@@ -47,7 +48,7 @@ fn KeyPanel() -> impl IntoView {
             aria-labelledby="key-heading"
             hidden=move || !panels.key.get()
         >
-            <h2 id="key-heading" class="visually-hidden">"API key"</h2>
+            <h2 id="key-heading" class="visually-hidden">{t.panels_api_key}</h2>
             // A form, so Enter in the key field saves it.
             <form
                 class="key-panel__row"
@@ -57,7 +58,7 @@ fn KeyPanel() -> impl IntoView {
                 }
             >
                 <label class="field">
-                    <span class="field__label">"OpenRouter API key"</span>
+                    <span class="field__label">{t.panels_openrouter_api_key}</span>
                     <input
                         node_ref=field
                         type="password"
@@ -69,7 +70,7 @@ fn KeyPanel() -> impl IntoView {
                         on:input=move |ev| set_draft.set(event_target_value(&ev))
                     />
                 </label>
-                <button type="submit">"Save key"</button>
+                <button type="submit">{t.panels_save_key}</button>
             </form>
             <div class="key-panel__row">
                 <label class="check">
@@ -78,10 +79,10 @@ fn KeyPanel() -> impl IntoView {
                         prop:checked=move || settings.with(|s| s.remember_key)
                         on:change=move |ev| key.remember(event_target_checked(&ev))
                     />
-                    "Remember on this device"
+                    {t.panels_remember_device}
                 </label>
                 <button type="button" class="button--quiet" on:click=forget disabled=move || !key.is_set()>
-                    "Forget key"
+                    {t.panels_forget_key}
                 </button>
                 <button
                     type="button"
@@ -89,14 +90,14 @@ fn KeyPanel() -> impl IntoView {
                         crate::state::sign_in::start(&settings.with_untracked(|s| s.api_base.clone()), alerts)
                     }
                 >
-                    "Sign in with OpenRouter"
+                    {t.panels_sign_in_openrouter}
                 </button>
             </div>
             <p class="key-panel__status" aria-live="polite">
                 {move || match (hint.get(), key.current()) {
                     (Some(hint), _) => hint.to_owned(),
-                    (None, Some(k)) => format!("{} Using {}.", key.status(), masked(&k)).trim().to_owned(),
-                    (None, None) if key.status().is_empty() => "No key yet: paste your OpenRouter key above.".to_owned(),
+                    (None, Some(k)) => t.panels_key_using(&key.status(), &masked(&k)).trim().to_owned(),
+                    (None, None) if key.status().is_empty() => t.panels_no_key_yet.to_owned(),
                     (None, None) => key.status(),
                 }}
             </p>
@@ -108,7 +109,7 @@ fn KeyPanel() -> impl IntoView {
 fn masked(key: &str) -> String {
     // Keys are ASCII; anything else is shown only by its length.
     if !key.is_ascii() || key.len() <= 13 {
-        return format!("a {}-character key", key.chars().count());
+        return crate::i18n::later().panels_key_length(&key.chars().count());
     }
     format!("{}\u{2026}{}", &key[..9], &key[key.len() - 4..])
 }

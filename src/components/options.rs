@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::prompt_tools::RECENT_PROMPTS;
 use super::references::ReferencePicker;
 use crate::generation::{
-    ModelChoice, ModelPrice, OutputFormat, PRICE_ELSEWHERE, Resolution, output_size, price_page,
+    ModelChoice, ModelPrice, OutputFormat, Resolution, output_size, price_page,
 };
 use crate::state::{Alerts, Draft, HistoryStore, ModelList, Presets, SettingsStore, Studio};
 
@@ -21,6 +21,7 @@ crate::lazy_part! {
 
 #[component]
 fn Options() -> impl IntoView {
+    let t = crate::i18n::later();
     let settings = SettingsStore::expect();
     let alerts = Alerts::expect();
     let draft = Draft::expect();
@@ -37,9 +38,7 @@ fn Options() -> impl IntoView {
     let copy_seed = move |_| {
         let seed = seed_text.get_untracked().trim().to_owned();
         if seed.is_empty() {
-            seed_status.set(
-                "No seed to copy: each image gets a random one. Press New seed or type one.".into(),
-            );
+            seed_status.set(t.panels_no_seed_to_copy.into());
             return;
         }
         leptos::task::spawn_local(async move {
@@ -51,18 +50,17 @@ fn Options() -> impl IntoView {
         settings.with(|s| {
             let (w, h) = output_size(&s.aspect_ratio, s.resolution).unwrap_or((1024, 1024));
             let larger = s.resolution != Resolution::One || s.output_format != OutputFormat::Png;
-            let via = if larger && !s.images_api {
-                " \u{b7} sizes above 1 MP and JPEG go through the Images API"
+            if larger && !s.images_api {
+                format!("{w}\u{d7}{h} px \u{b7} {}", t.panels_size_images_api)
             } else {
-                ""
-            };
-            format!("{w}\u{d7}{h} px{via}")
+                format!("{w}\u{d7}{h} px")
+            }
         })
     };
     view! {
         <div class="options">
             <label class="field field--wide">
-                <span class="field__label">"Model"</span>
+                <span class="field__label">{t.panels_model}</span>
                 <select
                     name="model"
                     aria-describedby="model-hint"
@@ -79,21 +77,23 @@ fn Options() -> impl IntoView {
                 </select>
             </label>
             <p id="model-hint" class="field__hint field--wide">
-                {move || models.notice().unwrap_or_else(|| "Klein\u{2019}s price follows its published rule; other models show a price when OpenRouter gives one per image. The billed cost is shown with each image.".into())}
+                {move || models.notice().unwrap_or_else(|| t.panels_model_hint.into())}
                 // No price per image known for the chosen model: where to find it.
                 {move || {
                     let model = settings.with(|s| s.model.clone());
                     (models.price_of(&model) == ModelPrice::Unknown).then(|| view! {
-                        " See the "
+                        " "
+                        {t.panels_price_see}
+                        " "
                         <a href=price_page(&model) target="_blank" rel="noopener noreferrer">
-                            {PRICE_ELSEWHERE}
+                            {crate::i18n::core().panels_price_elsewhere}
                         </a>
                         "."
                     })
                 }}
             </p>
             {super::setting_select(
-                "Resolution",
+                t.panels_resolution,
                 "resolution",
                 Some("size-hint"),
                 Resolution::ALL
@@ -105,7 +105,7 @@ fn Options() -> impl IntoView {
                 },
             )}
             {super::setting_select(
-                "Output format",
+                t.panels_output_format,
                 "output-format",
                 Some("size-hint"),
                 vec![("png".into(), "PNG".into()), ("jpeg".into(), "JPEG".into())],
@@ -114,7 +114,7 @@ fn Options() -> impl IntoView {
             )}
             <p id="size-hint" class="field__hint field--wide">{size_hint}</p>
             <label class="field">
-                <span class="field__label">"Seed"</span>
+                <span class="field__label">{t.panels_seed}</span>
                 <input
                     type="number"
                     name="seed"
@@ -122,17 +122,17 @@ fn Options() -> impl IntoView {
                     max="4294967295"
                     step="1"
                     inputmode="numeric"
-                    placeholder="random"
+                    placeholder=t.panels_seed_random
                     prop:value=move || seed_text.get()
                     on:input=move |ev| set_seed_text.set(event_target_value(&ev))
                 />
             </label>
             <div class="seed-tools">
-                <button type="button" class="button--small" title="A fresh random seed" on:click=move |_| draft.new_seed()>
-                    "New seed"
+                <button type="button" class="button--small" title=t.panels_new_seed_title on:click=move |_| draft.new_seed()>
+                    {t.panels_new_seed}
                 </button>
                 <button type="button" class="button--small" on:click=copy_seed>
-                    "Copy seed"
+                    {t.panels_copy_seed}
                 </button>
             </div>
             <div class="seed-tools field--wide">
@@ -149,21 +149,21 @@ fn Options() -> impl IntoView {
                             }
                         }
                     />
-                    "Keep seed"
+                    {t.panels_keep_seed}
                 </label>
                 {status_line("seed-status", seed_status)}
             </div>
             {pick_select(
-                "Recent prompts",
+                t.panels_recent_prompts,
                 "recent-prompts",
-                "Use a recent prompt\u{2026}",
+                t.panels_recent_prompts_hint,
                 Box::new(move || history.recent_prompts(RECENT_PROMPTS)),
                 Box::new(move |chosen| draft.prompt().set(chosen)),
             )}
             {pick_select(
-                "Presets",
+                t.panels_presets,
                 "presets",
-                "Apply a preset\u{2026}",
+                t.panels_presets_hint,
                 Box::new(move || presets.names()),
                 Box::new(move |chosen| preset_status.set(presets.apply(&chosen))),
             )}
@@ -179,12 +179,12 @@ fn Options() -> impl IntoView {
                     node_ref=preset_name
                     type="text"
                     name="preset-name"
-                    aria-label="Preset name"
-                    placeholder="Name, e.g. Wide 4 MP"
+                    aria-label=t.panels_preset_name
+                    placeholder=t.panels_preset_name_example
                     maxlength="60"
                 />
-                <button type="submit" class="button--small" title="Model, aspect ratio, resolution, format, Keep seed and Images under this name">
-                    "Save preset"
+                <button type="submit" class="button--small" title=t.panels_save_preset_title>
+                    {t.panels_save_preset}
                 </button>
             </form>
             {status_line("preset-status", preset_status)}
@@ -200,7 +200,7 @@ fn Options() -> impl IntoView {
                         });
                     }
                 >
-                    "Copy as cURL"
+                    {t.panels_copy_curl}
                 </button>
                 <button
                     type="button"
@@ -212,7 +212,7 @@ fn Options() -> impl IntoView {
                         });
                     }
                 >
-                    "Copy share link"
+                    {t.panels_copy_share_link}
                 </button>
                 <button
                     type="button"
@@ -224,7 +224,7 @@ fn Options() -> impl IntoView {
                         }
                     }
                 >
-                    "Load settings from image"
+                    {t.panels_load_settings_image}
                 </button>
                 <input
                     node_ref=settings_file

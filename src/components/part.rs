@@ -40,6 +40,7 @@ fn lazy_body(
     + 'static,
     arrived: RwSignal<bool>,
 ) -> impl IntoView {
+    let t = crate::i18n::core();
     let attempt = RwSignal::new(0u32);
     let painted = RwSignal::new(false);
     crate::perf::after_first_paint(move || painted.set(true));
@@ -59,7 +60,7 @@ fn lazy_body(
                         {problem.to_string()}
                         " "
                         <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>
-                            "Try again"
+                            {t.panels_try_again}
                         </button>
                     </p>
                 }

@@ -11,6 +11,8 @@ use crate::state::{
 /// Connection settings, folded away by default.
 #[component]
 fn SettingsPanel() -> impl IntoView {
+    let t = crate::i18n::later();
+    let saved_text = crate::i18n::core().panels_saved;
     let settings = SettingsStore::expect();
     let initial = settings.get();
     let (draft, set_draft) = signal(initial.api_base);
@@ -29,7 +31,7 @@ fn SettingsPanel() -> impl IntoView {
         match saved {
             Ok(base) => {
                 set_draft.set(base);
-                set_message.set("Saved.".into());
+                set_message.set(saved_text.into());
             }
             Err(ConnectionProblem::Invalid(problem) | ConnectionProblem::NotSaved(problem)) => {
                 set_message.set(problem)
@@ -57,7 +59,7 @@ fn SettingsPanel() -> impl IntoView {
             aria-labelledby="settings-heading"
             hidden=move || !panels.settings.get()
         >
-            <h2 id="settings-heading" class="settings__title">"Settings"</h2>
+            <h2 id="settings-heading" class="settings__title">{t.panels_settings}</h2>
             // novalidate: the app's own messages are clearer than the browser's bubbles.
             <form
                 class="settings__body"
@@ -68,7 +70,7 @@ fn SettingsPanel() -> impl IntoView {
                 }
             >
                 <label class="field">
-                    <span class="field__label">"API base URL"</span>
+                    <span class="field__label">{t.panels_api_base_url}</span>
                     <input
                         node_ref=field
                         type="url"
@@ -81,7 +83,7 @@ fn SettingsPanel() -> impl IntoView {
                     />
                 </label>
                 <label class="field">
-                    <span class="field__label">"Request timeout (seconds)"</span>
+                    <span class="field__label">{t.panels_request_timeout}</span>
                     <input
                         type="number"
                         name="timeout"
@@ -94,7 +96,7 @@ fn SettingsPanel() -> impl IntoView {
                     />
                 </label>
                 <label class="field">
-                    <span class="field__label">"Idle timeout (seconds)"</span>
+                    <span class="field__label">{t.panels_idle_timeout}</span>
                     <input
                         type="number"
                         name="idle-timeout"
@@ -108,7 +110,7 @@ fn SettingsPanel() -> impl IntoView {
                     />
                 </label>
                 <p id="idle-hint" class="field__hint">
-                    "Streamed answers have no total limit: they stop only when nothing (not even a keep-alive) arrives for this long."
+                    {t.panels_idle_hint}
                 </p>
                 <label class="check">
                     <input
@@ -118,35 +120,35 @@ fn SettingsPanel() -> impl IntoView {
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             let saved = settings.update(|s| s.stream = on);
-                            set_message.set(saved.map_or_else(|e| e, |()| "Saved.".into()));
+                            set_message.set(saved.map_or_else(|e| e, |()| saved_text.into()));
                         }
                     />
-                    "Stream responses"
+                    {t.panels_stream}
                 </label>
                 <label class="field">
-                    <span class="field__label">"Transport"</span>
+                    <span class="field__label">{t.panels_transport}</span>
                     <select
                         name="transport"
                         aria-describedby="transport-hint"
                         on:change=move |ev| {
                             let images = event_target_value(&ev) == "images";
                             let saved = settings.update(|s| s.images_api = images);
-                            set_message.set(saved.map_or_else(|e| e, |()| "Saved.".into()));
+                            set_message.set(saved.map_or_else(|e| e, |()| saved_text.into()));
                         }
                     >
                         <option value="chat" selected=move || settings.with(|s| !s.images_api)>
-                            "Chat Completions"
+                            {t.panels_chat_completions}
                         </option>
                         <option value="images" selected=move || settings.with(|s| s.images_api)>
-                            "Images API"
+                            {t.panels_images_api}
                         </option>
                     </select>
                 </label>
                 <p id="transport-hint" class="field__hint">
-                    "Chat Completions is OpenRouter\u{2019}s documented way for FLUX.2 [klein]; if it says the model belongs on the Images API, Kleinbild switches for this session by itself."
+                    {t.panels_transport_hint}
                 </p>
                 <label class="field">
-                    <span class="field__label">"Parallel requests"</span>
+                    <span class="field__label">{t.panels_parallel_requests}</span>
                     <input
                         type="number"
                         name="parallel-requests"
@@ -159,24 +161,24 @@ fn SettingsPanel() -> impl IntoView {
                         on:change=move |ev| {
                             let saved = match event_target_value(&ev).trim().parse::<u32>() {
                                 Ok(n) if (1..=MAX_PARALLEL).contains(&n) => {
-                                    settings.update(|s| s.parallel_requests = n).map(|()| "Saved.".to_owned())
+                                    settings.update(|s| s.parallel_requests = n).map(|()| saved_text.to_owned())
                                 }
-                                _ => Ok(format!("Not saved: parallel requests must be a whole number from 1 to {MAX_PARALLEL}.")),
+                                _ => Ok(t.panels_parallel_invalid(&MAX_PARALLEL)),
                             };
                             set_message.set(saved.unwrap_or_else(|e| e));
                         }
                     />
                 </label>
                 <p id="parallel-hint" class="field__hint">
-                    "How many images are requested at the same time, across all jobs; the rest wait in the queue."
+                    {t.panels_parallel_hint}
                 </p>
                 <label class="field">
-                    <span class="field__label">"Spending limit"</span>
+                    <span class="field__label">{t.panels_spending_limit}</span>
                     <input
                         type="text"
                         name="spending-limit"
                         inputmode="decimal"
-                        placeholder="none"
+                        placeholder=t.panels_no_limit
                         aria-describedby="limit-hint"
                         prop:value=move || {
                             let mut text = String::new();
@@ -189,7 +191,7 @@ fn SettingsPanel() -> impl IntoView {
                     />
                 </label>
                 <p id="limit-hint" class="field__hint">
-                    "US dollars per day (your local day), counted from what OpenRouter billed for the images in History; Generate sends only what fits. Empty: no limit."
+                    {t.panels_limit_hint}
                 </p>
                 <label class="check">
                     <input
@@ -204,17 +206,17 @@ fn SettingsPanel() -> impl IntoView {
                                 let saved = settings.update(|s| s.notify_when_done = on && allowed);
                                 set_message.set(match saved {
                                     Err(e) => e,
-                                    Ok(()) if allowed => "Saved.".into(),
-                                    Ok(()) => "Not turned on: the browser does not allow notifications for this site. Allow them in the site settings, then tick again.".into(),
+                                    Ok(()) if allowed => saved_text.into(),
+                                    Ok(()) => t.panels_notify_blocked.into(),
                                 });
                             });
                         }
                     />
-                    "Notify when done"
+                    {t.panels_notify_when_done}
                 </label>
                 <LanguageChoice set_message />
                 <div class="settings__actions">
-                    <button type="submit">"Save settings"</button>
+                    <button type="submit">{t.panels_save_settings}</button>
                     <button
                         type="button"
                         class="button--quiet"
@@ -223,10 +225,10 @@ fn SettingsPanel() -> impl IntoView {
                             save();
                         }
                     >
-                        "Reset to default"
+                        {t.panels_reset_default}
                     </button>
                     <button type="button" class="button--quiet" aria-keyshortcuts="?" on:click=|_| show_shortcuts()>
-                        "Keyboard shortcuts"
+                        {t.panels_keyboard_shortcuts}
                     </button>
                 </div>
                 <p class="settings__usage">{move || usage.get()}</p>
@@ -260,7 +262,7 @@ fn LanguageChoice(set_message: WriteSignal<String>) -> impl IntoView {
         let wanted = choice.unwrap_or_else(browser_language);
         set_message.set(match saved {
             Err(problem) => problem,
-            Ok(()) if wanted == crate::i18n::lang() => "Saved.".into(),
+            Ok(()) if wanted == crate::i18n::lang() => crate::i18n::core().panels_saved.into(),
             Ok(()) if Studio::expect().is_running_untracked() => {
                 t.settings_language_next_start(&wanted.name())
             }

@@ -6,27 +6,6 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlDialogElement;
 
-/// Every key the app answers to, as the dialog lists it.
-const SHORTCUTS: &[(&str, &str)] = &[
-    ("?", "Show these shortcuts"),
-    ("Ctrl/\u{2318} + Enter", "Generate (in the prompt)"),
-    ("\u{2191} / \u{2193}", "Recent prompts (in an empty prompt)"),
-    (
-        "Ctrl/\u{2318} + V",
-        "Paste an image as a reference (outside other text fields)",
-    ),
-    (
-        "Delete",
-        "Delete the focused History image (Undo brings it back)",
-    ),
-    (
-        "\u{2190} / \u{2192}",
-        "Previous or next image in the image view",
-    ),
-    ("Esc", "Close a dialog, or stop the newest job"),
-    ("Tab", "Move to the next control (Shift + Tab: back)"),
-];
-
 const DIALOG_ID: &str = "shortcuts";
 
 fn dialog() -> Option<HtmlDialogElement> {
@@ -60,16 +39,28 @@ pub fn ShortcutsDialog() -> impl IntoView {
         }
     });
     on_cleanup(move || handle.remove());
-    let rows = SHORTCUTS
-        .iter()
-        .map(|&(keys, what)| view! { <dt><kbd>{keys}</kbd></dt><dd>{what}</dd> })
+    let t = crate::i18n::later();
+    // Every key the app answers to, as the dialog lists it.
+    let shortcuts = [
+        ("?", t.panels_shortcut_help),
+        (t.panels_keys_ctrl_enter, t.panels_shortcut_generate),
+        ("\u{2191} / \u{2193}", t.panels_shortcut_recent),
+        (t.panels_keys_ctrl_v, t.panels_shortcut_paste),
+        (t.panels_keys_delete, t.panels_shortcut_delete),
+        ("\u{2190} / \u{2192}", t.panels_shortcut_browse),
+        ("Esc", t.panels_shortcut_escape),
+        ("Tab", t.panels_shortcut_tab),
+    ];
+    let rows = shortcuts
+        .into_iter()
+        .map(|(keys, what)| view! { <dt><kbd>{keys}</kbd></dt><dd>{what}</dd> })
         .collect_view();
     view! {
         <dialog id=DIALOG_ID class="shortcuts" aria-labelledby="shortcuts-title">
-            <h2 id="shortcuts-title" class="shortcuts__title">"Keyboard shortcuts"</h2>
+            <h2 id="shortcuts-title" class="shortcuts__title">{t.panels_keyboard_shortcuts}</h2>
             <dl class="shortcuts__list">{rows}</dl>
             <button type="button" on:click=|_| dialog().map(|d| d.close()).unwrap_or_default()>
-                "Close"
+                {t.panels_close}
             </button>
         </dialog>
     }

@@ -31,9 +31,10 @@ impl ModelChoice {
     /// What the option shows: `FLUX.2 [klein] 4B · about $0.014 per image`,
     /// or `… · price on OpenRouter` when no per-image price is known.
     pub fn label(&self) -> String {
+        let t = crate::i18n::core();
         match self.price.of_image(1024, 1024) {
-            Some(usd) => format!("{} \u{b7} about {} per image", self.name, format_usd(usd)),
-            None => format!("{} \u{b7} {PRICE_ELSEWHERE}", self.name),
+            Some(usd) => t.panels_model_price(&self.name, &format_usd(usd)),
+            None => format!("{} \u{b7} {}", self.name, t.panels_price_elsewhere),
         }
     }
 }
@@ -62,7 +63,9 @@ pub fn price_page(id: &str) -> String {
     format!("https://openrouter.ai/{id}")
 }
 
-/// What the app says where it knows no per-image price.
+/// What the app says where it knows no per-image price: the English of
+/// `i18n::core().panels_price_elsewhere`, which is what to show. TEMPORARY
+/// for code not yet reading the catalogue; remove once nothing uses it.
 pub const PRICE_ELSEWHERE: &str = "price on OpenRouter";
 
 /// OpenRouter model ids look like `author/slug` (optionally `:variant`): two

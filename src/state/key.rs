@@ -68,20 +68,18 @@ impl KeyStore {
     /// Puts a key to use (pasted, or from sign-in): in memory, in localStorage
     /// if "Remember" is ticked, then asks OpenRouter about it.
     pub fn use_key(&self, value: String) {
+        let t = crate::i18n::core();
         self.key.set(Some(value.clone()));
         let remembered = self.settings.with_untracked(|s| s.remember_key);
         if remembered && let Err(e) = storage::save_api_key(&value) {
-            self.alerts.show(format!(
-                "The key is in use but could not be remembered: {e}."
-            ));
+            self.alerts.show(t.panels_key_not_remembered_in_use(&e));
         }
         let saved = if remembered {
-            "Key saved on this device."
+            t.panels_key_saved_device
         } else {
-            "Key saved for this tab only."
+            t.panels_key_saved_tab
         };
-        self.status
-            .set(format!("{saved} Checking it with OpenRouter\u{2026}"));
+        self.status.set(t.panels_key_checking(&saved));
         self.check(saved);
     }
 
@@ -108,13 +106,14 @@ impl KeyStore {
                 Err(ApiError::InvalidKey { .. }) => KeyBadge::Invalid,
                 Err(_) => KeyBadge::NotChecked,
             });
+            let t = crate::i18n::core();
             store.status.set(match checked {
                 Ok(info) => format!("{saved} {}", info.summary()).trim().to_owned(),
-                Err(ApiError::InvalidKey { .. }) => "OpenRouter says this key is not valid (revoked, mistyped or expired). Check it, paste another, or sign in again.".into(),
-                Err(e) => format!(
-                    "{saved} It could not be checked ({}); it will still be used.",
-                    redact(&e.details(), &value)
-                ).trim().to_owned(),
+                Err(ApiError::InvalidKey { .. }) => t.panels_key_invalid.into(),
+                Err(e) => t
+                    .panels_key_unchecked(&saved, &redact(&e.details(), &value))
+                    .trim()
+                    .to_owned(),
             });
         });
     }
@@ -128,7 +127,7 @@ impl KeyStore {
             (true, Some(current)) => {
                 if let Err(e) = storage::save_api_key(&current) {
                     self.alerts
-                        .show(format!("The key could not be remembered: {e}."));
+                        .show(crate::i18n::core().panels_key_not_remembered(&e));
                 }
             }
             (false, _) => storage::forget_api_key(),
@@ -141,7 +140,8 @@ impl KeyStore {
         self.key.set(None);
         self.badge.set(KeyBadge::NotChecked);
         storage::forget_api_key();
-        self.status.set("Key forgotten.".into());
+        self.status
+            .set(crate::i18n::core().panels_key_forgotten.into());
     }
 }
 
@@ -158,16 +158,16 @@ pub enum KeyBadge {
 impl KeyBadge {
     /// The header's words for the key: "Key ✓ · $4.58 left".
     pub fn text(self, key_set: bool) -> String {
+        let t = crate::i18n::core();
         match (key_set, self) {
-            (false, _) => "Add key".into(),
-            (true, KeyBadge::Works(Some(left))) => format!(
-                "Key \u{2713} \u{b7} {} left",
-                crate::generation::format_usd(left.max(0.0))
-            ),
-            (true, KeyBadge::Works(None)) => "Key \u{2713}".into(),
-            (true, KeyBadge::Checking) => "Key \u{2026}".into(),
-            (true, KeyBadge::Invalid) => "Key not valid".into(),
-            (true, KeyBadge::NotChecked) => "Key".into(),
+            (false, _) => t.panels_badge_add.into(),
+            (true, KeyBadge::Works(Some(left))) => {
+                t.panels_badge_left(&crate::generation::format_usd(left.max(0.0)))
+            }
+            (true, KeyBadge::Works(None)) => t.panels_badge_works.into(),
+            (true, KeyBadge::Checking) => t.panels_badge_checking.into(),
+            (true, KeyBadge::Invalid) => t.panels_badge_invalid.into(),
+            (true, KeyBadge::NotChecked) => t.panels_badge_key.into(),
         }
     }
 }

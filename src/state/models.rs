@@ -79,10 +79,9 @@ impl ModelList {
                 Err(e) => {
                     // Try again next time the select is used.
                     list.loaded_for.set_value(None);
-                    list.notice.set(Some(format!(
-                        "The model list could not be loaded ({}); FLUX.2 [klein] 4B is always available.",
-                        e.details()
-                    )));
+                    list.notice.set(Some(
+                        crate::i18n::core().panels_models_not_loaded(&e.details()),
+                    ));
                 }
             }
         });

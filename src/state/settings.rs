@@ -44,7 +44,7 @@ impl SettingsStore {
     #[inline(never)]
     fn save(&self) -> Result<(), String> {
         storage::save_settings(&self.0.get_untracked())
-            .map_err(|e| format!("Settings apply now but were not saved: {e}."))
+            .map_err(|e| crate::i18n::core().panels_settings_not_saved(&e))
     }
 
     /// Checks and saves the connection settings as typed in the Settings
@@ -55,7 +55,7 @@ impl SettingsStore {
         match crate::storage::parse_spending_limit(typed)
             .and_then(|limit| self.update(|s| s.spending_limit_usd = limit))
         {
-            Ok(()) => "Saved.".into(),
+            Ok(()) => crate::i18n::core().panels_saved.into(),
             Err(message) => message,
         }
     }
@@ -66,14 +66,14 @@ impl SettingsStore {
         timeout: &str,
         idle_timeout: &str,
     ) -> Result<String, ConnectionProblem> {
-        let base = validate_api_base(api_base).map_err(|problem| {
-            ConnectionProblem::Invalid(format!(
-                "Not saved: that API base URL is not valid. {problem}"
-            ))
-        })?;
+        let t = crate::i18n::core();
+        let base = validate_api_base(api_base)
+            .map_err(|problem| ConnectionProblem::Invalid(t.panels_api_base_invalid(&problem)))?;
         let timeout = validate_timeout(timeout).map_err(ConnectionProblem::Invalid)?;
-        let idle = validate_timeout(idle_timeout).map_err(|problem| {
-            ConnectionProblem::Invalid(problem.replace("request timeout", "idle timeout"))
+        let idle = validate_timeout(idle_timeout).map_err(|_| {
+            ConnectionProblem::Invalid(
+                t.panels_idle_timeout_invalid(&TIMEOUT_RANGE.start(), &TIMEOUT_RANGE.end()),
+            )
         })?;
         let stored = base.clone();
         self.update(|s| {
@@ -99,17 +99,16 @@ pub enum ConnectionProblem {
 /// browser allows, measured when asked.
 pub async fn storage_use() -> String {
     use crate::storage::{format_bytes, usage};
+    let t = crate::i18n::core();
     match usage().await {
-        Some(u) => format!(
-            "Images and history use {} of the {} this browser allows this site{}.",
-            format_bytes(u.used_bytes),
-            format_bytes(u.quota_bytes),
+        Some(u) => {
+            let (used, quota) = (format_bytes(u.used_bytes), format_bytes(u.quota_bytes));
             if u.persisted {
-                "; the browser keeps them even when space runs low"
+                t.panels_storage_use_kept(&used, &quota)
             } else {
-                ""
+                t.panels_storage_use(&used, &quota)
             }
-        ),
-        None => "This browser does not report storage use here.".into(),
+        }
+        None => t.panels_storage_unknown.into(),
     }
 }

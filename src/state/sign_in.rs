@@ -8,8 +8,8 @@ use wasm_bindgen_futures::JsFuture;
 use super::{Alerts, KeyStore};
 use crate::api::client::exchange_code;
 use crate::api::oauth::{
-    NO_PENDING_SIGN_IN, PENDING_KEY, PendingSignIn, base64url, code_from_query, query_without_code,
-    sign_in_failure, sign_in_url,
+    PENDING_KEY, PendingSignIn, base64url, code_from_query, query_without_code, sign_in_failure,
+    sign_in_url,
 };
 
 /// Leaves for OpenRouter's consent page; the verifier waits in sessionStorage.
@@ -17,31 +17,28 @@ pub fn start(api_base: &str, alerts: Alerts) {
     let api_base = api_base.to_owned();
     leptos::task::spawn_local(async move {
         if let Err(problem) = redirect(&api_base).await {
-            alerts.show(format!(
-                "Sign-in could not start: {problem}. Paste an API key instead."
-            ));
+            alerts.show(crate::i18n::core().panels_sign_in_not_started(&problem));
         }
     });
 }
 
 async fn redirect(api_base: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no browser window")?;
-    let crypto = window
-        .crypto()
-        .map_err(|_| "this browser has no Web Crypto")?;
+    let t = crate::i18n::core();
+    let window = web_sys::window().ok_or(t.panels_sign_in_no_window)?;
+    let crypto = window.crypto().map_err(|_| t.panels_sign_in_no_crypto)?;
     let mut random = [0u8; 32];
     crypto
         .get_random_values_with_u8_array(&mut random)
-        .map_err(|_| "no secure random numbers")?;
+        .map_err(|_| t.panels_sign_in_no_random)?;
     let verifier = base64url(&random);
     // SubtleCrypto exists only on https:// and localhost pages.
     let digest = crypto
         .subtle()
         .digest_with_str_and_u8_array("SHA-256", verifier.as_bytes())
-        .map_err(|_| "SHA-256 is not available (the page must be served over https)")?;
+        .map_err(|_| t.panels_sign_in_no_sha)?;
     let digest = JsFuture::from(digest)
         .await
-        .map_err(|_| "SHA-256 is not available (the page must be served over https)")?;
+        .map_err(|_| t.panels_sign_in_no_sha)?;
     let challenge = base64url(&js_sys::Uint8Array::new(&digest).to_vec());
     let pending = PendingSignIn {
         verifier,
@@ -52,7 +49,7 @@ async fn redirect(api_base: &str) -> Result<(), String> {
         .ok()
         .flatten()
         .and_then(|s| s.set_item(PENDING_KEY, &pending.to_json()).ok())
-        .ok_or("this tab cannot keep the sign-in state (sessionStorage blocked)")?;
+        .ok_or(t.panels_sign_in_no_session)?;
     let location = window.location();
     let here = format!(
         "{}{}",
@@ -61,7 +58,7 @@ async fn redirect(api_base: &str) -> Result<(), String> {
     );
     location
         .assign(&sign_in_url(api_base, &here, &challenge))
-        .map_err(|_| "the browser refused to open OpenRouter's page".into())
+        .map_err(|_| t.panels_sign_in_refused.into())
 }
 
 /// Whether the page was opened with a sign-in code (`?code=`): a cheap check
@@ -109,10 +106,11 @@ fn finish_now(key: KeyStore, alerts: Alerts) {
         let _ = storage.remove_item(PENDING_KEY);
     }
     let Some(pending) = pending else {
-        alerts.show(NO_PENDING_SIGN_IN.into());
+        // Opened with a code, but no sign-in was started in this tab.
+        alerts.show(crate::i18n::core().panels_no_pending_sign_in.into());
         return;
     };
-    key.set_status("Signing in with OpenRouter\u{2026}".into());
+    key.set_status(crate::i18n::core().panels_signing_in.into());
     leptos::task::spawn_local(async move {
         match exchange_code(&pending.api_base, &code, &pending.verifier).await {
             Ok(new_key) => key.use_key(new_key),

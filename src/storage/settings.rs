@@ -111,14 +111,15 @@ impl Settings {
     /// never resets the rest. Only text that is not a settings object of a
     /// known version is an error.
     pub fn from_json(raw: &str, defaults: &Settings) -> Result<Settings, String> {
-        let stored = Loose::parse(raw).map_err(|_| "not valid JSON".to_owned())?;
+        let t = crate::i18n::core();
+        let stored = Loose::parse(raw).map_err(|_| t.panels_settings_not_json.to_owned())?;
         if !matches!(stored, Loose::Object(_)) {
-            return Err("unexpected contents".into());
+            return Err(t.panels_settings_unexpected.into());
         }
         match stored.get("version") {
             Some(Loose::UInt(v)) if *v == u64::from(SCHEMA_VERSION) => {}
-            Some(Loose::UInt(v)) => return Err(format!("unknown version {v}")),
-            _ => return Err("unknown version none".into()),
+            Some(Loose::UInt(v)) => return Err(t.panels_settings_unknown_version(v)),
+            _ => return Err(t.panels_settings_no_version.into()),
         }
         let text = |key: &str| stored.get(key).and_then(Loose::as_text).map(str::to_owned);
         let flag = |key: &str| match stored.get(key) {
@@ -191,9 +192,7 @@ pub fn parse_spending_limit(text: &str) -> Result<Option<f64>, String> {
         .and_then(|n| n.as_number())
         .filter(|usd| (0.0..=MAX_SPENDING_LIMIT_USD).contains(usd))
         .map(Some)
-        .ok_or_else(|| {
-            "Not saved: the spending limit must be an amount in US dollars, like 0.50, or empty for no limit.".into()
-        })
+        .ok_or_else(|| crate::i18n::core().panels_spending_limit_invalid.into())
 }
 
 /// Allowed request timeouts, in seconds.
@@ -207,11 +206,7 @@ pub fn validate_timeout(input: &str) -> Result<u32, String> {
         .ok()
         .filter(|s| TIMEOUT_RANGE.contains(s))
         .ok_or_else(|| {
-            format!(
-                "Not saved: the request timeout must be a whole number of seconds from {} to {}.",
-                TIMEOUT_RANGE.start(),
-                TIMEOUT_RANGE.end()
-            )
+            crate::i18n::core().panels_timeout_invalid(&TIMEOUT_RANGE.start(), &TIMEOUT_RANGE.end())
         })
 }
 
@@ -219,35 +214,31 @@ pub fn validate_timeout(input: &str) -> Result<u32, String> {
 /// The key travels to this address, so only HTTPS is accepted, except for the
 /// loopback addresses used by the local mock and development proxies.
 pub fn validate_api_base(input: &str) -> Result<String, String> {
+    let t = crate::i18n::core();
     let url = input.trim().trim_end_matches('/');
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or("It must start with https://, e.g. https://openrouter.ai/api/v1.")?;
+    let (scheme, rest) = url.split_once("://").ok_or(t.panels_api_base_scheme)?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
-        return Err("It must start with https://, e.g. https://openrouter.ai/api/v1.".into());
+        return Err(t.panels_api_base_scheme.into());
     }
     if url
         .bytes()
         .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
     {
-        return Err("It must not contain spaces.".into());
+        return Err(t.panels_api_base_spaces.into());
     }
     if url.contains(['?', '#']) {
-        return Err("It must not contain a query (?) or fragment (#).".into());
+        return Err(t.panels_api_base_query.into());
     }
     let authority = rest.split('/').next().unwrap_or_default();
     if authority.contains('@') {
-        return Err("It must not contain a user name or password.".into());
+        return Err(t.panels_api_base_user.into());
     }
-    let host = host_of(authority).ok_or("The host name is missing or invalid.")?;
+    let host = host_of(authority).ok_or(t.panels_api_base_host)?;
     // The page's CSP allows these loopback hosts (xtask/src/build.rs).
     let loopback = matches!(host, "localhost" | "127.0.0.1");
     if scheme == "http" && !loopback {
-        return Err(
-            "Plain http:// would send your key unencrypted; use https:// (http:// is allowed only for localhost)."
-                .into(),
-        );
+        return Err(t.panels_api_base_http.into());
     }
     Ok(format!("{scheme}://{rest}"))
 }
@@ -290,9 +281,7 @@ pub fn load_settings(defaults: Settings) -> (Settings, Option<String>) {
             local::remove(SETTINGS_KEY);
             (
                 defaults,
-                Some(format!(
-                    "Your saved settings could not be read ({problem}), so the defaults are in use. A copy was kept under \u{201c}{SETTINGS_BACKUP_KEY}\u{201d}."
-                )),
+                Some(crate::i18n::core().panels_settings_reset(&problem, &SETTINGS_BACKUP_KEY)),
             )
         }
     }

@@ -52,5 +52,6 @@ pub fn format_bytes(bytes: f64) -> String {
             return format!("{}.{} {unit}", tenths / 10, tenths % 10);
         }
     }
-    format!("{} bytes", bytes.max(0.0) as u64)
+    // `core`: the Settings text that shows it is made in `state::settings`.
+    crate::i18n::core().panels_bytes(&(bytes.max(0.0) as u64))
 }
