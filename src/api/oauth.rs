@@ -156,7 +156,7 @@ pub fn parse_exchange(status: u16, body: &str) -> Result<String, ApiError> {
 /// What to tell the user when the exchange failed (shown by `state::sign_in`,
 /// so its words are in `[core]`).
 pub fn sign_in_failure(error: &ApiError) -> String {
-    let t = crate::i18n::core();
+    let t = crate::i18n::later();
     match error {
         ApiError::Forbidden { .. } | ApiError::InvalidKey { .. } => t.panels_sign_in_expired.into(),
         other => t.panels_sign_in_failed(&other.user_message()),

@@ -12,7 +12,7 @@ use crate::state::{
 #[component]
 fn SettingsPanel() -> impl IntoView {
     let t = crate::i18n::later();
-    let saved_text = crate::i18n::core().panels_saved;
+    let saved_text = crate::i18n::later().panels_saved;
     let settings = SettingsStore::expect();
     let initial = settings.get();
     let (draft, set_draft) = signal(initial.api_base);
@@ -262,7 +262,7 @@ fn LanguageChoice(set_message: WriteSignal<String>) -> impl IntoView {
         let wanted = choice.unwrap_or_else(browser_language);
         set_message.set(match saved {
             Err(problem) => problem,
-            Ok(()) if wanted == crate::i18n::lang() => crate::i18n::core().panels_saved.into(),
+            Ok(()) if wanted == crate::i18n::lang() => crate::i18n::later().panels_saved.into(),
             Ok(()) if Studio::expect().is_running_untracked() => {
                 t.settings_language_next_start(&wanted.name())
             }

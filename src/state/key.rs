@@ -68,7 +68,7 @@ impl KeyStore {
     /// Puts a key to use (pasted, or from sign-in): in memory, in localStorage
     /// if "Remember" is ticked, then asks OpenRouter about it.
     pub fn use_key(&self, value: String) {
-        let t = crate::i18n::core();
+        let t = crate::i18n::later();
         self.key.set(Some(value.clone()));
         let remembered = self.settings.with_untracked(|s| s.remember_key);
         if remembered && let Err(e) = storage::save_api_key(&value) {
@@ -106,7 +106,7 @@ impl KeyStore {
                 Err(ApiError::InvalidKey { .. }) => KeyBadge::Invalid,
                 Err(_) => KeyBadge::NotChecked,
             });
-            let t = crate::i18n::core();
+            let t = crate::i18n::later();
             store.status.set(match checked {
                 Ok(info) => format!("{saved} {}", info.summary()).trim().to_owned(),
                 Err(ApiError::InvalidKey { .. }) => t.panels_key_invalid.into(),
@@ -127,7 +127,7 @@ impl KeyStore {
             (true, Some(current)) => {
                 if let Err(e) = storage::save_api_key(&current) {
                     self.alerts
-                        .show(crate::i18n::core().panels_key_not_remembered(&e));
+                        .show(crate::i18n::later().panels_key_not_remembered(&e));
                 }
             }
             (false, _) => storage::forget_api_key(),
@@ -141,7 +141,7 @@ impl KeyStore {
         self.badge.set(KeyBadge::NotChecked);
         storage::forget_api_key();
         self.status
-            .set(crate::i18n::core().panels_key_forgotten.into());
+            .set(crate::i18n::later().panels_key_forgotten.into());
     }
 }
 
@@ -158,7 +158,7 @@ pub enum KeyBadge {
 impl KeyBadge {
     /// The header's words for the key: "Key ✓ · $4.58 left".
     pub fn text(self, key_set: bool) -> String {
-        let t = crate::i18n::core();
+        let t = crate::i18n::later();
         match (key_set, self) {
             (false, _) => t.panels_badge_add.into(),
             (true, KeyBadge::Works(Some(left))) => {

@@ -80,7 +80,7 @@ impl ModelList {
                     // Try again next time the select is used.
                     list.loaded_for.set_value(None);
                     list.notice.set(Some(
-                        crate::i18n::core().panels_models_not_loaded(&e.details()),
+                        crate::i18n::later().panels_models_not_loaded(&e.details()),
                     ));
                 }
             }

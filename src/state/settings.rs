@@ -55,7 +55,7 @@ impl SettingsStore {
         match crate::storage::parse_spending_limit(typed)
             .and_then(|limit| self.update(|s| s.spending_limit_usd = limit))
         {
-            Ok(()) => crate::i18n::core().panels_saved.into(),
+            Ok(()) => crate::i18n::later().panels_saved.into(),
             Err(message) => message,
         }
     }
@@ -66,7 +66,7 @@ impl SettingsStore {
         timeout: &str,
         idle_timeout: &str,
     ) -> Result<String, ConnectionProblem> {
-        let t = crate::i18n::core();
+        let t = crate::i18n::later();
         let base = validate_api_base(api_base)
             .map_err(|problem| ConnectionProblem::Invalid(t.panels_api_base_invalid(&problem)))?;
         let timeout = validate_timeout(timeout).map_err(ConnectionProblem::Invalid)?;
@@ -99,7 +99,7 @@ pub enum ConnectionProblem {
 /// browser allows, measured when asked.
 pub async fn storage_use() -> String {
     use crate::storage::{format_bytes, usage};
-    let t = crate::i18n::core();
+    let t = crate::i18n::later();
     match usage().await {
         Some(u) => {
             let (used, quota) = (format_bytes(u.used_bytes), format_bytes(u.quota_bytes));

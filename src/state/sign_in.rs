@@ -17,13 +17,13 @@ pub fn start(api_base: &str, alerts: Alerts) {
     let api_base = api_base.to_owned();
     leptos::task::spawn_local(async move {
         if let Err(problem) = redirect(&api_base).await {
-            alerts.show(crate::i18n::core().panels_sign_in_not_started(&problem));
+            alerts.show(crate::i18n::later().panels_sign_in_not_started(&problem));
         }
     });
 }
 
 async fn redirect(api_base: &str) -> Result<(), String> {
-    let t = crate::i18n::core();
+    let t = crate::i18n::later();
     let window = web_sys::window().ok_or(t.panels_sign_in_no_window)?;
     let crypto = window.crypto().map_err(|_| t.panels_sign_in_no_crypto)?;
     let mut random = [0u8; 32];
@@ -107,10 +107,10 @@ fn finish_now(key: KeyStore, alerts: Alerts) {
     }
     let Some(pending) = pending else {
         // Opened with a code, but no sign-in was started in this tab.
-        alerts.show(crate::i18n::core().panels_no_pending_sign_in.into());
+        alerts.show(crate::i18n::later().panels_no_pending_sign_in.into());
         return;
     };
-    key.set_status(crate::i18n::core().panels_signing_in.into());
+    key.set_status(crate::i18n::later().panels_signing_in.into());
     leptos::task::spawn_local(async move {
         match exchange_code(&pending.api_base, &code, &pending.verifier).await {
             Ok(new_key) => key.use_key(new_key),

@@ -192,7 +192,7 @@ pub fn parse_spending_limit(text: &str) -> Result<Option<f64>, String> {
         .and_then(|n| n.as_number())
         .filter(|usd| (0.0..=MAX_SPENDING_LIMIT_USD).contains(usd))
         .map(Some)
-        .ok_or_else(|| crate::i18n::core().panels_spending_limit_invalid.into())
+        .ok_or_else(|| crate::i18n::later().panels_spending_limit_invalid.into())
 }
 
 /// Allowed request timeouts, in seconds.
@@ -206,7 +206,8 @@ pub fn validate_timeout(input: &str) -> Result<u32, String> {
         .ok()
         .filter(|s| TIMEOUT_RANGE.contains(s))
         .ok_or_else(|| {
-            crate::i18n::core().panels_timeout_invalid(&TIMEOUT_RANGE.start(), &TIMEOUT_RANGE.end())
+            crate::i18n::later()
+                .panels_timeout_invalid(&TIMEOUT_RANGE.start(), &TIMEOUT_RANGE.end())
         })
 }
 
