@@ -33,21 +33,21 @@ pub enum ShareLinkError {
     NotShared,
     /// Longer than any share link this app writes.
     TooLong,
-    /// A share link, but this part of it could not be read.
+    /// A share link, but this part of it could not be read (its name, as
+    /// the message shows it).
     Unreadable(&'static str),
 }
 
 impl ShareLinkError {
     /// What to tell the person who opened the link (`None`: nothing to say).
     pub fn notice(&self) -> Option<String> {
+        let t = crate::i18n::core();
         let why = match self {
             ShareLinkError::NotShared => return None,
-            ShareLinkError::TooLong => "it is longer than any share link Kleinbild makes",
+            ShareLinkError::TooLong => t.gallery_share_link_too_long,
             ShareLinkError::Unreadable(part) => part,
         };
-        Some(format!(
-            "This share link could not be used ({why}), so the form is unchanged. Ask for the link again, or copy it in full."
-        ))
+        Some(t.gallery_share_link_unusable(&why))
     }
 }
 
@@ -76,6 +76,7 @@ impl SharedSettings {
 
     /// Reads a fragment (`location.hash`, with or without its `#`).
     pub fn from_fragment(fragment: &str) -> Result<SharedSettings, ShareLinkError> {
+        let t = crate::i18n::core();
         let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
         if !fragment.starts_with("kb=") {
             return Err(ShareLinkError::NotShared);
@@ -86,7 +87,9 @@ impl SharedSettings {
         let mut pairs = Vec::new();
         for pair in fragment.split('&') {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_decode(value).ok_or(ShareLinkError::Unreadable("bad encoding"))?;
+            let value = percent_decode(value).ok_or(ShareLinkError::Unreadable(
+                t.gallery_share_link_bad_encoding,
+            ))?;
             pairs.push((name, value));
         }
         let get = |name: &str| {
@@ -96,28 +99,34 @@ impl SharedSettings {
                 .map(|(_, v)| v.as_str())
         };
         if get("kb") != Some("1") {
-            return Err(ShareLinkError::Unreadable("an unknown version"));
+            return Err(ShareLinkError::Unreadable(
+                t.gallery_share_link_unknown_version,
+            ));
         }
         let number = |name: &'static str| -> Result<u32, ShareLinkError> {
             get(name)
                 .and_then(|v| v.parse().ok())
                 .ok_or(ShareLinkError::Unreadable(name))
         };
-        let prompt = get("prompt").ok_or(ShareLinkError::Unreadable("prompt"))?;
+        let prompt =
+            get("prompt").ok_or(ShareLinkError::Unreadable(t.gallery_share_link_prompt))?;
         if prompt.chars().count() > MAX_PROMPT_CHARS {
-            return Err(ShareLinkError::Unreadable("prompt"));
+            return Err(ShareLinkError::Unreadable(t.gallery_share_link_prompt));
         }
         let model = get("model")
             .filter(|m| is_model_id(m))
-            .ok_or(ShareLinkError::Unreadable("model"))?;
+            .ok_or(ShareLinkError::Unreadable(t.gallery_share_link_model))?;
         let seed = match get("seed") {
             Some("") => None,
-            Some(s) => Some(s.parse().map_err(|_| ShareLinkError::Unreadable("seed"))?),
-            None => return Err(ShareLinkError::Unreadable("seed")),
+            Some(s) => Some(
+                s.parse()
+                    .map_err(|_| ShareLinkError::Unreadable(t.gallery_share_link_seed))?,
+            ),
+            None => return Err(ShareLinkError::Unreadable(t.gallery_share_link_seed)),
         };
-        let aspect_ratio = get("ratio")
-            .filter(|r| expected_size(r).is_some())
-            .ok_or(ShareLinkError::Unreadable("aspect ratio"))?;
+        let aspect_ratio = get("ratio").filter(|r| expected_size(r).is_some()).ok_or(
+            ShareLinkError::Unreadable(t.gallery_share_link_aspect_ratio),
+        )?;
         let resolution = Resolution::from_megapixels(u64::from(number("mp")?))
             .ok_or(ShareLinkError::Unreadable("mp"))?;
         let batch_size = number("images")?;

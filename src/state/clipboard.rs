@@ -10,41 +10,41 @@ pub async fn copy_image(history: HistoryStore, entry: &HistoryEntry) -> String {
         Some(blob) => write_image(&blob, entry.width, entry.height).await,
         None => Err(wasm_bindgen::JsValue::NULL),
     };
-    outcome(done.is_ok(), "Image")
+    outcome(done.is_ok(), crate::i18n::core().gallery_copied_image)
 }
 
 pub async fn copy_prompt(prompt: &str) -> String {
-    copy_text(prompt, "Prompt").await
+    copy_text(prompt, crate::i18n::core().gallery_copied_prompt).await
 }
 
 pub async fn copy_seed(seed: &str) -> String {
-    copy_text(seed, "Seed").await
+    copy_text(seed, crate::i18n::core().gallery_copied_seed).await
 }
 
 pub async fn copy_command(command: &str) -> String {
-    copy_text(command, "cURL command").await
+    copy_text(command, crate::i18n::core().gallery_copied_command).await
 }
 
 pub async fn copy_share_link(link: &str) -> String {
-    copy_text(link, "Share link").await
+    copy_text(link, crate::i18n::core().gallery_copied_share_link).await
 }
 
-/// Copies `text`; says "`what` copied." or why not.
-async fn copy_text(text: &str, what: &str) -> String {
+/// Copies `text`; says `copied` ("Prompt copied.") or why not.
+async fn copy_text(text: &str, copied: &str) -> String {
     let done = match clipboard() {
         Ok(clipboard) => wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text))
             .await
             .map(drop),
         Err(e) => Err(e),
     };
-    outcome(done.is_ok(), what)
+    outcome(done.is_ok(), copied)
 }
 
-fn outcome(ok: bool, what: &str) -> String {
+fn outcome(ok: bool, copied: &str) -> String {
     if ok {
-        format!("{what} copied.")
+        copied.into()
     } else {
-        "Could not copy: the browser refused access to the clipboard.".into()
+        crate::i18n::core().gallery_copy_refused.into()
     }
 }
 

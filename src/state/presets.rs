@@ -44,6 +44,7 @@ impl Presets {
     /// `Save preset`: the current settings under `name` (replacing a preset
     /// of that name). Returns what to tell the user.
     pub fn save_current(&self, name: &str) -> String {
+        let t = crate::i18n::core();
         let preset = match self
             .settings
             .with_untracked(|s| Preset::from_settings(name, s))
@@ -56,34 +57,35 @@ impl Presets {
         let said = match replaced {
             Some(at) => {
                 list[at] = preset.clone();
-                format!("Preset \u{201c}{}\u{201d} updated.", preset.name)
+                t.gallery_preset_updated(&preset.name)
             }
             None if list.len() >= crate::storage::presets::MAX_PRESETS => {
-                return "Not saved: 50 presets is the most Kleinbild keeps. Replace one by saving under its name.".into();
+                return t.gallery_preset_limit.into();
             }
             None => {
                 list.push(preset.clone());
-                format!("Preset \u{201c}{}\u{201d} saved.", preset.name)
+                t.gallery_preset_saved(&preset.name)
             }
         };
         let saved = save_presets(&list);
         self.list.set(Some(list));
         match saved {
             Ok(()) => said,
-            Err(e) => format!("{said} It lasts until you close the tab: {e}."),
+            Err(e) => t.gallery_preset_for_this_tab(&said, &e),
         }
     }
 
     /// `Presets`: puts the preset's settings in place.
     pub fn apply(&self, name: &str) -> String {
+        let t = crate::i18n::core();
         let Some(preset) = self
             .list
             .with_untracked(|l| l.iter().flatten().find(|p| p.name == name).cloned())
         else {
-            return format!("There is no preset \u{201c}{name}\u{201d} any more.");
+            return t.gallery_preset_gone(&name);
         };
         match self.settings.update(|s| preset.apply_to(s)) {
-            Ok(()) => format!("Preset \u{201c}{}\u{201d} applied.", preset.name),
+            Ok(()) => t.gallery_preset_applied(&preset.name),
             Err(message) => message,
         }
     }

@@ -17,9 +17,7 @@ pub async fn copy_share_link(draft: Draft) -> String {
     let copied = super::clipboard::copy_share_link(&link).await;
     match shared.references_left_out {
         0 => copied,
-        n => {
-            format!("{copied} It leaves out the {n} reference image(s): links carry settings only.")
-        }
+        n => crate::i18n::core().gallery_share_link_no_references(&copied, &n),
     }
 }
 
@@ -48,10 +46,10 @@ fn open_share_link(draft: Draft, alerts: Alerts) {
     if let Ok(shared) = shared {
         draft.apply_shared(&shared);
         if shared.references_left_out > 0 {
-            alerts.show(format!(
-                "The form is filled in from a share link. It was made with {} reference image(s), which links leave out: add your own if you need them.",
-                shared.references_left_out
-            ));
+            alerts.show(
+                crate::i18n::core()
+                    .gallery_share_link_opened_no_references(&shared.references_left_out),
+            );
         }
     }
     // Out of the address, so a reload keeps the form as the person leaves it.

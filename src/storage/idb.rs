@@ -278,6 +278,6 @@ fn storage_error(error: JsValue) -> StorageError {
     match error.dyn_ref::<DomException>() {
         Some(e) if e.name() == "QuotaExceededError" => StorageError::Quota,
         Some(e) => StorageError::Write(e.message()),
-        None => StorageError::Write("IndexedDB failed".into()),
+        None => StorageError::Write(crate::i18n::later().gallery_idb_failed.into()),
     }
 }

@@ -38,16 +38,11 @@ pub enum MetaError {
 impl MetaError {
     /// What to tell the person who picked or dropped `name`.
     pub fn message(&self, name: &str) -> String {
+        let t = crate::i18n::later();
         match self {
-            MetaError::NotPngOrJpeg => format!(
-                "\u{201c}{name}\u{201d} is not a PNG or JPEG image, so it carries no Kleinbild settings. Pick an image downloaded from Kleinbild."
-            ),
-            MetaError::NoSettings => format!(
-                "\u{201c}{name}\u{201d} carries no Kleinbild settings (it was not downloaded from Kleinbild, or an app removed them). The form is unchanged."
-            ),
-            MetaError::Damaged(why) => format!(
-                "The Kleinbild settings in \u{201c}{name}\u{201d} are damaged ({why}). The form is unchanged."
-            ),
+            MetaError::NotPngOrJpeg => t.gallery_meta_not_png_or_jpeg(&name),
+            MetaError::NoSettings => t.gallery_meta_no_settings(&name),
+            MetaError::Damaged(why) => t.gallery_meta_damaged(&name, why),
         }
     }
 }
@@ -155,7 +150,8 @@ fn png_text(bytes: &[u8], keyword: &str) -> Result<String, MetaError> {
         {
             let crc = be32(bytes, at + 8 + length).ok_or(MetaError::NoSettings)?;
             if crc != crc32(&[kind, data]) {
-                return Err(MetaError::Damaged("its checksum does not match".into()));
+                let why = crate::i18n::later().gallery_meta_checksum;
+                return Err(MetaError::Damaged(why.into()));
             }
             return itxt_text(&rest[1..]);
         }
@@ -167,16 +163,17 @@ fn png_text(bytes: &[u8], keyword: &str) -> Result<String, MetaError> {
 /// After the keyword's NUL: compression flag and method, language tag NUL,
 /// translated keyword NUL, then the text.
 fn itxt_text(rest: &[u8]) -> Result<String, MetaError> {
+    let t = crate::i18n::later();
     let damaged = |why: &str| MetaError::Damaged(why.into());
     match rest {
         [0, _, tail @ ..] => {
             let mut parts = tail.splitn(3, |b| *b == 0);
             let (_, _, text) = (parts.next(), parts.next(), parts.next());
-            let text = text.ok_or_else(|| damaged("the text chunk is cut short"))?;
-            String::from_utf8(text.to_vec()).map_err(|_| damaged("the text is not UTF-8"))
+            let text = text.ok_or_else(|| damaged(t.gallery_meta_cut_short))?;
+            String::from_utf8(text.to_vec()).map_err(|_| damaged(t.gallery_meta_not_utf8))
         }
-        [_, ..] => Err(damaged("the text is compressed")),
-        [] => Err(damaged("the text chunk is cut short")),
+        [_, ..] => Err(damaged(t.gallery_meta_compressed)),
+        [] => Err(damaged(t.gallery_meta_cut_short)),
     }
 }
 
@@ -212,26 +209,27 @@ fn jpeg_comment(bytes: &[u8]) -> Result<String, MetaError> {
 }
 
 fn parse_settings(json: &str) -> Result<ImageSettings, MetaError> {
+    let t = crate::i18n::later();
     let damaged = |why: String| MetaError::Damaged(why);
     let Ok(Loose::Object(fields)) = Loose::parse(json) else {
-        return Err(damaged("not JSON".into()));
+        return Err(damaged(t.gallery_meta_not_json.into()));
     };
     let f = Fields(&fields);
     let prompt = f.text("prompt").map_err(damaged)?;
     if prompt.chars().count() > MAX_PROMPT_CHARS {
-        return Err(damaged("the prompt is too long".into()));
+        return Err(damaged(t.gallery_meta_prompt_too_long.into()));
     }
     let model = f.text("model").map_err(damaged)?;
     if !is_model_id(&model) {
-        return Err(damaged("the model is not a model id".into()));
+        return Err(damaged(t.gallery_meta_not_model_id.into()));
     }
     let seed = f.whole("seed", u64::from(u32::MAX)).map_err(damaged)? as u32;
     let aspect_ratio = f.text("aspect_ratio").map_err(damaged)?;
     if expected_size(&aspect_ratio).is_none() {
-        return Err(damaged("unknown aspect ratio".into()));
+        return Err(damaged(t.gallery_meta_unknown_ratio.into()));
     }
     let resolution = Resolution::from_megapixels(f.whole("resolution_mp", 4).map_err(damaged)?)
-        .ok_or_else(|| damaged("unknown resolution".into()))?;
+        .ok_or_else(|| damaged(t.gallery_meta_unknown_resolution.into()))?;
     Ok(ImageSettings {
         prompt,
         model,

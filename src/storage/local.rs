@@ -20,7 +20,7 @@ pub fn write(key: &str, value: &str) -> Result<(), StorageError> {
         match e.dyn_ref::<web_sys::DomException>() {
             Some(d) if d.name() == "QuotaExceededError" => StorageError::Quota,
             Some(d) => StorageError::Write(d.message()),
-            None => StorageError::Write("unknown error".into()),
+            None => StorageError::Write(crate::i18n::core().gallery_unknown_error.into()),
         }
     })
 }

@@ -166,18 +166,34 @@ impl ManifestPlan {
 /// What is wrong with a manifest. Entry numbers count from 1, as people do.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ManifestError {
-    #[error("history.json is not valid JSON (line {line}, column {column})")]
     NotJson { line: usize, column: usize },
-    #[error("history.json is not a Kleinbild history file")]
     NotKleinbild,
-    #[error("history.json has version {0}, which this version of Kleinbild cannot read")]
     UnknownVersion(String),
-    #[error("history.json lists more than {MAX_ENTRIES} images")]
     TooManyEntries,
-    #[error("history.json entry {index}: {problem}")]
     Entry { index: usize, problem: String },
-    #[error("{0}")]
     Reference(String),
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = crate::i18n::later();
+        match self {
+            ManifestError::NotJson { line, column } => {
+                f.write_str(&t.gallery_manifest_not_json(line, column))
+            }
+            ManifestError::NotKleinbild => f.write_str(t.gallery_manifest_not_kleinbild),
+            ManifestError::UnknownVersion(version) => {
+                f.write_str(&t.gallery_manifest_unknown_version(version))
+            }
+            ManifestError::TooManyEntries => {
+                f.write_str(&t.gallery_manifest_too_many(&MAX_ENTRIES))
+            }
+            ManifestError::Entry { index, problem } => {
+                f.write_str(&t.gallery_manifest_entry(index, problem))
+            }
+            ManifestError::Reference(problem) => f.write_str(problem),
+        }
+    }
 }
 
 /// Validates a manifest against the names and sizes of the zip's files
@@ -191,6 +207,7 @@ pub fn plan_manifest(
     json: &str,
     file_size: impl Fn(&str) -> Option<u64>,
 ) -> Result<ManifestPlan, ManifestError> {
+    let t = crate::i18n::later();
     let root = Loose::parse(json).map_err(|e| ManifestError::NotJson {
         line: e.line(),
         column: e.column(),
@@ -207,7 +224,11 @@ pub fn plan_manifest(
     match top.get("version") {
         Some(Loose::UInt(MANIFEST_VERSION)) => {}
         Some(Loose::UInt(v)) => return Err(ManifestError::UnknownVersion(v.to_string())),
-        _ => return Err(ManifestError::UnknownVersion("(none)".into())),
+        _ => {
+            return Err(ManifestError::UnknownVersion(
+                t.gallery_manifest_no_version.into(),
+            ));
+        }
     }
     let Some(Loose::List(items)) = top.get("entries") else {
         return Err(ManifestError::NotKleinbild);
@@ -227,19 +248,17 @@ pub fn plan_manifest(
             problem,
         };
         let Loose::Object(fields) = item else {
-            return Err(fail(format!("must be an object, not {}", item.kind())));
+            return Err(fail(t.gallery_entry_not_object(&item.kind())));
         };
         let mut entry = entry_from_loose(item, &FULL_NAMES).map_err(fail)?;
         entry.check().map_err(fail)?;
         if !ids.insert(&entry.id) {
-            return Err(fail(format!("the id {} appears twice", entry.id)));
+            return Err(fail(t.gallery_manifest_id_twice(&entry.id)));
         }
         let path = Fields(fields).text("file").map_err(fail)?;
         if !zip::is_safe_name(&path) || Some(&path) != image_path(&entry).as_ref() {
-            return Err(fail(format!(
-                "\"file\" must be {}, not \u{201c}{path}\u{201d}",
-                image_path(&entry).unwrap_or_default()
-            )));
+            let expected = image_path(&entry).unwrap_or_default();
+            return Err(fail(t.gallery_manifest_file_path(&expected, &path)));
         }
         let Some(size) = file_size(&path) else {
             plan.skipped_invalid += 1;
@@ -268,37 +287,40 @@ pub fn check_planned(planned: &PlannedEntry, data: &[u8]) -> Result<(), Manifest
 
 /// A reference's bytes must be an image of its format whose content id matches.
 pub fn check_reference(reference: &ReferenceRecord, data: &[u8]) -> Result<(), String> {
+    let t = crate::i18n::later();
     let path = reference_path(reference).unwrap_or_default();
     match verify_image(data.to_vec()) {
         Ok(image) if Some(image.format) == reference.format() => {}
-        _ => return Err(format!("the file {path} is not the image its name says")),
+        _ => return Err(t.gallery_file_not_its_image(&path)),
     }
     if content_id(data) != reference.id {
-        return Err(format!("the file {path} does not match its content id"));
+        return Err(t.gallery_file_not_its_content_id(&path));
     }
     Ok(())
 }
 
 /// The bytes must be the image the entry describes: its format and pixel size.
 pub fn check_image(entry: &HistoryEntry, data: &[u8]) -> Result<(), String> {
+    let t = crate::i18n::later();
     entry.check()?;
     let path = image_path(entry).unwrap_or_default();
     let expected = entry
         .format()
         .map_or("", |f| f.extension())
         .to_ascii_uppercase();
-    let image = verify_image(data.to_vec())
-        .map_err(|_| format!("the file {path} is not a {expected} image"))?;
+    let image =
+        verify_image(data.to_vec()).map_err(|_| t.gallery_file_not_format(&path, &expected))?;
     if Some(image.format) != entry.format() {
-        return Err(format!(
-            "the file {path} is not a {expected} image (it is {})",
-            image.format.extension().to_ascii_uppercase()
-        ));
+        let actual = image.format.extension().to_ascii_uppercase();
+        return Err(t.gallery_file_other_format(&path, &expected, &actual));
     }
     if (image.width, image.height) != (entry.width, entry.height) {
-        return Err(format!(
-            "the file {path} is {}×{} pixels, not {}×{}",
-            image.width, image.height, entry.width, entry.height
+        return Err(t.gallery_file_wrong_size(
+            &path,
+            &image.width,
+            &image.height,
+            &entry.width,
+            &entry.height,
         ));
     }
     Ok(())
@@ -326,24 +348,20 @@ pub fn split_duplicates<T>(
 
 /// The notice after an import, e.g. "Imported 3 images; 1 already in your history was skipped."
 pub fn import_summary(imported: usize, duplicates: usize, skipped_invalid: usize) -> String {
-    let images = |n: usize| {
-        if n == 1 {
-            "1 image".to_owned()
-        } else {
-            format!("{n} images")
-        }
+    let t = crate::i18n::later();
+    let mut text = match imported {
+        1 => t.gallery_imported_one.to_owned(),
+        n => t.gallery_imported_other(&n),
     };
-    let mut text = format!("Imported {}", images(imported));
-    if duplicates > 0 {
-        let verb = if duplicates == 1 { "was" } else { "were" };
-        text += &format!("; {duplicates} already in your history {verb} skipped");
+    match duplicates {
+        0 => {}
+        1 => text += t.gallery_import_duplicates_one,
+        n => text += &t.gallery_import_duplicates_other(&n),
     }
-    if skipped_invalid > 0 {
-        let verb = if skipped_invalid == 1 { "was" } else { "were" };
-        text += &format!(
-            "; {} missing from the file {verb} skipped",
-            images(skipped_invalid)
-        );
+    match skipped_invalid {
+        0 => {}
+        1 => text += t.gallery_import_missing_one,
+        n => text += &t.gallery_import_missing_other(&n),
     }
     text.push('.');
     text

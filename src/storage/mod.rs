@@ -29,10 +29,19 @@ pub use usage::{StorageUsage, format_bytes, usage};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StorageError {
-    #[error("browser storage is not available (private mode or blocked)")]
     Unavailable,
-    #[error("browser storage is full")]
     Quota,
-    #[error("could not write to browser storage: {0}")]
+    /// Why: the browser's message, or what failed before the write.
     Write(String),
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = crate::i18n::core();
+        match self {
+            StorageError::Unavailable => f.write_str(t.gallery_storage_unavailable),
+            StorageError::Quota => f.write_str(t.gallery_storage_full),
+            StorageError::Write(detail) => f.write_str(&t.gallery_storage_write(detail)),
+        }
+    }
 }

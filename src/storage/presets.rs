@@ -26,8 +26,7 @@ impl Preset {
     /// The current settings under `name`; the name is tidied (spaces, control
     /// characters) and must not end up empty.
     pub fn from_settings(name: &str, s: &Settings) -> Result<Preset, String> {
-        let name = preset_name(name)
-            .ok_or("Type a name for the preset first, e.g. \u{201c}Wide 4 MP\u{201d}.")?;
+        let name = preset_name(name).ok_or(crate::i18n::later().gallery_preset_name_missing)?;
         Ok(Preset {
             name,
             model: s.model.clone(),

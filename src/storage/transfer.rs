@@ -17,23 +17,39 @@ use super::zip::{self, DirEntry, ZipError};
 /// Why an import file was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ImportError {
-    #[error("Import failed: {0}.")]
     Zip(#[from] ZipError),
-    #[error("Import failed: the zip has no history.json, so it is not a Kleinbild history export.")]
     NoManifest,
-    #[error("Import failed: {0}.")]
     Manifest(#[from] ManifestError),
-    #[error("Import failed: the file could not be read. Choose it again.")]
     Unreadable,
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = crate::i18n::later();
+        match self {
+            ImportError::Zip(e) => f.write_str(&t.gallery_import_failed(e)),
+            ImportError::NoManifest => f.write_str(t.gallery_import_no_manifest),
+            ImportError::Manifest(e) => f.write_str(&t.gallery_import_failed(e)),
+            ImportError::Unreadable => f.write_str(t.gallery_import_unreadable),
+        }
+    }
 }
 
 /// Why there is no export.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ExportError {
-    #[error("There is nothing to export yet: the history has no stored images.")]
     Nothing,
-    #[error("Export failed: {0}.")]
     Zip(#[from] ZipError),
+}
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = crate::i18n::later();
+        match self {
+            ExportError::Nothing => f.write_str(t.gallery_export_nothing),
+            ExportError::Zip(e) => f.write_str(&t.gallery_export_failed(e)),
+        }
+    }
 }
 
 /// A file read a range at a time: a Blob in the browser, a slice in tests.

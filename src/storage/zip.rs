@@ -24,26 +24,35 @@ const FILE_MODE: u32 = 0o600 << 16;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ZipError {
-    #[error("the history is too large for one zip file (over 4 GiB or 65,535 files)")]
     TooLarge,
-    #[error("the file is not a zip archive")]
     NotAZip,
-    #[error("the zip file is damaged ({0})")]
+    /// The damaged part, as the message names it.
     Damaged(&'static str),
-    #[error("compressed zip entries are not supported: export from Kleinbild")]
     Compressed,
-    #[error("encrypted zip entries are not supported")]
     Encrypted,
-    #[error("zip files split into parts or in ZIP64 format are not supported")]
     Unsupported,
-    #[error("the zip holds more than {MAX_ENTRIES} files")]
     TooManyEntries,
-    #[error("the zip contains an unsafe file name: \u{201c}{0}\u{201d}")]
     UnsafeName(String),
-    #[error("the zip contains \u{201c}{0}\u{201d} twice")]
     DuplicateName(String),
-    #[error("the file \u{201c}{0}\u{201d} in the zip is damaged (checksum mismatch)")]
     Checksum(String),
+}
+
+impl std::fmt::Display for ZipError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = crate::i18n::later();
+        match self {
+            ZipError::TooLarge => f.write_str(t.gallery_zip_too_large),
+            ZipError::NotAZip => f.write_str(t.gallery_zip_not_zip),
+            ZipError::Damaged(part) => f.write_str(&t.gallery_zip_damaged(part)),
+            ZipError::Compressed => f.write_str(t.gallery_zip_compressed),
+            ZipError::Encrypted => f.write_str(t.gallery_zip_encrypted),
+            ZipError::Unsupported => f.write_str(t.gallery_zip_unsupported),
+            ZipError::TooManyEntries => f.write_str(&t.gallery_zip_too_many(&MAX_ENTRIES)),
+            ZipError::UnsafeName(name) => f.write_str(&t.gallery_zip_unsafe_name(name)),
+            ZipError::DuplicateName(name) => f.write_str(&t.gallery_zip_twice(name)),
+            ZipError::Checksum(name) => f.write_str(&t.gallery_zip_checksum(name)),
+        }
+    }
 }
 
 const CRC_TABLE: [u32; 256] = {
@@ -200,11 +209,12 @@ pub const TAIL_LEN: u64 = (END_LEN + u16::MAX as usize) as u64;
 pub fn read_end(tail: &[u8], total: u64) -> Result<EndRecord, ZipError> {
     let r = Reader(tail);
     let at = find_end(tail).ok_or(ZipError::NotAZip)?;
+    let t = crate::i18n::later();
     let damaged = ZipError::Damaged;
-    let field = |off: u64| r.u16(at + off).ok_or(damaged("end record"));
+    let field = |off: u64| r.u16(at + off).ok_or(damaged(t.gallery_zip_end_record));
     let (disk, cd_disk, on_disk, count) = (field(4)?, field(6)?, field(8)?, field(10)?);
-    let directory_size = u64::from(r.u32(at + 12).ok_or(damaged("end record"))?);
-    let directory_offset = u64::from(r.u32(at + 16).ok_or(damaged("end record"))?);
+    let directory_size = u64::from(r.u32(at + 12).ok_or(damaged(t.gallery_zip_end_record))?);
+    let directory_offset = u64::from(r.u32(at + 16).ok_or(damaged(t.gallery_zip_end_record))?);
     if disk != 0
         || cd_disk != 0
         || on_disk != count
@@ -219,7 +229,7 @@ pub fn read_end(tail: &[u8], total: u64) -> Result<EndRecord, ZipError> {
     // The end record sits at `total - tail.len() + at`; the directory must end before it.
     let end_at = total - tail.len() as u64 + at;
     if directory_offset + directory_size > end_at {
-        return Err(damaged("central directory out of range"));
+        return Err(damaged(t.gallery_zip_directory_out_of_range));
     }
     Ok(EndRecord {
         directory_offset,
@@ -248,17 +258,18 @@ impl DirEntry {
     /// `local_offset`) and returns where the data starts.
     pub fn data_start(&self, header: &[u8], total: u64) -> Result<u64, ZipError> {
         let r = Reader(header);
+        let t = crate::i18n::later();
         let damaged = ZipError::Damaged;
         if r.u32(0) != Some(LOCAL_SIG)
             || r.bytes(LOCAL_LEN as u64, self.name.len() as u64) != Some(self.name.as_bytes())
         {
-            return Err(damaged("local header"));
+            return Err(damaged(t.gallery_zip_local_header));
         }
         // The local extra field may differ from the central one.
-        let extra = r.u16(28).ok_or(damaged("local header"))?;
+        let extra = r.u16(28).ok_or(damaged(t.gallery_zip_local_header))?;
         let start = self.local_offset + self.header_len() + u64::from(extra);
         if start + self.size > total {
-            return Err(damaged("file data out of range"));
+            return Err(damaged(t.gallery_zip_data_out_of_range));
         }
         Ok(start)
     }
@@ -286,16 +297,17 @@ pub fn read_directory(
     total: u64,
 ) -> Result<Vec<DirEntry>, ZipError> {
     let r = Reader(directory);
+    let t = crate::i18n::later();
     let damaged = ZipError::Damaged;
     let mut files = Vec::with_capacity(usize::from(end.count));
     let mut names = crate::order::TextSet::default();
     let mut sum: u64 = 0;
     let mut at = 0;
     for _ in 0..end.count {
-        let cd = |off: u64| r.u16(at + off).ok_or(damaged("central directory"));
-        let cd32 = |off: u64| r.u32(at + off).ok_or(damaged("central directory"));
+        let cd = |off: u64| r.u16(at + off).ok_or(damaged(t.gallery_zip_directory));
+        let cd32 = |off: u64| r.u32(at + off).ok_or(damaged(t.gallery_zip_directory));
         if r.u32(at) != Some(CENTRAL_SIG) {
-            return Err(damaged("central directory"));
+            return Err(damaged(t.gallery_zip_directory));
         }
         let (flags, method) = (cd(8)?, cd(10)?);
         let crc = cd32(16)?;
@@ -304,13 +316,13 @@ pub fn read_directory(
         let local_offset = u64::from(cd32(42)?);
         let name_bytes = r
             .bytes(at + CENTRAL_LEN as u64, u64::from(name_len))
-            .ok_or(damaged("central directory"))?;
+            .ok_or(damaged(t.gallery_zip_directory))?;
         at += CENTRAL_LEN as u64
             + u64::from(name_len)
             + u64::from(extra_len)
             + u64::from(comment_len);
         if at > end.directory_size {
-            return Err(damaged("central directory"));
+            return Err(damaged(t.gallery_zip_directory));
         }
         let name = String::from_utf8_lossy(name_bytes).into_owned();
         if flags & 1 != 0 {
@@ -320,7 +332,7 @@ pub fn read_directory(
             return Err(ZipError::Compressed);
         }
         if packed != size {
-            return Err(damaged("stored entry with two sizes"));
+            return Err(damaged(t.gallery_zip_two_sizes));
         }
         if std::str::from_utf8(name_bytes).is_err() || !is_safe_name(&name) {
             return Err(ZipError::UnsafeName(name));
@@ -331,7 +343,7 @@ pub fn read_directory(
         // Stored entries cannot overlap in a real zip: the sum is bounded by the file.
         sum += size;
         if sum > total || local_offset + LOCAL_LEN as u64 + size > end.directory_offset {
-            return Err(damaged("overlapping entries"));
+            return Err(damaged(t.gallery_zip_overlapping));
         }
         let entry = DirEntry {
             name,

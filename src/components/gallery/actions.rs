@@ -49,6 +49,7 @@ pub fn EntryActions(
 ) -> impl IntoView {
     let history = HistoryStore::expect();
     let draft = Draft::expect();
+    let t = crate::i18n::later();
     let filled = move || {
         if let Some(done) = filled_form {
             done.run(());
@@ -100,21 +101,21 @@ pub fn EntryActions(
     let (favorite_id, delete_id) = (entry.id.clone(), entry.id.clone());
     view! {
         <div class="actions">
-            {icon_button("Download", DOWNLOAD, "", image_missing, Box::new(download))}
-            {icon_button("Copy image", COPY_IMAGE, "", image_missing, Box::new(copy_the_image))}
-            {icon_button("Copy prompt", COPY_PROMPT, "", false, Box::new(copy_the_prompt))}
-            {icon_button("Reuse settings", REUSE, "", false, Box::new(reuse))}
-            {icon_button("Use as reference", REFERENCE, "", image_missing, Box::new(use_as_reference))}
+            {icon_button(t.gallery_download, DOWNLOAD, "", image_missing, Box::new(download))}
+            {icon_button(t.gallery_copy_image, COPY_IMAGE, "", image_missing, Box::new(copy_the_image))}
+            {icon_button(t.gallery_copy_prompt, COPY_PROMPT, "", false, Box::new(copy_the_prompt))}
+            {icon_button(t.gallery_reuse_settings, REUSE, "", false, Box::new(reuse))}
+            {icon_button(t.gallery_use_as_reference, REFERENCE, "", image_missing, Box::new(use_as_reference))}
             <button
                 type="button"
-                title="Favorite"
+                title=t.gallery_favorite
                 aria-pressed=entry.favorite.to_string()
                 on:click=move |_| history.toggle_favorite(&favorite_id)
             >
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d=FAVORITE /></svg>
-                <span class="visually-hidden">"Favorite"</span>
+                <span class="visually-hidden">{t.gallery_favorite}</span>
             </button>
-            {icon_button("Delete", DELETE, "button--danger", false, Box::new(move |_| history.delete(&delete_id)))}
+            {icon_button(t.gallery_delete, DELETE, "button--danger", false, Box::new(move |_| history.delete(&delete_id)))}
         </div>
     }
 }

@@ -23,12 +23,13 @@ type Field = (&'static str, fn(&HistoryEntry) -> String);
 
 /// The settings a person compares, in the order the table shows them.
 fn compared(entries: &[HistoryEntry]) -> Vec<Compared> {
+    let t = crate::i18n::later();
     let fields: [Field; 5] = [
-        ("Model", |e| e.model.clone()),
-        ("Seed", |e| e.seed.to_string()),
-        ("Prompt", |e| e.prompt.clone()),
-        ("Aspect ratio", |e| e.aspect_ratio.clone()),
-        ("Resolution", |e| {
+        (t.gallery_model, |e| e.model.clone()),
+        (t.gallery_seed, |e| e.seed.to_string()),
+        (t.gallery_prompt, |e| e.prompt.clone()),
+        (t.gallery_aspect_ratio, |e| e.aspect_ratio.clone()),
+        (t.gallery_resolution, |e| {
             let megapixels = Resolution::of_pixels(e.width, e.height).megapixels();
             format!("{megapixels} MP \u{b7} {}\u{d7}{} px", e.width, e.height)
         }),
@@ -82,6 +83,7 @@ fn compare_table(entries: &[HistoryEntry], image_urls: &[String]) -> String {
 #[component]
 pub fn CompareDialog(picked: RwSignal<Vec<String>>, open: RwSignal<bool>) -> impl IntoView {
     let history = HistoryStore::expect();
+    let t = crate::i18n::later();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let (table, set_table) = signal(String::new());
     // The full images' object URLs, released when the dialog closes.
@@ -130,11 +132,11 @@ pub fn CompareDialog(picked: RwSignal<Vec<String>>, open: RwSignal<bool>) -> imp
 
     view! {
         <dialog class="compare" node_ref=dialog aria-labelledby="compare-title" on:close=move |_| close()>
-            <h2 id="compare-title" class="compare__title">"Compare"</h2>
-            <p class="compare__hint">"What differs between the images is highlighted."</p>
+            <h2 id="compare-title" class="compare__title">{t.gallery_compare}</h2>
+            <p class="compare__hint">{t.gallery_compare_hint}</p>
             <div class="compare__scroll" inner_html=move || table.get()></div>
             <button type="button" aria-keyshortcuts="Escape" on:click=move |_| close()>
-                "Close"
+                {t.gallery_close}
             </button>
         </dialog>
     }

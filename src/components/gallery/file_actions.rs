@@ -20,12 +20,13 @@ pub fn FileActions(
     let history = HistoryStore::expect();
     let alerts = Alerts::expect();
     let presets = Presets::expect();
+    let t = crate::i18n::later();
     let (confirm_clear, set_confirm_clear) = signal(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
     let total = move || history.count();
 
     let export = move |_| {
-        status.set("Preparing the export\u{2026}".into());
+        status.set(t.gallery_export_preparing.into());
         leptos::task::spawn_local(async move {
             match history.export(move |p| status.set(p)).await {
                 Ok(exported) => {
@@ -59,7 +60,7 @@ pub fn FileActions(
         if let Some(input) = file_input.get_untracked() {
             input.set_value("");
         }
-        status.set("Importing\u{2026}".into());
+        status.set(t.gallery_importing.into());
         leptos::task::spawn_local(async move {
             match history.import(file.into(), move |p| status.set(p)).await {
                 Ok(summary) => {
@@ -78,18 +79,16 @@ pub fn FileActions(
         set_confirm_clear.set(false);
         leptos::task::spawn_local(async move {
             match history.clear().await {
-                Ok(()) => status.set("History cleared.".into()),
-                Err(e) => alerts.show(format!(
-                    "The history could not be cleared completely ({e}). Try again."
-                )),
+                Ok(()) => status.set(t.gallery_cleared.into()),
+                Err(e) => alerts.show(t.gallery_clear_failed(&e)),
             }
         });
     };
     let delete_oldest = move |_| {
         leptos::task::spawn_local(async move {
             match history.delete_oldest(QUOTA_CLEANUP).await {
-                Ok(n) => status.set(format!("Deleted the {n} oldest images.")),
-                Err(e) => alerts.show(format!("Could not delete old images ({e}).")),
+                Ok(n) => status.set(t.gallery_deleted_oldest(&n)),
+                Err(e) => alerts.show(t.gallery_delete_oldest_failed(&e)),
             }
         });
     };
@@ -97,7 +96,7 @@ pub fn FileActions(
     view! {
         <div class="gallery__file-actions">
             <button type="button" on:click=export disabled=move || total() == 0>
-                "Export history"
+                {t.gallery_export}
             </button>
             <button
                 type="button"
@@ -107,7 +106,7 @@ pub fn FileActions(
                     }
                 }
             >
-                "Import history"
+                {t.gallery_import}
             </button>
             <input
                 node_ref=file_input
@@ -122,12 +121,12 @@ pub fn FileActions(
                 if confirm_clear.get() {
                     Either::Left(
                         view! {
-                            <span class="gallery__confirm" role="group" aria-label="Confirm clearing the history">
+                            <span class="gallery__confirm" role="group" aria-label=t.gallery_confirm_clear>
                                 <button type="button" class="button--danger" on:click=clear>
-                                    {move || format!("Delete all {} images", total())}
+                                    {move || t.gallery_delete_all(&total())}
                                 </button>
                                 <button type="button" on:click=move |_| set_confirm_clear.set(false)>
-                                    "Keep them"
+                                    {t.gallery_keep_them}
                                 </button>
                             </span>
                         },
@@ -141,7 +140,7 @@ pub fn FileActions(
                                 disabled=move || total() == 0
                                 on:click=move |_| set_confirm_clear.set(true)
                             >
-                                "Clear history"
+                                {t.gallery_clear}
                             </button>
                         },
                     )
@@ -154,16 +153,13 @@ pub fn FileActions(
                 .is_full()
                 .then(|| {
                     view! {
-                        <div class="gallery__quota" role="group" aria-label="Storage full">
-                            <p>
-                                "The browser's storage for this site is full, so new images cannot be kept. \
-                                 Export your history to a file, then delete the oldest images to make room."
-                            </p>
+                        <div class="gallery__quota" role="group" aria-label=t.gallery_storage_full_label>
+                            <p>{t.gallery_storage_full_help}</p>
                             <button type="button" on:click=export>
-                                "Export history"
+                                {t.gallery_export}
                             </button>
                             <button type="button" class="button--danger" on:click=delete_oldest>
-                                {format!("Delete the {QUOTA_CLEANUP} oldest images")}
+                                {t.gallery_delete_oldest(&QUOTA_CLEANUP)}
                             </button>
                         </div>
                     }
@@ -175,11 +171,11 @@ pub fn FileActions(
 /// "Exported 12 images to kleinbild-history-….zip." plus, when some stored
 /// images could not be read, how many and what to do about them.
 fn export_summary(count: usize, skipped: usize, name: &str) -> String {
-    let mut text = format!("Exported {count} images to {name}.");
+    let t = crate::i18n::later();
+    let mut text = t.gallery_exported(&count, &name);
     if skipped > 0 {
-        text.push_str(&format!(
-            " {skipped} could not be read from storage and are not in the file; download them one by one from History."
-        ));
+        text.push(' ');
+        text.push_str(&t.gallery_export_skipped(&skipped));
     }
     text
 }

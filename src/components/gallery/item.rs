@@ -19,6 +19,7 @@ pub fn GalleryItem(
     report: WriteSignal<String>,
 ) -> impl IntoView {
     let history = HistoryStore::expect();
+    let t = crate::i18n::later();
     let entry = shown.entry;
     let thumb = super::image_url(entry.id.clone(), true);
 
@@ -41,7 +42,7 @@ pub fn GalleryItem(
         };
         let full = move || picked.with(Vec::len) >= MAX_COMPARED;
         view! {
-            <label class="gallery__pick" title="Select for Compare">
+            <label class="gallery__pick" title=t.gallery_select_for_compare>
                 <input
                     type="checkbox"
                     prop:checked=is_picked.clone()
@@ -56,7 +57,7 @@ pub fn GalleryItem(
                         });
                     }
                 />
-                <span class="visually-hidden">"Select for Compare"</span>
+                <span class="visually-hidden">{t.gallery_select_for_compare}</span>
             </label>
         }
     });
@@ -66,7 +67,7 @@ pub fn GalleryItem(
             {pick}
             {if shown.image_missing {
                 leptos::either::Either::Left(
-                    view! { <div class="gallery__missing" role="img" aria-label=entry.prompt.clone()>"Image missing"</div> },
+                    view! { <div class="gallery__missing" role="img" aria-label=entry.prompt.clone()>{t.gallery_image_missing}</div> },
                 )
             } else {
                 let open_id = entry.id.clone();

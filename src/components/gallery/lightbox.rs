@@ -21,6 +21,7 @@ pub fn Lightbox(
     descendants_of: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let history = HistoryStore::expect();
+    let t = crate::i18n::later();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let (image_url, set_image_url) = signal(None::<String>);
     let opened_from = StoredValue::new(None::<String>);
@@ -89,12 +90,12 @@ pub fn Lightbox(
     };
 
     view! {
-        <dialog class="lightbox" node_ref=dialog aria-label="Image details" on:keydown=on_keydown on:close=on_close>
+        <dialog class="lightbox" node_ref=dialog aria-label=t.gallery_image_details on:keydown=on_keydown on:close=on_close>
             {move || {
                 current()
                     .map(|shown| {
                         let e = shown.entry;
-                        let cost = e.cost_usd.map_or_else(|| "not reported".to_owned(), format_usd);
+                        let cost = e.cost_usd.map_or_else(|| t.gallery_cost_not_reported.to_owned(), format_usd);
                         let date = js_sys::Date::new(&e.created_ms.into())
                             .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
                             .as_string()
@@ -105,13 +106,13 @@ pub fn Lightbox(
                                 <figcaption class="lightbox__meta">
                                     <p class="lightbox__prompt">{e.prompt.clone()}</p>
                                     <dl>
-                                        <dt>"Model"</dt> <dd>{e.model.clone()}</dd>
-                                        <dt>"Seed"</dt> <dd>{e.seed}</dd>
-                                        <dt>"Aspect ratio"</dt> <dd>{e.aspect_ratio.clone()}</dd>
-                                        <dt>"Size"</dt> <dd>{format!("{}\u{d7}{} px", e.width, e.height)}</dd>
-                                        <dt>"Cost"</dt> <dd>{cost}</dd>
-                                        <dt>"Date"</dt> <dd>{date}</dd>
-                                        <dt>"Generation id"</dt>
+                                        <dt>{t.gallery_model}</dt> <dd>{e.model.clone()}</dd>
+                                        <dt>{t.gallery_seed}</dt> <dd>{e.seed}</dd>
+                                        <dt>{t.gallery_aspect_ratio}</dt> <dd>{e.aspect_ratio.clone()}</dd>
+                                        <dt>{t.gallery_size}</dt> <dd>{format!("{}\u{d7}{} px", e.width, e.height)}</dd>
+                                        <dt>{t.gallery_cost}</dt> <dd>{cost}</dd>
+                                        <dt>{t.gallery_date}</dt> <dd>{date}</dd>
+                                        <dt>{t.gallery_generation_id}</dt>
                                         <dd>{e.generation_id.clone().unwrap_or_else(|| "\u{2014}".into())}</dd>
                                     </dl>
                                     <Lineage entry=e.clone() open descendants_of close=Callback::new(move |()| close()) />
@@ -136,17 +137,17 @@ pub fn Lightbox(
                         })
                 }}
                 <button type="button" on:click=move |_| step(-1) aria-keyshortcuts="ArrowLeft">
-                    "Previous"
+                    {t.gallery_previous}
                 </button>
                 <button type="button" on:click=move |_| step(1) aria-keyshortcuts="ArrowRight">
-                    "Next"
+                    {t.gallery_next}
                 </button>
                 <button
                     type="button"
                     aria-keyshortcuts="Escape"
                     on:click=move |_| close()
                 >
-                    "Close"
+                    {t.gallery_close}
                 </button>
             </div>
         </dialog>
@@ -165,6 +166,7 @@ fn Lineage(
     close: Callback<()>,
 ) -> impl IntoView {
     let history = HistoryStore::expect();
+    let t = crate::i18n::later();
     let (markup, set_markup) = signal(String::new());
     let urls = StoredValue::new(Vec::<String>::new());
     let (made_from, chain, has_descendants) = history.entries().with_untracked(|all| {
@@ -192,9 +194,10 @@ fn Lineage(
     leptos::task::spawn_local(async move {
         let mut html = String::new();
         if !made_from.is_empty() {
-            html.push_str(
-                "<p class=\"lineage__title\">Made from</p><ul class=\"lineage__sources\">",
-            );
+            html.push_str(&format!(
+                "<p class=\"lineage__title\">{}</p><ul class=\"lineage__sources\">",
+                t.gallery_lineage_made_from
+            ));
             for source in &made_from {
                 let blob = history.blob(&source.id, true).await;
                 let url = blob
@@ -211,7 +214,10 @@ fn Lineage(
             html.push_str("</ul>");
         }
         if chain.len() > 1 {
-            html.push_str("<p class=\"lineage__title\">Back to the first image</p><ol class=\"lineage__chain\">");
+            html.push_str(&format!(
+                "<p class=\"lineage__title\">{}</p><ol class=\"lineage__chain\">",
+                t.gallery_lineage_back
+            ));
             for (step, prompt) in &chain {
                 html.push_str(&format!(
                     "<li><button type=\"button\" class=\"button--quiet button--small\" data-open=\"{}\">{}</button></li>",
@@ -222,7 +228,10 @@ fn Lineage(
             html.push_str("</ol>");
         }
         if has_descendants {
-            html.push_str("<button type=\"button\" class=\"button--small\" data-descendants>Show descendants</button>");
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"button--small\" data-descendants>{}</button>",
+                t.gallery_lineage_descendants
+            ));
         }
         set_markup.set(html);
     });

@@ -32,6 +32,7 @@ crate::lazy_part! {
 #[component]
 fn Gallery() -> impl IntoView {
     let history = HistoryStore::expect();
+    let t = crate::i18n::later();
     let (text, set_text) = signal(String::new());
     let (favorites_only, set_favorites_only) = signal(false);
     let (oldest_first, set_oldest_first) = signal(false);
@@ -89,13 +90,13 @@ fn Gallery() -> impl IntoView {
     let comparing = RwSignal::new(false);
 
     view! {
-        <section class="gallery" aria-label="History">
+        <section class="gallery" aria-label=t.gallery_history>
             <div class="gallery__header">
-                <h2 class="gallery__title">"History"</h2>
+                <h2 class="gallery__title">{t.gallery_history}</h2>
                 <span class="gallery__count">
                     {move || match total() {
-                        1 => "1 image".to_owned(),
-                        n => format!("{n} images"),
+                        1 => t.gallery_count_one.to_owned(),
+                        n => t.gallery_count_other(&n),
                     }}
                 </span>
             </div>
@@ -103,7 +104,7 @@ fn Gallery() -> impl IntoView {
             {move || history.notice().map(|notice| view! { <p class="gallery__notice" role="status">{notice}</p> })}
             <div class="gallery__tools">
                 <label class="field">
-                    <span class="field__label">"Search history"</span>
+                    <span class="field__label">{t.gallery_search}</span>
                     <input
                         type="search"
                         prop:value=move || text.get()
@@ -119,13 +120,13 @@ fn Gallery() -> impl IntoView {
                         prop:checked=move || favorites_only.get()
                         on:change=move |ev| set_favorites_only.set(event_target_checked(&ev))
                     />
-                    "Favorites only"
+                    {t.gallery_favorites_only}
                 </label>
                 <label class="field">
-                    <span class="field__label">"Order"</span>
+                    <span class="field__label">{t.gallery_order}</span>
                     <select on:change=move |ev| set_oldest_first.set(event_target_value(&ev) == "oldest")>
-                        <option value="newest">"Newest first"</option>
-                        <option value="oldest">"Oldest first"</option>
+                        <option value="newest">{t.gallery_newest_first}</option>
+                        <option value="oldest">{t.gallery_oldest_first}</option>
                     </select>
                 </label>
             </div>
@@ -139,9 +140,9 @@ fn Gallery() -> impl IntoView {
                         let count = matching.with(Vec::len);
                         view! {
                             <p class="gallery__undo" role="status">
-                                {format!("Made from \u{201c}{about}\u{201d}: {count} image(s).")}
+                                {t.gallery_made_from_count(&about, &count)}
                                 <button type="button" on:click=move |_| descendants_of.set(None)>
-                                    "Show all"
+                                    {t.gallery_show_all}
                                 </button>
                             </p>
                         }
@@ -153,9 +154,9 @@ fn Gallery() -> impl IntoView {
                     .map(|deleted| {
                         view! {
                             <p class="gallery__undo" role="status">
-                                {format!("Deleted \u{201c}{}\u{201d}.", short(&deleted.entry.prompt))}
+                                {t.gallery_deleted(&short(&deleted.entry.prompt))}
                                 <button type="button" on:click=move |_| history.undo_delete()>
-                                    "Undo"
+                                    {t.gallery_undo}
                                 </button>
                             </p>
                         }
@@ -169,16 +170,16 @@ fn Gallery() -> impl IntoView {
                             <div class="gallery__compare">
                                 <span role="status">
                                     {match count {
-                                        1 => "1 image selected: pick 1 to 3 more to compare.".to_owned(),
-                                        MAX_COMPARED => format!("{count} images selected (the most Compare shows)."),
-                                        n => format!("{n} images selected."),
+                                        1 => t.gallery_selected_one.to_owned(),
+                                        MAX_COMPARED => t.gallery_selected_most(&count),
+                                        n => t.gallery_selected_other(&n),
                                     }}
                                 </span>
                                 <button type="button" disabled=count < 2 on:click=move |_| comparing.set(true)>
-                                    "Compare"
+                                    {t.gallery_compare}
                                 </button>
                                 <button type="button" class="button--quiet" on:click=move |_| picked.set(Vec::new())>
-                                    "Clear selection"
+                                    {t.gallery_clear_selection}
                                 </button>
                             </div>
                         }
@@ -203,7 +204,7 @@ fn Gallery() -> impl IntoView {
                                 class="gallery__more"
                                 on:click=move |_| set_limit.update(|l| *l += PAGE)
                             >
-                                {format!("Show more ({remaining})")}
+                                {t.gallery_show_more(&remaining)}
                             </button>
                         }
                     })

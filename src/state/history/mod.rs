@@ -245,10 +245,8 @@ impl HistoryStore {
 
     async fn open_in_part(self) {
         if open_history(self).await.is_err() {
-            self.notice.set(Some(
-                "Your history could not be loaded: part of Kleinbild did not arrive. Check your connection and reload the page; your images are safe."
-                    .into(),
-            ));
+            self.notice
+                .set(Some(crate::i18n::core().gallery_load_failed.into()));
         }
     }
 
@@ -278,11 +276,9 @@ impl HistoryStore {
                 store
                     .entries
                     .update(|entries| entries.iter_mut().for_each(|s| s.image_missing = true));
-                store.notice.set(Some(
-                    "This browser does not let Kleinbild store images (private mode or storage blocked): \
-                     new images are kept only until you close this tab. Download the ones you want to keep."
-                        .into(),
-                ));
+                store
+                    .notice
+                    .set(Some(crate::i18n::core().gallery_memory_only.into()));
                 store.ready.set(true);
             }
         });
@@ -382,9 +378,8 @@ impl HistoryStore {
         let json = HistoryIndex { entries }.to_json();
         if let Err(e) = local::write(INDEX_KEY, &json) {
             // The images are safe in IndexedDB; the index is rebuilt at the next start.
-            self.notice.set(Some(format!(
-                "The history list could not be saved ({e}); your images are safe."
-            )));
+            self.notice
+                .set(Some(crate::i18n::core().gallery_index_not_saved(&e)));
         }
     }
 
@@ -427,7 +422,7 @@ impl HistoryStore {
             other => other,
         };
         let image = blob_from_image(&image, &entry.mime).ok_or(StorageError::Write(
-            "the image data could not be read back (damaged base64)".into(),
+            crate::i18n::core().gallery_image_unreadable.into(),
         ))?;
         let stored = self.store(&entry, &image, references).await;
         if let Err(e) = stored {

@@ -14,26 +14,37 @@ use crate::storage::transfer::{
 };
 use crate::storage::{HistoryEntry, StorageError};
 
-/// Why an export or import did not complete; the text is what the user reads.
+/// Why an export or import did not complete; the text (its `Display`) is
+/// what the user reads.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TransferError {
-    #[error("{0}")]
     Export(#[from] ExportError),
-    #[error("Export failed: the browser could not assemble the zip file.")]
     Assemble,
-    #[error("{0}")]
     Import(#[from] ImportError),
-    #[error(
-        "Import stopped: the browser's storage for this site is full after {imported} images. Delete old images, then import again (images already imported are skipped)."
-    )]
-    Full { imported: usize },
-    #[error("Import failed after {imported} images: {error}.")]
+    Full {
+        imported: usize,
+    },
     Storage {
         imported: usize,
         error: StorageError,
     },
-    #[error("{0} Nothing was changed.")]
     Unavailable(#[from] crate::lazy::PartUnavailable),
+}
+
+impl std::fmt::Display for TransferError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = crate::i18n::later();
+        match self {
+            TransferError::Export(e) => write!(f, "{e}"),
+            TransferError::Assemble => f.write_str(t.gallery_export_assemble_failed),
+            TransferError::Import(e) => write!(f, "{e}"),
+            TransferError::Full { imported } => f.write_str(&t.gallery_import_full(imported)),
+            TransferError::Storage { imported, error } => {
+                f.write_str(&t.gallery_import_storage_failed(imported, error))
+            }
+            TransferError::Unavailable(e) => f.write_str(&t.gallery_nothing_changed(e)),
+        }
+    }
 }
 
 /// A finished export: the zip and what it holds.
@@ -109,17 +120,14 @@ impl HistoryStore {
     }
 
     async fn export_now(&self, progress: &dyn Fn(String)) -> Result<Exported, TransferError> {
+        let t = crate::i18n::later();
         let entries: Vec<HistoryEntry> = self.entries.with_untracked(|e| {
             e.iter()
                 .filter(|s| !s.image_missing)
                 .map(|s| s.entry.clone())
                 .collect()
         });
-        let report = |done: usize, total: usize| {
-            progress(format!(
-                "Preparing the export\u{2026} {done} of {total} images"
-            ))
-        };
+        let report = |done: usize, total: usize| progress(t.gallery_export_progress(&done, &total));
         let presets = load_presets();
         let plan = plan_export(entries, &presets, self, js_sys::Date::now(), &report).await?;
         let sequence = js_sys::Array::new();
@@ -148,12 +156,9 @@ impl HistoryStore {
         file: &Blob,
         progress: &dyn Fn(String),
     ) -> Result<String, TransferError> {
+        let t = crate::i18n::later();
         let archive = Archive::open(file).await?;
-        let report = |done: usize, total: usize| {
-            progress(format!(
-                "Checking the file\u{2026} {done} of {total} images"
-            ))
-        };
+        let report = |done: usize, total: usize| progress(t.gallery_import_checking(&done, &total));
         let checked = check_import(&archive, &report).await?;
         let slice = |path: &str, mime: &str| {
             let (start, size) = checked.span(path)?;
@@ -170,7 +175,7 @@ impl HistoryStore {
         let total = fresh.len();
         for (done, planned) in fresh.into_iter().enumerate() {
             if done % 25 == 0 {
-                progress(format!("Importing\u{2026} {done} of {total} images"));
+                progress(t.gallery_import_progress(&done, &total));
             }
             let entry = planned.entry;
             let Some(image) = slice(&planned.file, &entry.mime) else {
@@ -226,14 +231,15 @@ fn with_presets(summary: String, incoming: Vec<Preset>) -> String {
         return summary;
     }
     let kept = save_presets(&presets).is_ok();
+    let t = crate::i18n::later();
     let what = if added == 1 {
-        "1 preset".to_owned()
+        t.gallery_presets_one.to_owned()
     } else {
-        format!("{added} presets")
+        t.gallery_presets_other(&added)
     };
     if kept {
-        format!("{summary} Added {what}.")
+        t.gallery_presets_added(&summary, &what)
     } else {
-        format!("{summary} {what} could not be kept: browser storage refused them.")
+        t.gallery_presets_not_kept(&summary, &what)
     }
 }

@@ -52,22 +52,17 @@ impl ReferenceRecord {
     }
 
     fn check(&self) -> Result<(), String> {
+        let t = crate::i18n::later();
         if !is_content_id(&self.id) {
-            return Err(format!(
-                "the reference id \u{201c}{}\u{201d} is not valid",
-                self.id
-            ));
+            return Err(t.gallery_entry_reference_bad_id(&self.id));
         }
         if self.format().is_none() {
-            return Err(
-                "a reference's \"mime\" must be image/png, image/jpeg, image/webp or image/gif"
-                    .into(),
-            );
+            return Err(t.gallery_entry_reference_mime.into());
         }
         if self.from.as_deref().is_some_and(|id| !is_valid_id(id)) {
-            return Err("a reference's \"from\" is not a history id".into());
+            return Err(t.gallery_entry_reference_from.into());
         }
-        check_text("reference name", &self.name, MAX_SHORT_CHARS)
+        check_text(t.gallery_entry_reference_name, &self.name, MAX_SHORT_CHARS)
     }
 }
 
@@ -187,39 +182,34 @@ impl HistoryEntry {
     /// Checks every field's range and characters. The same rules guard the
     /// index, export and import, so whatever is exported can be imported.
     pub fn check(&self) -> Result<(), String> {
+        let t = crate::i18n::later();
         if !is_valid_id(&self.id) {
-            return Err(format!(
-                "the id \u{201c}{}\u{201d} is not a valid image id",
-                self.id
-            ));
+            return Err(t.gallery_entry_bad_id(&self.id));
         }
         if !(0.0..=MAX_TIME_MS).contains(&self.created_ms) {
-            return Err("\"created_ms\" must be a time in milliseconds".into());
+            return Err(t.gallery_entry_created.into());
         }
         check_text("prompt", &self.prompt, MAX_PROMPT_CHARS)?;
         check_text("model", &self.model, MAX_SHORT_CHARS)?;
         if !is_ratio(&self.aspect_ratio) {
-            return Err("\"aspect_ratio\" must look like 16:9".into());
+            return Err(t.gallery_entry_ratio.into());
         }
         for (name, side) in [("width", self.width), ("height", self.height)] {
             if !(1..=MAX_SIDE).contains(&side) {
-                return Err(format!("\"{name}\" must be from 1 to {MAX_SIDE} pixels"));
+                return Err(t.gallery_entry_side(&name, &MAX_SIDE));
             }
         }
         if self.cost_usd.is_some_and(|c| !(c >= 0.0 && c.is_finite())) {
-            return Err("\"cost_usd\" must be a positive amount".into());
+            return Err(t.gallery_entry_cost.into());
         }
         if self.format().is_none() {
-            return Err("\"mime\" must be image/png, image/jpeg, image/webp or image/gif".into());
+            return Err(t.gallery_entry_mime.into());
         }
         if let Some(id) = &self.generation_id {
             check_text("generation_id", id, MAX_SHORT_CHARS)?;
         }
         if self.references.len() > MAX_REFERENCES {
-            return Err(format!(
-                "\"references\" lists more than {} images",
-                MAX_REFERENCES
-            ));
+            return Err(t.gallery_entry_too_many_references(&MAX_REFERENCES));
         }
         self.references.iter().try_for_each(ReferenceRecord::check)
     }
@@ -241,11 +231,12 @@ fn plain_text(text: &str, max_chars: usize) -> String {
 /// Plain text only: the UI renders strings as text, never as HTML, so markup is
 /// harmless; control characters (other than line breaks and tabs) are not.
 fn check_text(name: &str, text: &str, max_chars: usize) -> Result<(), String> {
+    let t = crate::i18n::later();
     if text.chars().count() > max_chars {
-        return Err(format!("\"{name}\" is longer than {max_chars} characters"));
+        return Err(t.gallery_entry_too_long(&name, &max_chars));
     }
     if text.chars().any(is_control) {
-        return Err(format!("\"{name}\" contains control characters"));
+        return Err(t.gallery_entry_control_characters(&name));
     }
     Ok(())
 }
@@ -312,12 +303,13 @@ pub const FULL_NAMES: FieldNames = FieldNames {
 /// [`HistoryEntry::check`]. `cost_usd`, `generation_id`, `favorite` and `bytes`
 /// may be absent (older builds did not write them).
 pub fn entry_from_loose(item: &Loose, n: &FieldNames) -> Result<HistoryEntry, String> {
+    let t = crate::i18n::later();
     let Loose::Object(fields) = item else {
-        return Err(format!("must be an object, not {}", item.kind()));
+        return Err(t.gallery_entry_not_object(&item.kind()));
     };
     let f = Fields(fields);
     if let Some(key) = f.repeated_key() {
-        return Err(format!("the field \"{key}\" appears twice"));
+        return Err(t.gallery_entry_field_twice(&key));
     }
     Ok(HistoryEntry {
         id: f.text(n.id)?,
@@ -344,10 +336,7 @@ pub fn entry_from_loose(item: &Loose, n: &FieldNames) -> Result<HistoryEntry, St
 /// `{"id":…,"mime":…,"name":…,"from":…}`, the same names in every shape.
 fn reference_from_loose(item: &Loose) -> Result<ReferenceRecord, String> {
     let Loose::Object(fields) = item else {
-        return Err(format!(
-            "a reference must be an object, not {}",
-            item.kind()
-        ));
+        return Err(crate::i18n::later().gallery_entry_reference_not_object(&item.kind()));
     };
     let f = Fields(fields);
     Ok(ReferenceRecord {

@@ -33,12 +33,11 @@ pub struct LoadedIndex {
 impl LoadedIndex {
     /// A notice for the user when entries had to be left out.
     pub fn notice(&self) -> Option<String> {
+        let t = crate::i18n::later();
         match self.skipped {
             0 => None,
-            1 => Some("1 history entry could not be read and is not shown.".into()),
-            n => Some(format!(
-                "{n} history entries could not be read and are not shown."
-            )),
+            1 => Some(t.gallery_index_skipped_one.into()),
+            n => Some(t.gallery_index_skipped_other(&n)),
         }
     }
 }
@@ -47,20 +46,26 @@ impl LoadedIndex {
 /// [`INDEX_BACKUP_KEY`], shows [`IndexError::notice`] and rebuilds from IndexedDB.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum IndexError {
-    #[error("the saved history index is unreadable ({0})")]
     Unreadable(String),
-    #[error(
-        "the saved history index has version {0}, which this version of Kleinbild does not know"
-    )]
     UnknownVersion(u64),
+}
+
+impl std::fmt::Display for IndexError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = crate::i18n::later();
+        match self {
+            IndexError::Unreadable(why) => f.write_str(&t.gallery_index_unreadable(why)),
+            IndexError::UnknownVersion(version) => {
+                f.write_str(&t.gallery_index_unknown_version(version))
+            }
+        }
+    }
 }
 
 impl IndexError {
     pub fn notice(&self) -> String {
-        format!(
-            "{}. Your history is being rebuilt from the stored images; a copy of the old index was kept under \u{201c}{INDEX_BACKUP_KEY}\u{201d}.",
-            capitalise(&self.to_string())
-        )
+        let problem = capitalise(&self.to_string());
+        crate::i18n::later().gallery_index_rebuilt(&problem, &INDEX_BACKUP_KEY)
     }
 }
 
@@ -108,22 +113,23 @@ impl HistoryIndex {
     /// Single bad entries are skipped and counted; only an unreadable whole or
     /// an unknown version is an error.
     pub fn from_json(raw: &str) -> Result<LoadedIndex, IndexError> {
-        let value =
-            Loose::parse(raw).map_err(|_| IndexError::Unreadable("not valid JSON".into()))?;
+        let t = crate::i18n::later();
+        let value = Loose::parse(raw)
+            .map_err(|_| IndexError::Unreadable(t.gallery_index_not_json.into()))?;
         let (items, names, migrated_from) = match value {
             Loose::List(items) => (items, &FULL_NAMES, Some(0)),
             Loose::Object(fields) => {
                 match Fields(&fields).get("version") {
                     Some(Loose::UInt(INDEX_VERSION)) => {}
                     Some(Loose::UInt(v)) => return Err(IndexError::UnknownVersion(*v)),
-                    _ => return Err(IndexError::Unreadable("no version".into())),
+                    _ => return Err(IndexError::Unreadable(t.gallery_index_no_version.into())),
                 }
                 match fields.into_iter().find(|(k, _)| k == "entries") {
                     Some((_, Loose::List(items))) => (items, &COMPACT_NAMES, None),
-                    _ => return Err(IndexError::Unreadable("no entries".into())),
+                    _ => return Err(IndexError::Unreadable(t.gallery_index_no_entries.into())),
                 }
             }
-            _ => return Err(IndexError::Unreadable("unexpected contents".into())),
+            _ => return Err(IndexError::Unreadable(t.gallery_index_unexpected.into())),
         };
         let total = items.len();
         let mut seen = crate::order::TextSet::default();
