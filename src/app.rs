@@ -47,30 +47,36 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Until the client part arrives: the empty result area, as the shell drew it.
+/// Until the client part arrives: the empty result area, as the shell drew it
+/// (the static shell in `index.html` says it in English).
 fn results_placeholder() -> Option<AnyView> {
+    let t = crate::i18n::core();
+    let empty = format!("<p class=\"results__empty\">{}</p>", t.studio_results_empty);
     Some(
-        view! { <section class="results" aria-label="Result" inner_html=EMPTY_RESULTS></section> }
+        view! { <section class="results" aria-label=t.studio_result inner_html=empty></section> }
             .into_any(),
     )
 }
-
-/// What the result area says before the first image (also in `index.html`'s shell).
-const EMPTY_RESULTS: &str = "<p class=\"results__empty\">Your image will appear here.</p>";
 
 /// Until the `later` part arrives, a stored history keeps its place: the
 /// heading and as many empty tiles as the first page will show. Plain markup
 /// (the real gallery replaces it), so it costs the first load next to nothing.
 fn gallery_placeholder() -> Option<AnyView> {
     let count = HistoryStore::expect().stored_count();
+    let t = crate::i18n::core();
     (count > 0).then(|| {
+        let counted = match count {
+            1 => t.studio_image_count_one.to_owned(),
+            n => t.studio_image_count_other(&n),
+        };
         let markup = format!(
-            "<div class=\"gallery__header\"><h2 class=\"gallery__title\">History</h2>\
-             <span class=\"gallery__count\">{count} images</span></div>\
+            "<div class=\"gallery__header\"><h2 class=\"gallery__title\">{}</h2>\
+             <span class=\"gallery__count\">{counted}</span></div>\
              <ul class=\"gallery__grid\">{}</ul>",
+            t.studio_history,
             "<li class=\"gallery__tile\"></li>".repeat(count.min(GALLERY_PAGE))
         );
-        view! { <section class="gallery" aria-label="History" aria-busy="true" inner_html=markup></section> }
+        view! { <section class="gallery" aria-label=t.studio_history aria-busy="true" inner_html=markup></section> }
             .into_any()
     })
 }

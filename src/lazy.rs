@@ -11,9 +11,7 @@
 /// A part of the app could not be fetched (offline, or the site was updated
 /// and the old file is gone). Nothing is cached: the next call tries again.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "Part of Kleinbild could not be loaded (no connection, or the app was updated). Check the connection, then try again or reload the page."
-)]
+#[error("{}", crate::i18n::core().studio_part_unavailable)]
 pub struct PartUnavailable;
 
 #[cfg(feature = "split")]

@@ -22,12 +22,13 @@ pub fn parse_key_info(status: u16, body: &str) -> Result<KeyInfo, ApiError> {
     if !(200..300).contains(&status) {
         return Err(ApiError::from_http(status, body));
     }
+    let t = crate::i18n::later();
     let answer = Loose::parse(body.trim()).map_err(|e| ApiError::Malformed {
-        detail: format!("the key information could not be read: {e}"),
+        detail: t.studio_detail_key_info_unreadable(&e),
     })?;
     let Some(data @ Loose::Object(_)) = answer.get("data") else {
         return Err(ApiError::Malformed {
-            detail: "the key information could not be read: it has no \"data\" object".into(),
+            detail: t.studio_detail_key_info_no_data.into(),
         });
     };
     let number = |key: &str| data.get(key).and_then(Loose::as_number);
@@ -59,7 +60,7 @@ pub fn parse_generation_cost(status: u16, body: &str) -> Result<Option<f64>, Api
     match cost {
         Some(usd) => Ok(Some(usd)),
         None => Err(ApiError::Malformed {
-            detail: "the generation record has no readable \"total_cost\"".into(),
+            detail: crate::i18n::later().studio_detail_no_total_cost.into(),
         }),
     }
 }
@@ -67,25 +68,27 @@ pub fn parse_generation_cost(status: u16, body: &str) -> Result<Option<f64>, Api
 impl KeyInfo {
     /// `Key "Laptop": $0.42 used, $4.58 of $5.00 left.` / `…, no spending limit.`
     pub fn summary(&self) -> String {
+        let t = crate::i18n::later();
         let mut parts = Vec::new();
         if let Some(usage) = self.usage.filter(|u| u.is_finite() && *u >= 0.0) {
-            parts.push(format!("{} used", format_usd(usage)));
+            parts.push(t.studio_key_used(&format_usd(usage)));
         }
         match (self.limit, self.limit_remaining) {
-            (Some(limit), Some(left)) => parts.push(format!(
-                "{} of {} left",
-                format_usd(left.max(0.0)),
-                format_usd(limit)
-            )),
-            (Some(limit), None) => parts.push(format!("limit {}", format_usd(limit))),
-            (None, _) => parts.push("no spending limit".into()),
+            (Some(limit), Some(left)) => {
+                parts.push(t.studio_key_left(&format_usd(left.max(0.0)), &format_usd(limit)))
+            }
+            (Some(limit), None) => parts.push(t.studio_key_limit(&format_usd(limit))),
+            (None, _) => parts.push(t.studio_key_no_limit.into()),
         }
-        let label = self
+        let facts = parts.join(", ");
+        match self
             .label
             .as_deref()
             .map(str::trim)
             .filter(|l| !l.is_empty())
-            .map_or_else(String::new, |l| format!(" \u{201c}{l}\u{201d}"));
-        format!("Key{label}: {}.", parts.join(", "))
+        {
+            Some(label) => t.studio_key_summary_labelled(&label, &facts),
+            None => t.studio_key_summary(&facts),
+        }
     }
 }

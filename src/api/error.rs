@@ -3,6 +3,7 @@
 
 use super::types::{ErrorBody, ErrorMetadata, ErrorObject};
 use crate::generation::LinkedImageMissing;
+use crate::i18n;
 use crate::json::Loose;
 
 /// Where people add credits; shown with 402 errors.
@@ -12,67 +13,67 @@ pub const KEYS_URL: &str = "https://openrouter.ai/settings/keys";
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
-    #[error("cancelled")]
+    #[error("{}", i18n::core().studio_detail_cancelled)]
     Cancelled,
-    #[error("no answer within {seconds} s")]
+    #[error("{}", i18n::core().studio_detail_timeout(.seconds))]
     Timeout { seconds: u32 },
     /// A streamed answer went silent (not even keep-alive comments).
-    #[error("nothing received for {seconds} s")]
+    #[error("{}", i18n::core().studio_detail_idle_timeout(.seconds))]
     IdleTimeout { seconds: u32 },
     /// The connection ended before the answer was complete; `generation_id`
     /// when OpenRouter had already named the generation (it may be billed).
-    #[error("the stream ended before [DONE]")]
+    #[error("{}", i18n::core().studio_detail_interrupted)]
     Interrupted { generation_id: Option<String> },
     /// The request never got an answer the page could read: offline, DNS, CORS,
     /// or an edge error without CORS headers. Browsers do not tell these apart.
-    #[error("network error: {detail}")]
+    #[error("{}", i18n::core().studio_detail_network(.detail))]
     Network { detail: String },
     /// A network error while the browser knows it has no connection.
-    #[error("offline")]
+    #[error("{}", i18n::core().studio_detail_offline)]
     Offline,
-    #[error("invalid key: {message}")]
+    #[error("{}", i18n::core().studio_detail_invalid_key(.message))]
     InvalidKey { message: String },
-    #[error("out of credits: {message}")]
+    #[error("{}", i18n::core().studio_detail_out_of_credits(.message))]
     OutOfCredits { message: String },
-    #[error("blocked by moderation")]
+    #[error("{}", i18n::core().studio_detail_moderation)]
     Moderation {
         reasons: Vec<String>,
         flagged_input: Option<String>,
     },
-    #[error("forbidden: {message}")]
+    #[error("{}", i18n::core().studio_detail_forbidden(.message))]
     Forbidden { message: String },
-    #[error("rate limited")]
+    #[error("{}", i18n::core().studio_detail_rate_limited)]
     RateLimited { retry_after_seconds: Option<u32> },
-    #[error("bad request: {message}")]
+    #[error("{}", i18n::core().studio_detail_bad_request(.message))]
     BadRequest { message: String },
-    #[error("not available: {message}")]
+    #[error("{}", i18n::core().studio_detail_not_available(.message))]
     NotAvailable { message: String },
     /// Chat Completions cannot serve this model/modality: the Image API can.
-    #[error("wrong endpoint: {message}")]
+    #[error("{}", i18n::core().studio_detail_wrong_endpoint(.message))]
     WrongEndpoint { message: String },
-    #[error("the provider timed out (HTTP {status})")]
+    #[error("{}", i18n::core().studio_detail_provider_timeout(.status))]
     ProviderTimeout { status: u16 },
-    #[error("request too large")]
+    #[error("{}", i18n::core().studio_detail_too_large)]
     TooLarge,
-    #[error("provider error (HTTP {status}): {message}")]
+    #[error("{}", i18n::core().studio_detail_provider_down(.status, .message))]
     ProviderDown {
         status: u16,
         message: String,
         retry_after_seconds: Option<u32>,
     },
     /// A non-JSON error page, typically from the CDN in front of the API.
-    #[error("HTTP {status} with a non-JSON body")]
+    #[error("{}", i18n::core().studio_detail_edge_error(.status))]
     EdgeError { status: u16 },
-    #[error("unexpected HTTP {status}: {message}")]
+    #[error("{}", i18n::core().studio_detail_unexpected_status(.status, .message))]
     UnexpectedStatus { status: u16, message: String },
-    #[error("malformed answer: {detail}")]
+    #[error("{}", i18n::core().studio_detail_malformed(.detail))]
     Malformed { detail: String },
-    #[error("generation failed: {message}")]
+    #[error("{}", i18n::core().studio_detail_generation_failed(.message))]
     GenerationFailed { message: String },
-    #[error("no image in the answer: {detail}")]
+    #[error("{}", i18n::core().studio_detail_no_image(.detail))]
     NoImage { detail: String },
     /// The answer linked to its image, but the browser could not fetch it.
-    #[error("linked image not downloaded from {url}: {reason}")]
+    #[error("{}", i18n::core().studio_detail_linked_unreachable(.url, .reason))]
     LinkedImageUnreachable { url: String, reason: String },
     /// The app's own client code could not be fetched (offline before it loaded).
     #[error("{0}")]
@@ -197,97 +198,72 @@ impl ApiError {
 
     /// The sentence shown in the alert: what happened, then what to do.
     pub fn user_message(&self) -> String {
+        let t = i18n::core();
         match self {
-            ApiError::Cancelled => "Generation cancelled. Nothing was saved; press Generate to try again.".into(),
-            ApiError::Timeout { seconds } => format!(
-                "OpenRouter did not answer within {seconds} seconds, so the request was stopped. Try again; if it keeps happening, try later."
-            ),
-            ApiError::IdleTimeout { seconds } => format!(
-                "OpenRouter stopped sending anything for {seconds} seconds, so the generation was stopped. Try again; if it keeps happening, raise the idle timeout in Settings."
-            ),
-            ApiError::Interrupted { generation_id: None } => "The connection closed before the image was complete, so the generation was interrupted. Nothing was saved; try again.".into(),
-            ApiError::Interrupted { generation_id: Some(id) } => format!(
-                "The connection closed before the image was complete, so the generation was interrupted. OpenRouter had already accepted it ({id}), so it may be billed: Kleinbild is asking OpenRouter what it cost. Nothing was saved; try again."
-            ),
-            ApiError::Offline => "No connection: this device is offline, so nothing was sent. Your prompt and settings are kept; press Generate again once you are back online.".into(),
-            ApiError::Network { .. } => "Could not reach the API (network error, offline, or blocked by the browser's CORS rules). Check your connection and the API base URL in Settings, then try again.".into(),
-            ApiError::InvalidKey { .. } => "OpenRouter rejected the API key (invalid, revoked or expired). Check the key, paste a new one, or sign in again.".into(),
-            ApiError::OutOfCredits { .. } => String::from(
-                "Your OpenRouter account or this key is out of credits. Add credits on OpenRouter (link below) or raise the key's limit, then try again."
-            ),
+            ApiError::Cancelled => t.studio_error_cancelled.into(),
+            ApiError::Timeout { seconds } => t.studio_error_timeout(seconds),
+            ApiError::IdleTimeout { seconds } => t.studio_error_idle_timeout(seconds),
+            ApiError::Interrupted {
+                generation_id: None,
+            } => t.studio_error_interrupted.into(),
+            ApiError::Interrupted {
+                generation_id: Some(id),
+            } => t.studio_error_interrupted_billed(id),
+            ApiError::Offline => t.studio_error_offline.into(),
+            ApiError::Network { .. } => t.studio_error_network.into(),
+            ApiError::InvalidKey { .. } => t.studio_error_invalid_key.into(),
+            ApiError::OutOfCredits { .. } => t.studio_error_out_of_credits.into(),
             ApiError::Moderation {
                 reasons,
                 flagged_input,
             } => {
-                let mut text = String::from("The prompt was blocked by moderation");
+                let mut details = String::new();
                 if !reasons.is_empty() {
-                    text.push_str(&format!(" (reasons: {})", reasons.join(", ")));
+                    details.push(' ');
+                    details.push_str(&t.studio_error_moderation_reasons(&reasons.join(", ")));
                 }
                 if let Some(flagged) = flagged_input.as_deref().filter(|f| !f.is_empty()) {
-                    text.push_str(&format!("; flagged text: \u{201c}{flagged}\u{201d}"));
+                    details.push_str(&t.studio_error_moderation_flagged(&flagged));
                 }
-                text.push_str(". Rephrase the prompt and try again.");
-                text
+                t.studio_error_moderation(&details)
             }
-            ApiError::Forbidden { message } => format!(
-                "OpenRouter refused the request{}. Check the key's permissions and guardrails, or rephrase the prompt.",
-                quoted(message)
-            ),
+            ApiError::Forbidden { message } => t.studio_error_forbidden(&quoted(message)),
             ApiError::RateLimited {
                 retry_after_seconds,
             } => match retry_after_seconds {
-                Some(s) => format!("Rate limited: too many requests right now. Wait {s} seconds, then try again."),
-                None => "Rate limited: too many requests right now. Wait a little, then try again.".into(),
+                Some(s) => t.studio_error_rate_limited_wait(s),
+                None => t.studio_error_rate_limited.into(),
             },
-            ApiError::BadRequest { message } => format!(
-                "OpenRouter could not accept the request{}. Check the prompt and settings, then try again.",
-                quoted(message)
+            ApiError::BadRequest { message } => t.studio_error_bad_request(&quoted(message)),
+            ApiError::NotAvailable { message } => t.studio_error_not_available(&quoted(message)),
+            ApiError::WrongEndpoint { message } => t.studio_error_wrong_endpoint(&quoted(message)),
+            ApiError::ProviderTimeout { .. } => t.studio_error_provider_timeout.into(),
+            ApiError::TooLarge => t.studio_error_too_large.into(),
+            ApiError::ProviderDown { status, .. } => t.studio_error_provider_down(status),
+            ApiError::EdgeError { status } => t.studio_error_edge(status),
+            ApiError::UnexpectedStatus { status, .. } => t.studio_error_unexpected_status(status),
+            ApiError::Malformed { .. } => t.studio_error_malformed.into(),
+            ApiError::GenerationFailed { message } => {
+                t.studio_error_generation_failed(&quoted(message))
+            }
+            ApiError::NoImage { detail } => t.studio_error_no_image(detail),
+            ApiError::LinkedImageUnreachable { url, reason } => t.studio_error_linked_unreachable(
+                &url.split('/').nth(2).unwrap_or_default(),
+                reason,
             ),
-            ApiError::NotAvailable { message } => format!(
-                "The model is not available for this request{}. Try again later or check the model settings.",
-                quoted(message)
-            ),
-            ApiError::WrongEndpoint { message } => format!(
-                "This model cannot make images through the Chat Completions API{}. Choose \u{201c}Images API\u{201d} as the transport in Settings, then try again.",
-                quoted(message)
-            ),
-            ApiError::ProviderTimeout { .. } => "The image provider took too long and the request timed out. Try again in a moment.".into(),
-            ApiError::TooLarge => "The request is too large for OpenRouter (too much data). Use fewer or smaller reference images, then try again.".into(),
-            ApiError::ProviderDown { status, .. } => format!(
-                "The image provider is down or overloaded (HTTP {status}). Nothing was charged; try again in a minute."
-            ),
-            ApiError::EdgeError { status } => format!(
-                "The API answered with an error page instead of data (HTTP {status}); the service is probably having trouble. Try again in a minute."
-            ),
-            ApiError::UnexpectedStatus { status, .. } => format!(
-                "The API answered with an unexpected error (HTTP {status}). Try again; if it persists, check the API base URL in Settings."
-            ),
-            ApiError::Malformed { .. } => "The API's answer was damaged or incomplete, so no image could be read. Try again.".into(),
-            ApiError::GenerationFailed { message } => format!(
-                "The provider failed while generating the image{}. Nothing was saved; try again.",
-                quoted(message)
-            ),
-            ApiError::NoImage { detail } => format!(
-                "The API answered but sent no usable image ({detail}). Try again, perhaps with a different prompt."
-            ),
-            ApiError::LinkedImageUnreachable { url, reason } => format!(
-                "The image was made, but Kleinbild could not download it from {} ({reason}). Open it with the link below and save it from there soon: such links can expire.",
-                url.split('/').nth(2).unwrap_or_default()
-            ),
-            ApiError::PartUnavailable(_) => "Kleinbild could not load the code that sends requests: the connection is down, or the app was updated. Nothing was sent and nothing was charged. Check your connection, then try again (or reload the page).".into(),
+            ApiError::PartUnavailable(_) => t.studio_error_part_unavailable.into(),
         }
     }
 
     /// A page that helps with the next step, as (link text, address).
     pub fn help_link(&self) -> Option<(&'static str, String)> {
+        let t = i18n::core();
         match self {
-            ApiError::OutOfCredits { .. } => {
-                Some(("Add credits on OpenRouter", CREDITS_URL.into()))
+            ApiError::OutOfCredits { .. } => Some((t.studio_link_add_credits, CREDITS_URL.into())),
+            ApiError::InvalidKey { .. } => Some((t.studio_link_manage_keys, KEYS_URL.into())),
+            ApiError::LinkedImageUnreachable { url, .. } => {
+                Some((t.studio_link_open_image, url.clone()))
             }
-            ApiError::InvalidKey { .. } => {
-                Some(("Manage your keys on OpenRouter", KEYS_URL.into()))
-            }
-            ApiError::LinkedImageUnreachable { url, .. } => Some(("Open the image", url.clone())),
             _ => None,
         }
     }
@@ -298,12 +274,14 @@ impl ApiError {
     }
 }
 
+/// What the server said, as `: “…”` after the sentence's first part (nothing
+/// when it said nothing).
 fn quoted(message: &str) -> String {
     let message = message.trim();
     if message.is_empty() {
         String::new()
     } else {
-        format!(": \u{201c}{message}\u{201d}")
+        i18n::core().studio_quoted(&message)
     }
 }
 

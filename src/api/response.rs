@@ -60,7 +60,7 @@ impl Collected {
     /// the reason it could not be used.
     pub(crate) fn add(&mut self, entry: ImageEntry) {
         let Some(url) = entry.url else {
-            self.last_problem = Some("an image entry had no URL".into());
+            self.last_problem = Some(crate::i18n::later().studio_detail_entry_no_url.into());
             return;
         };
         if let Some(remote) = remote_image_url(&url) {
@@ -79,7 +79,7 @@ impl Collected {
             return Err(ApiError::NoImage {
                 detail: self
                     .last_problem
-                    .unwrap_or_else(|| "the answer contained no images".into()),
+                    .unwrap_or_else(|| crate::i18n::later().studio_detail_no_images.into()),
             });
         }
         Ok((self.images, self.remote_urls))
@@ -93,11 +93,12 @@ pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput
     if let Some(error) = &response.error {
         return Err(generation_error(status, error));
     }
+    let t = crate::i18n::later();
     let mut images = Vec::new();
     let mut last_problem = None;
     for data in &response.data {
         let Some(b64) = data.b64_json.as_deref() else {
-            last_problem = Some("an image entry had no data".to_owned());
+            last_problem = Some(t.studio_detail_entry_no_data.to_owned());
             continue;
         };
         match image_from_base64(b64.trim()) {
@@ -107,7 +108,7 @@ pub fn parse_images_response(status: u16, body: &str) -> Result<GenerationOutput
     }
     if images.is_empty() {
         return Err(ApiError::NoImage {
-            detail: last_problem.unwrap_or_else(|| "the answer contained no images".into()),
+            detail: last_problem.unwrap_or_else(|| t.studio_detail_no_images.into()),
         });
     }
     Ok(GenerationOutput {
@@ -137,13 +138,14 @@ pub(crate) fn generation_error(status: u16, error: &super::types::ErrorObject) -
 
 /// The answer's JSON object, or why it is not one.
 pub(crate) fn read_object(body: &str) -> Result<Loose, ApiError> {
+    let t = crate::i18n::later();
     let kind = match Loose::parse(body.trim()) {
         Ok(value @ Loose::Object(_)) => return Ok(value),
-        Ok(_) => "unexpected shape",
-        Err(e) if e.is_eof() => "the body ended too early",
-        Err(_) => "not JSON",
+        Ok(_) => t.studio_detail_json_shape,
+        Err(e) if e.is_eof() => t.studio_detail_json_eof,
+        Err(_) => t.studio_detail_not_json,
     };
     Err(ApiError::Malformed {
-        detail: format!("invalid JSON ({kind})"),
+        detail: t.studio_detail_invalid_json(&kind),
     })
 }

@@ -32,7 +32,7 @@ impl StreamAccumulator {
             Ok(chunk @ Loose::Object(_)) => chunk,
             _ => {
                 return Err(ApiError::Malformed {
-                    detail: "a streamed chunk is not valid JSON".into(),
+                    detail: crate::i18n::later().studio_detail_chunk_not_json.into(),
                 });
             }
         };

@@ -7,6 +7,7 @@ use crate::state::Alerts;
 #[component]
 pub fn AlertRegion() -> impl IntoView {
     let alerts = Alerts::expect();
+    let t = crate::i18n::core();
     view! {
         <div class="alert" role="alert" class:alert--visible=move || alerts.is_showing()>
             {move || {
@@ -31,13 +32,13 @@ pub fn AlertRegion() -> impl IntoView {
                                 .map(|details| {
                                     view! {
                                         <details class="alert__details">
-                                            <summary>"Details"</summary>
+                                            <summary>{t.studio_details}</summary>
                                             <code>{details}</code>
                                         </details>
                                     }
                                 })}
                             <button type="button" class="alert__dismiss" on:click=move |_| alerts.clear()>
-                                "Dismiss"
+                                {t.studio_dismiss}
                             </button>
                         }
                     })

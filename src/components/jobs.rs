@@ -61,14 +61,15 @@ fn JobList() -> impl IntoView {
     let has_jobs = move || studio.with_jobs(|jobs| !jobs.is_empty());
     let newest_first =
         move || studio.with_jobs(|jobs| jobs.iter().rev().map(|j| j.id).collect::<Vec<u32>>());
+    let t = crate::i18n::later();
     view! {
         <Show when=has_jobs>
-            <section class="jobs" aria-label="Jobs" aria-busy=move || studio.is_running().to_string()>
+            <section class="jobs" aria-label=t.studio_jobs aria-busy=move || studio.is_running().to_string()>
                 <div class="jobs__header">
-                    <h2 class="jobs__title">"Jobs"</h2>
+                    <h2 class="jobs__title">{t.studio_jobs}</h2>
                     <Show when=move || studio.is_running()>
                         <button type="button" class="button--small" on:click=move |_| studio.cancel_all()>
-                            "Cancel all"
+                            {t.studio_cancel_all}
                         </button>
                     </Show>
                 </div>
@@ -96,13 +97,14 @@ fn JobItem(
     let prompt = job().map(|j| j.prompt).unwrap_or_default();
     let status = move || job().map(|j| j.status(now.get())).unwrap_or_default();
     let open = move || job().is_some_and(|j| j.is_open());
+    let t = crate::i18n::later();
     view! {
         <li class="job" class:job--open=open>
             <span class="job__prompt" title=prompt.clone()>{prompt.clone()}</span>
             <span class="job__status" role="status">{status}</span>
             <Show when=open>
                 <button type="button" class="button--small button--danger" on:click=move |_| studio.cancel(id)>
-                    "Cancel"
+                    {t.studio_cancel}
                 </button>
             </Show>
         </li>
@@ -153,10 +155,11 @@ fn tiles(jobs: &[Job]) -> Vec<(String, u32, usize, Tile)> {
 #[component]
 fn Tiles() -> impl IntoView {
     let studio = Studio::expect();
+    let (t, t_core) = (crate::i18n::later(), crate::i18n::core());
     view! {
-        <section class="results" aria-label="Result">
+        <section class="results" aria-label=t_core.studio_result>
             <Show when=move || studio.with_jobs(|jobs| tiles(jobs).is_empty())>
-                <p class="results__empty">"Your image will appear here."</p>
+                <p class="results__empty">{t_core.studio_results_empty}</p>
             </Show>
             <For
                 each=move || studio.with_jobs(tiles)
@@ -176,7 +179,7 @@ fn Tiles() -> impl IntoView {
                             <figure class="tile tile--failed">
                                 <p class="tile__reason">{reason}</p>
                                 <button type="button" on:click=move |_| studio.retry(job_id, index)>
-                                    "Retry"
+                                    {t.studio_retry}
                                 </button>
                             </figure>
                         }

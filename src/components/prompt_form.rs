@@ -17,6 +17,7 @@ pub fn PromptForm() -> impl IntoView {
     let models = ModelList::expect();
     let (prompt, set_prompt) = (draft.prompt().read_only(), draft.prompt().write_only());
     let prompt_ref = NodeRef::<leptos::html::Textarea>::new();
+    let t = crate::i18n::core();
 
     let generate = move || {
         // An empty prompt is the one mistake fixed in the form itself.
@@ -48,27 +49,22 @@ pub fn PromptForm() -> impl IntoView {
         let jobs = prompt.with(|p| prompts_from(p, per_line).len()).max(1) as u32;
         let (w, h) = output_size(&ratio, resolution)?;
         let n = jobs * batch;
-        let count = if n == 1 {
-            String::new()
-        } else {
-            format!("{n} images \u{b7} ")
-        };
+        let mut parts = vec![t.studio_estimate_size(&w, &h)];
+        if n != 1 {
+            parts.push(t.studio_image_count_other(&n));
+        }
         // Without a known price it says where the price is (the model's hint links there).
-        let price = match models.price_of(&model).of_image(w, h) {
-            Some(usd) => format!("estimated {}", format_usd(usd * f64::from(n))),
+        parts.push(match models.price_of(&model).of_image(w, h) {
+            Some(usd) => t.studio_estimate_price(&format_usd(usd * f64::from(n))),
             None => PRICE_ELSEWHERE.to_owned(),
-        };
-        // With a spending limit, today's billed total stays in sight.
-        let today = limit.map_or_else(String::new, |limit| {
-            format!(
-                " \u{b7} today {} of {} limit",
-                format_usd(studio.spent_today()),
-                format_usd(limit)
-            )
         });
-        Some(format!(
-            "about {w}\u{d7}{h} px \u{b7} {count}{price}{today}"
-        ))
+        // With a spending limit, today's billed total stays in sight.
+        if let Some(limit) = limit {
+            parts.push(
+                t.studio_estimate_today(&format_usd(studio.spent_today()), &format_usd(limit)),
+            );
+        }
+        Some(parts.join(" \u{b7} "))
     };
 
     view! {
@@ -81,13 +77,13 @@ pub fn PromptForm() -> impl IntoView {
             }
         >
             <label class="field field--prompt">
-                <span class="field__label">"Prompt"</span>
+                <span class="field__label">{t.studio_prompt}</span>
                 <textarea
                     node_ref=prompt_ref
                     name="prompt"
                     rows="4"
                     maxlength=crate::state::MAX_PROMPT_CHARS
-                    placeholder="A watercolor fox in a snowy forest"
+                    placeholder=t.studio_prompt_placeholder
                     aria-describedby="prompt-hint"
                     prop:value=move || prompt.get()
                     on:input=move |ev| set_prompt.set(event_target_value(&ev))
@@ -95,15 +91,15 @@ pub fn PromptForm() -> impl IntoView {
                 ></textarea>
             </label>
             <p id="prompt-hint" class="field__hint">
-                "Ctrl+Enter (\u{2318}+Enter on a Mac) generates; \u{2191} recalls recent prompts."
+                {t.studio_prompt_hint}
                 // FLUX.2's editing guide names references by their number.
-                {move || (draft.reference_count() > 0).then_some(" Refer to your references as image 1, image 2\u{2026}, e.g. \u{201c}put the hat from image 2 on the person in image 1\u{201d}.")}
+                {move || (draft.reference_count() > 0).then_some((" ", t.studio_prompt_hint_references))}
             </p>
             // Over the label line: the count and Clear prompt, when their part is here.
             <div class="prompt-tools">{super::lazy_view(|| Box::pin(super::prompt_tools_view()))}</div>
             <div class="prompt-form__row">
                 {super::setting_select(
-                    "Aspect ratio",
+                    t.studio_aspect_ratio,
                     "aspect-ratio",
                     None,
                     ASPECT_RATIOS.iter().map(|&(r, _, _)| (r.to_owned(), r.to_owned())).collect(),
@@ -122,13 +118,13 @@ pub fn PromptForm() -> impl IntoView {
                             }
                         }
                     />
-                    <span>"One prompt per line"</span>
+                    <span>{t.studio_one_prompt_per_line}</span>
                 </label>
                 <p class="prompt-form__estimate">{estimate}</p>
             </div>
             <div class="prompt-form__actions">
                 <label class="field field--count">
-                    <span class="field__label">"Images"</span>
+                    <span class="field__label">{t.studio_images}</span>
                     <input
                         type="number"
                         name="images"
@@ -145,7 +141,7 @@ pub fn PromptForm() -> impl IntoView {
                                     }
                                 }
                                 _ => {
-                                    alerts.show(format!("Images must be a whole number from 1 to {MAX_BATCH}; it stays at {}.", settings.with_untracked(|s| s.batch_size)));
+                                    alerts.show(t.studio_images_invalid(&MAX_BATCH, &settings.with_untracked(|s| s.batch_size)));
                                     settings.update(|_| {}).ok();
                                 }
                             }
@@ -153,7 +149,7 @@ pub fn PromptForm() -> impl IntoView {
                     />
                 </label>
                 <button type="submit" class="button--primary">
-                    "Generate"
+                    {t.studio_generate}
                 </button>
             </div>
         </form>

@@ -71,6 +71,7 @@ fn PromptTools() -> impl IntoView {
             let _ = field.focus();
         }
     };
+    let t = crate::i18n::later();
     view! {
         <span class="prompt-tools__count">
             {move || format!("{}/{MAX_PROMPT_CHARS}", prompt.with(|p| p.chars().count()))}
@@ -81,7 +82,7 @@ fn PromptTools() -> impl IntoView {
             on:click=clear
             disabled=move || prompt.with(String::is_empty)
         >
-            "Clear prompt"
+            {t.studio_clear_prompt}
         </button>
     }
 }

@@ -20,10 +20,11 @@ pub fn ReferencePicker() -> impl IntoView {
         draft.add_files(picked);
     };
     listen_for_dropped_and_pasted_images(draft);
+    let t = crate::i18n::later();
     view! {
         <div class="references">
             <label class="field">
-                <span class="field__label">"Reference images"</span>
+                <span class="field__label">{t.studio_reference_images}</span>
                 <input
                     node_ref=input
                     type="file"
@@ -34,12 +35,7 @@ pub fn ReferencePicker() -> impl IntoView {
                 />
             </label>
             <p id="references-hint" class="field__hint">
-                {move || {
-                    format!(
-                        "Optional: up to {MAX_REFERENCES} images to edit or combine; drop or paste them too ({} chosen).",
-                        draft.reference_count(),
-                    )
-                }}
+                {move || t.studio_references_hint(&MAX_REFERENCES, &draft.reference_count())}
             </p>
             <ol class="references__list">
                 {move || {
@@ -51,12 +47,12 @@ pub fn ReferencePicker() -> impl IntoView {
                             let (id, n) = (r.id, i + 1);
                             view! {
                                 <li class="references__item">
-                                    <img src=r.preview_url alt=format!("image {n}: {}", r.record.name) />
-                                    <span class="references__number">{format!("image {n}")}</span>
+                                    <img src=r.preview_url alt=t.studio_reference_alt(&n, &r.record.name) />
+                                    <span class="references__number">{t.studio_reference_number(&n)}</span>
                                     <span class="references__tools">
                                         <button
                                             type="button"
-                                            aria-label=format!("Move image {n} earlier")
+                                            aria-label=t.studio_reference_earlier(&n)
                                             disabled=n == 1
                                             on:click=move |_| draft.move_reference(id, true)
                                         >
@@ -64,7 +60,7 @@ pub fn ReferencePicker() -> impl IntoView {
                                         </button>
                                         <button
                                             type="button"
-                                            aria-label=format!("Move image {n} later")
+                                            aria-label=t.studio_reference_later(&n)
                                             disabled=n == last
                                             on:click=move |_| draft.move_reference(id, false)
                                         >
@@ -72,7 +68,7 @@ pub fn ReferencePicker() -> impl IntoView {
                                         </button>
                                         <button
                                             type="button"
-                                            aria-label=format!("Remove image {n}")
+                                            aria-label=t.studio_reference_remove(&n)
                                             on:click=move |_| draft.remove_reference(id)
                                         >
                                             "\u{d7}"

@@ -12,14 +12,18 @@ pub(super) fn ResultCard(
 ) -> impl IntoView {
     let studio = Studio::expect();
     let history = HistoryStore::expect();
+    let t = crate::i18n::core();
     let id = image.id.clone();
     let cost = image.cost_usd.map_or_else(
-        || "cost not reported".to_owned(),
-        |c| format!("billed {}", format_usd(c)),
+        || t.studio_cost_not_reported.to_owned(),
+        |c| t.studio_billed(&format_usd(c)),
     );
-    let meta = format!(
-        "{}\u{d7}{} \u{b7} seed {} \u{b7} {} \u{b7} {}",
-        image.width, image.height, image.seed, image.aspect_ratio, cost
+    let meta = t.studio_result_meta(
+        &image.width,
+        &image.height,
+        &image.seed,
+        &image.aspect_ratio,
+        &cost,
     );
     view! {
         <figure class="result-card">
@@ -64,7 +68,7 @@ pub(super) fn ResultCard(
                         });
                     }
                 >
-                    "Download"
+                    {t.studio_download}
                 </button>
             </figcaption>
         </figure>

@@ -1,6 +1,8 @@
 //! Image bytes we trust: the format by its magic numbers (never by what the
 //! sender claims) and the pixel size from the header.
 
+use crate::i18n;
+
 /// The formats a browser may render from this app; SVG and HTML never pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageFormat {
@@ -68,15 +70,15 @@ pub struct DecodedImage {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImageDataError {
-    #[error("the image is not a data URL")]
+    #[error("{}", i18n::core().studio_image_not_data_url)]
     NotDataUrl,
-    #[error("the data URL is not base64-encoded")]
+    #[error("{}", i18n::core().studio_image_not_base64)]
     NotBase64,
-    #[error("the image data is not valid base64")]
+    #[error("{}", i18n::core().studio_image_bad_base64)]
     BadBase64,
-    #[error("the data is {0}, not an image this app can show")]
+    #[error("{}", i18n::core().studio_image_not_an_image(.0))]
     NotAnImage(String),
-    #[error("the image header is damaged")]
+    #[error("{}", i18n::core().studio_image_bad_header)]
     BadHeader,
 }
 
@@ -111,10 +113,11 @@ pub enum Header {
 /// or a prefix).
 pub fn inspect_header(bytes: &[u8]) -> Header {
     let Some(format) = ImageFormat::sniff(bytes) else {
+        let t = i18n::core();
         return Header::Refused(ImageDataError::NotAnImage(if bytes.is_empty() {
-            "empty".into()
+            t.studio_image_empty.into()
         } else {
-            "unrecognised data".into()
+            t.studio_image_unrecognised.into()
         }));
     };
     match dimensions(format, bytes) {

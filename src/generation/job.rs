@@ -31,9 +31,10 @@ pub struct RetryWait {
 impl RetryWait {
     /// "Retrying in 4 s — attempt 2 of 3": what the countdown says.
     pub fn text(&self) -> String {
-        format!(
-            "Retrying in {} s \u{2014} attempt {} of {}",
-            self.seconds_left, self.next_attempt, self.max_attempts
+        crate::i18n::core().studio_retry_wait(
+            &self.seconds_left,
+            &self.next_attempt,
+            &self.max_attempts,
         )
     }
 }
@@ -124,6 +125,7 @@ impl Job {
     /// in 4 s — attempt 2 of 3", "Done", "Failed: …", "3 done, 1 failed",
     /// "Cancelled".
     pub fn status(&self, now_ms: f64) -> String {
+        let t = crate::i18n::core();
         let count = |f: fn(&ImageState) -> bool| self.images.iter().filter(|i| f(&i.state)).count();
         let done = count(|s| matches!(s, ImageState::Done { .. }));
         let failed = count(|s| matches!(s, ImageState::Failed { .. }));
@@ -141,40 +143,36 @@ impl Job {
             Some((started_ms, phase, None)) => {
                 let seconds = ((now_ms - started_ms) / 1000.0).max(0.0) as u32;
                 Some(match phase {
-                    None => format!("Sending\u{2026} {seconds} s"),
-                    Some(Phase::Accepted) => format!("Generating\u{2026} {seconds} s"),
-                    Some(Phase::Processing) => {
-                        format!("Generating\u{2026} {seconds} s \u{b7} processing at the provider")
-                    }
-                    Some(Phase::Receiving) => {
-                        format!("Generating\u{2026} {seconds} s \u{b7} receiving the image")
-                    }
+                    None => t.studio_job_sending(&seconds),
+                    Some(Phase::Accepted) => t.studio_job_generating(&seconds),
+                    Some(Phase::Processing) => t.studio_job_processing(&seconds),
+                    Some(Phase::Receiving) => t.studio_job_receiving(&seconds),
                 })
             }
-            None if self.is_open() => Some("Queued".to_owned()),
+            None if self.is_open() => Some(t.studio_job_queued.to_owned()),
             None => None,
         };
         match progress {
-            Some(progress) if total > 1 => format!("{done} of {total} done \u{b7} {progress}"),
+            Some(progress) if total > 1 => t.studio_job_progress(&done, &total, &progress),
             Some(progress) => progress,
-            None if done == total => "Done".to_owned(),
+            None if done == total => t.studio_job_done.to_owned(),
             None if failed == total && total == 1 => {
                 let reason = self.images.iter().find_map(|i| match &i.state {
                     ImageState::Failed { reason } => Some(reason.as_str()),
                     _ => None,
                 });
-                format!("Failed: {}", reason.unwrap_or_default())
+                t.studio_job_failed(&reason.unwrap_or_default())
             }
-            None if failed == total => format!("All {total} failed"),
-            None if done + failed == 0 => "Cancelled".to_owned(),
+            None if failed == total => t.studio_job_all_failed(&total),
+            None if done + failed == 0 => t.studio_job_cancelled.to_owned(),
             None => {
-                let mut parts = vec![format!("{done} done")];
+                let mut parts = vec![t.studio_job_done_count(&done)];
                 if failed > 0 {
-                    parts.push(format!("{failed} failed"));
+                    parts.push(t.studio_job_failed_count(&failed));
                 }
                 let cancelled = total - done - failed;
                 if cancelled > 0 {
-                    parts.push(format!("{cancelled} cancelled"));
+                    parts.push(t.studio_job_cancelled_count(&cancelled));
                 }
                 parts.join(", ")
             }

@@ -175,12 +175,9 @@ pub fn parse_seed(text: &str) -> Result<Option<u32>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<u32>().map(Some).map_err(|_| {
-        format!(
-            "Seed must be a whole number from 0 to {}, or empty for a random seed.",
-            u32::MAX
-        )
-    })
+    text.parse::<u32>()
+        .map(Some)
+        .map_err(|_| crate::i18n::core().studio_seed_invalid(&u32::MAX))
 }
 
 /// A file name for downloads: a slug of the prompt plus the seed. ASCII only:

@@ -31,10 +31,11 @@ pub(super) fn images_done(unseen: RwSignal<u32>, notify: bool, count: u32) {
 
 /// "1 image is ready" / "3 images are ready".
 fn ready_text(count: u32) -> String {
+    let t = crate::i18n::core();
     if count == 1 {
-        "1 image is ready".into()
+        t.studio_ready_one.into()
     } else {
-        format!("{count} images are ready")
+        t.studio_ready_other(&count)
     }
 }
 

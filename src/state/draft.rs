@@ -109,23 +109,16 @@ impl Draft {
         blob: Blob,
         from: Option<String>,
     ) -> Result<(), String> {
-        let full = || {
-            format!(
-                "FLUX.2 [klein] takes at most {MAX_REFERENCES} reference images; remove one before adding \u{201c}{name}\u{201d}."
-            )
-        };
+        let t = crate::i18n::core();
+        let full = || t.studio_references_full(&MAX_REFERENCES, &name);
         if self.references.with_untracked(Vec::len) >= MAX_REFERENCES {
             return Err(full());
         }
-        let unusable = |e: String| {
-            format!(
-                "\u{201c}{name}\u{201d} cannot be used as a reference: {e}. Use a PNG, JPEG, WebP or GIF image."
-            )
-        };
+        let unusable = |e: String| t.studio_reference_unusable(&name, &e);
         let read = |blob: Blob| async move {
             let bytes = blob_bytes(&blob)
                 .await
-                .map_err(|_| "it could not be read".to_owned())?;
+                .map_err(|_| t.studio_reference_unreadable.to_owned())?;
             verify_image(bytes).map_err(|e| e.to_string())
         };
         let mut image = read(blob.clone()).await.map_err(unusable)?;
@@ -134,7 +127,7 @@ impl Draft {
             let png = image.format == ImageFormat::Png;
             blob = downscale(&blob, w, h, png)
                 .await
-                .map_err(|_| unusable("the browser could not make it smaller".into()))?;
+                .map_err(|_| unusable(t.studio_reference_not_smaller.into()))?;
             image = read(blob.clone()).await.map_err(unusable)?;
         }
         // Another one may have been added while this one was read.
@@ -255,7 +248,7 @@ impl Draft {
         match settings_in(&file).await {
             Ok(image) => {
                 self.apply_image_settings(image);
-                format!("Settings loaded from \u{201c}{name}\u{201d}.")
+                crate::i18n::core().studio_settings_loaded(&name)
             }
             Err(error) => error.message(name),
         }
@@ -286,10 +279,7 @@ impl Draft {
                 match settings_in(&file).await.ok() {
                     Some(image) => {
                         draft.apply_image_settings(image);
-                        alerts.show(format!(
-                            "Settings loaded from \u{201c}{}\u{201d}: prompt, model, seed, aspect ratio and resolution. To use it as a reference image instead, pick it under Reference images.",
-                            file.name()
-                        ));
+                        alerts.show(crate::i18n::core().studio_settings_dropped(&file.name()));
                     }
                     None => references.push(file),
                 }
@@ -336,14 +326,12 @@ impl Draft {
                 };
                 missing += usize::from(!added);
             }
-            let lost = match missing {
+            let t = crate::i18n::core();
+            draft.alerts.show(match missing {
                 0 => return,
-                1 => "1 reference image of this entry is".to_owned(),
-                n => format!("{n} reference images of this entry are"),
-            };
-            draft.alerts.show(format!(
-                "{lost} no longer stored; everything else is back in the form. Add the references again if you need them."
-            ));
+                1 => t.studio_references_lost_one.into(),
+                n => t.studio_references_lost_other(&n),
+            });
         });
     }
 }

@@ -164,10 +164,8 @@ impl Studio {
     pub fn image_broken(&self, id: &str) {
         self.broken.update_value(|ids| ids.push(id.to_owned()));
         self.image_painted(id);
-        self.alerts.show(
-            "The image arrived damaged: the browser could not decode it, so it is neither shown nor kept. Nothing was lost otherwise; try again."
-                .into(),
-        );
+        self.alerts
+            .show(crate::i18n::core().studio_image_damaged.into());
     }
 
     /// Waits until every one of `ids` is painted, at most a few seconds (an
@@ -248,15 +246,15 @@ impl Studio {
     /// form is never touched. Returns false when nothing was queued because
     /// the prompt is empty (the form then focuses it).
     pub fn generate(&self) -> bool {
+        let t = crate::i18n::core();
         let Some(api_key) = self.key.current_untracked() else {
-            self.alerts.show("Add your OpenRouter API key first: paste it into \u{201c}OpenRouter API key\u{201d} and press Enter.".into());
+            self.alerts.show(t.studio_needs_key.into());
             return true;
         };
         let s = self.settings.with_untracked(Clone::clone);
         let prompts = prompts_from(&self.draft.prompt().get_untracked(), s.one_prompt_per_line);
         if prompts.is_empty() {
-            self.alerts
-                .show("Type a prompt first: describe the image you want.".into());
+            self.alerts.show(t.studio_needs_prompt.into());
             return false;
         }
         let first_seed = match parse_seed(&self.draft.seed().get_untracked()) {
@@ -319,10 +317,11 @@ impl Studio {
         if allowed < wanted
             && let Some(limit) = s.spending_limit_usd
         {
-            self.alerts.show(format!(
-                "Sending {allowed} of {wanted} images: more would pass your spending limit of {} a day (billed today: {}). Raise or clear the limit in Settings for the rest.",
-                format_usd(limit),
-                format_usd(untrack(|| self.spent_today()))
+            self.alerts.show(t.studio_sending_within_limit(
+                &allowed,
+                &wanted,
+                &format_usd(limit),
+                &format_usd(untrack(|| self.spent_today())),
             ));
         }
         // Keep seed off: the next press gets a fresh seed, shown before it is used.
@@ -338,13 +337,14 @@ impl Studio {
     /// terminal command (the key as `$OPENROUTER_API_KEY`, references left
     /// out), and the sentence to show. Copies it when it can.
     pub async fn copy_as_curl(&self) -> String {
+        let t = crate::i18n::core();
         let s = self.settings.with_untracked(Clone::clone);
         let Some(prompt) =
             prompts_from(&self.draft.prompt().get_untracked(), s.one_prompt_per_line)
                 .into_iter()
                 .next()
         else {
-            return "Type a prompt first: the command sends it.".into();
+            return t.studio_curl_needs_prompt.into();
         };
         let (seed, random) = match parse_seed(&self.draft.seed().get_untracked()) {
             Ok(Some(seed)) => (seed, false),
@@ -364,19 +364,15 @@ impl Studio {
         };
         let command = crate::api::curl::curl_command(&target, &request);
         let copied = super::clipboard::copy_command(&command).await;
-        let mut notes = String::new();
+        let mut said = vec![copied];
         if random {
-            notes.push_str(&format!(
-                " The seed field is empty, so it uses the random seed {seed}."
-            ));
+            said.push(t.studio_curl_random_seed(&seed));
         }
         if references > 0 {
-            notes.push_str(&format!(
-                " Replace each \u{201c}{}\u{201d} with a reference image as a data: URL (left out here).",
-                crate::api::curl::reference_placeholder("N")
-            ));
+            said.push(t.studio_curl_references(&crate::api::curl::reference_placeholder("N")));
         }
-        format!("{copied}{notes} Set OPENROUTER_API_KEY in the terminal first.")
+        said.push(t.studio_curl_set_key.into());
+        said.join(" ")
     }
 
     /// What OpenRouter billed today (the local calendar day), from History (tracked).
@@ -403,12 +399,10 @@ impl Studio {
         let Some(limit) = s.spending_limit_usd else {
             return Ok(wanted);
         };
+        let t = crate::i18n::core();
         let limit_text = format_usd(limit);
         let Some(each) = each else {
-            return Err(format!(
-                "Not sent: Kleinbild does not know what {} costs per image, so it cannot keep your spending limit of {limit_text} a day. Pick a model with a price, or clear the limit in Settings.",
-                s.model
-            ));
+            return Err(t.studio_limit_unknown_price(&s.model, &limit_text));
         };
         let spent = untrack(|| self.spent_today());
         // Images sent or queued but not billed yet count at their estimate.
@@ -430,16 +424,17 @@ impl Studio {
                     .sum()
             })
         });
+        let on_its_way = if pending > 0.0 {
+            t.studio_limit_pending(&format_usd(pending))
+        } else {
+            String::new()
+        };
         match images_within_limit(limit, spent, pending, each, wanted) {
-            0 => Err(format!(
-                "Not sent: this would pass your spending limit of {limit_text} a day. Billed today: {}{}; one image: about {}. Raise or clear the limit in Settings, or wait until tomorrow.",
-                format_usd(spent),
-                if pending > 0.0 {
-                    format!(", plus about {} on its way", format_usd(pending))
-                } else {
-                    String::new()
-                },
-                format_usd(each)
+            0 => Err(t.studio_limit_reached(
+                &limit_text,
+                &format_usd(spent),
+                &on_its_way,
+                &format_usd(each),
             )),
             allowed => Ok(allowed),
         }
@@ -727,6 +722,7 @@ async fn ask_what_it_cost(studio: Studio, (job_id, index): (u32, usize), id: Str
             break;
         }
     }
+    let t = crate::i18n::core();
     let said = match outcome {
         Some(usd) if usd > 0.0 => {
             let now = js_sys::Date::now();
@@ -734,15 +730,10 @@ async fn ask_what_it_cost(studio: Studio, (job_id, index): (u32, usize), id: Str
             studio
                 .interrupted_costs
                 .update(|costs| costs.push((now, usd)));
-            format!(
-                "OpenRouter billed {} for it (generation {id}); it counts toward today's spend.",
-                format_usd(usd)
-            )
+            t.studio_cost_billed(&format_usd(usd), &id)
         }
-        Some(_) => format!("Nothing was billed for it (generation {id})."),
-        None => format!(
-            "Kleinbild could not find out what it cost: OpenRouter had no record of generation {id} after 30 seconds. Your activity page on openrouter.ai lists every charge."
-        ),
+        Some(_) => t.studio_cost_nothing(&id),
+        None => t.studio_cost_unknown(&id),
     };
     studio.jobs.update(|jobs| {
         if let Some(image) = jobs
@@ -755,15 +746,14 @@ async fn ask_what_it_cost(studio: Studio, (job_id, index): (u32, usize), id: Str
             reason.push_str(&said);
         }
     });
-    studio
-        .alerts
-        .show(format!("The generation was interrupted. {said}"));
+    studio.alerts.show(t.studio_interrupted(&said));
 }
 
 fn save_failure_message(error: &StorageError) -> String {
+    let t = crate::i18n::core();
     match error {
-        StorageError::Quota => "The image is shown but could not be saved: the browser's storage for this site is full. Download the image, then delete old images from History to make room.".into(),
-        other => format!("The image is shown but could not be saved to History ({other}). Download it to keep it."),
+        StorageError::Quota => t.studio_save_full.into(),
+        other => t.studio_save_failed(other),
     }
 }
 
@@ -781,7 +771,7 @@ fn show(
         .into_iter()
         .map(|image| {
             let unavailable = || ApiError::NoImage {
-                detail: "the browser could not hold the image".into(),
+                detail: crate::i18n::core().studio_detail_not_held.into(),
             };
             let src = match &image.data {
                 ImageData::DataUrl(url) => wasm_bindgen::JsValue::from_str(url),

@@ -4,9 +4,11 @@ use web_sys::{AbortController, AbortSignal};
 
 use crate::api::ApiError;
 
+/// A new AbortController. The studio makes each request's Cancel handle
+/// itself, outside the `later` part, so this message is a `core` string.
 fn controller() -> Result<AbortController, ApiError> {
     AbortController::new().map_err(|_| ApiError::Network {
-        detail: "this browser cannot cancel requests (no AbortController)".into(),
+        detail: crate::i18n::core().studio_detail_no_abort.into(),
     })
 }
 

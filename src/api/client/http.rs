@@ -36,7 +36,7 @@ impl Sent {
     pub(super) async fn text(&self) -> Result<JsString, String> {
         let failed = |e: wasm_bindgen::JsValue| match e.dyn_ref::<js_sys::Error>() {
             Some(e) => format!("{}: {}", e.name(), e.message()),
-            None => "the body could not be read".into(),
+            None => crate::i18n::later().studio_detail_body_unreadable.into(),
         };
         let promise = self.response.text().map_err(failed)?;
         let text = JsFuture::from(promise).await.map_err(failed)?;

@@ -47,6 +47,7 @@ async fn download_one(
     cancel: &CancelHandle,
     seconds: u32,
 ) -> Result<DecodedImage, Unreachable> {
+    let t = crate::i18n::later();
     let limit = AbortSignal::timeout_with_u32(seconds.saturating_mul(1000));
     let signal = AbortSignal::any(&js_sys::Array::of2(&cancel.signal(), &limit));
     let missing = |reason: String| {
@@ -59,9 +60,9 @@ async fn download_one(
         if cancel.is_cancelled() {
             Unreachable::Cancelled
         } else if limit.aborted() {
-            missing(format!("no answer within {seconds} seconds"))
+            missing(t.studio_detail_linked_timeout(&seconds))
         } else {
-            missing("a network error, or the host does not allow this page to fetch from it".into())
+            missing(t.studio_detail_linked_blocked.into())
         }
     };
     let response = Request::get(url)
@@ -73,5 +74,5 @@ async fn download_one(
         return Err(missing(format!("HTTP {}", response.status())));
     }
     let bytes = response.binary().await.map_err(|e| failed(describe(e)))?;
-    verify_image(bytes).map_err(|e| missing(format!("the file there is not a usable image: {e}")))
+    verify_image(bytes).map_err(|e| missing(t.studio_detail_linked_not_image(&e)))
 }

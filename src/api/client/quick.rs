@@ -51,7 +51,7 @@ pub async fn generation_cost(api_base: &str, key: &str, id: &str) -> Result<Opti
         .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
     {
         return Err(ApiError::Malformed {
-            detail: "the generation id has unexpected characters".into(),
+            detail: crate::i18n::later().studio_detail_bad_generation_id.into(),
         });
     }
     let url = format!("{api_base}/generation?id={id}");

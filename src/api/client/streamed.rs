@@ -28,13 +28,14 @@ pub(super) async fn read_stream(
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut decoder = SseDecoder::new();
     let mut answer = StreamAccumulator::default();
+    let t = crate::i18n::later();
     let not_text = |_| ApiError::Malformed {
-        detail: "the stream carried data that is not text".into(),
+        detail: t.studio_detail_stream_not_text.into(),
     };
     let read_failed = |error: wasm_bindgen::JsValue| {
         classify(match error.dyn_ref::<js_sys::Error>() {
             Some(e) => format!("{}: {}", e.name(), e.message()),
-            None => "the connection broke".into(),
+            None => t.studio_detail_connection_broke.into(),
         })
     };
     let read = async {
