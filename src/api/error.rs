@@ -198,7 +198,7 @@ impl ApiError {
 
     /// The sentence shown in the alert: what happened, then what to do.
     pub fn user_message(&self) -> String {
-        let t = i18n::core();
+        let t = i18n::later();
         match self {
             ApiError::Cancelled => t.studio_error_cancelled.into(),
             ApiError::Timeout { seconds } => t.studio_error_timeout(seconds),
@@ -257,7 +257,7 @@ impl ApiError {
 
     /// A page that helps with the next step, as (link text, address).
     pub fn help_link(&self) -> Option<(&'static str, String)> {
-        let t = i18n::core();
+        let t = i18n::later();
         match self {
             ApiError::OutOfCredits { .. } => Some((t.studio_link_add_credits, CREDITS_URL.into())),
             ApiError::InvalidKey { .. } => Some((t.studio_link_manage_keys, KEYS_URL.into())),
@@ -281,7 +281,7 @@ fn quoted(message: &str) -> String {
     if message.is_empty() {
         String::new()
     } else {
-        i18n::core().studio_quoted(&message)
+        i18n::later().studio_quoted(&message)
     }
 }
 

@@ -70,15 +70,15 @@ pub struct DecodedImage {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImageDataError {
-    #[error("{}", i18n::core().studio_image_not_data_url)]
+    #[error("{}", i18n::later().studio_image_not_data_url)]
     NotDataUrl,
-    #[error("{}", i18n::core().studio_image_not_base64)]
+    #[error("{}", i18n::later().studio_image_not_base64)]
     NotBase64,
-    #[error("{}", i18n::core().studio_image_bad_base64)]
+    #[error("{}", i18n::later().studio_image_bad_base64)]
     BadBase64,
-    #[error("{}", i18n::core().studio_image_not_an_image(.0))]
+    #[error("{}", i18n::later().studio_image_not_an_image(.0))]
     NotAnImage(String),
-    #[error("{}", i18n::core().studio_image_bad_header)]
+    #[error("{}", i18n::later().studio_image_bad_header)]
     BadHeader,
 }
 

@@ -31,7 +31,7 @@ pub struct RetryWait {
 impl RetryWait {
     /// "Retrying in 4 s — attempt 2 of 3": what the countdown says.
     pub fn text(&self) -> String {
-        crate::i18n::core().studio_retry_wait(
+        crate::i18n::later().studio_retry_wait(
             &self.seconds_left,
             &self.next_attempt,
             &self.max_attempts,

@@ -41,7 +41,7 @@ pub enum ShareLinkError {
 impl ShareLinkError {
     /// What to tell the person who opened the link (`None`: nothing to say).
     pub fn notice(&self) -> Option<String> {
-        let t = crate::i18n::core();
+        let t = crate::i18n::later();
         let why = match self {
             ShareLinkError::NotShared => return None,
             ShareLinkError::TooLong => t.gallery_share_link_too_long,

@@ -68,6 +68,8 @@ pub fn set_lang(lang: Lang) {
 }
 
 /// The studio's strings, in the current language.
+// Not inlined: it is called in hundreds of places.
+#[inline(never)]
 pub fn core() -> &'static Core {
     match lang() {
         Lang::En => &CORE_EN,
@@ -77,6 +79,7 @@ pub fn core() -> &'static Core {
 
 /// The `later` part's strings, in the current language. Call it from that
 /// part's code only, or its strings move into the first load.
+#[inline(never)]
 pub fn later() -> &'static Later {
     match lang() {
         Lang::En => &LATER_EN,
@@ -85,6 +88,7 @@ pub fn later() -> &'static Later {
 }
 
 /// A template with its `{name}` placeholders filled in.
+#[inline(never)]
 fn fill(template: &str, values: &[(&str, &dyn core::fmt::Display)]) -> String {
     use core::fmt::Write as _;
     let mut out = String::with_capacity(template.len() + 16);

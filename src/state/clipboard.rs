@@ -44,7 +44,7 @@ fn outcome(ok: bool, copied: &str) -> String {
     if ok {
         copied.into()
     } else {
-        crate::i18n::core().gallery_copy_refused.into()
+        crate::i18n::later().gallery_copy_refused.into()
     }
 }
 

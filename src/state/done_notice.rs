@@ -31,7 +31,7 @@ pub(super) fn images_done(unseen: RwSignal<u32>, notify: bool, count: u32) {
 
 /// "1 image is ready" / "3 images are ready".
 fn ready_text(count: u32) -> String {
-    let t = crate::i18n::core();
+    let t = crate::i18n::later();
     if count == 1 {
         t.studio_ready_one.into()
     } else {

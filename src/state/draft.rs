@@ -109,7 +109,7 @@ impl Draft {
         blob: Blob,
         from: Option<String>,
     ) -> Result<(), String> {
-        let t = crate::i18n::core();
+        let t = crate::i18n::later();
         let full = || t.studio_references_full(&MAX_REFERENCES, &name);
         if self.references.with_untracked(Vec::len) >= MAX_REFERENCES {
             return Err(full());
@@ -248,7 +248,7 @@ impl Draft {
         match settings_in(&file).await {
             Ok(image) => {
                 self.apply_image_settings(image);
-                crate::i18n::core().studio_settings_loaded(&name)
+                crate::i18n::later().studio_settings_loaded(&name)
             }
             Err(error) => error.message(name),
         }
@@ -279,7 +279,7 @@ impl Draft {
                 match settings_in(&file).await.ok() {
                     Some(image) => {
                         draft.apply_image_settings(image);
-                        alerts.show(crate::i18n::core().studio_settings_dropped(&file.name()));
+                        alerts.show(crate::i18n::later().studio_settings_dropped(&file.name()));
                     }
                     None => references.push(file),
                 }

@@ -44,7 +44,7 @@ impl Presets {
     /// `Save preset`: the current settings under `name` (replacing a preset
     /// of that name). Returns what to tell the user.
     pub fn save_current(&self, name: &str) -> String {
-        let t = crate::i18n::core();
+        let t = crate::i18n::later();
         let preset = match self
             .settings
             .with_untracked(|s| Preset::from_settings(name, s))
@@ -77,7 +77,7 @@ impl Presets {
 
     /// `Presets`: puts the preset's settings in place.
     pub fn apply(&self, name: &str) -> String {
-        let t = crate::i18n::core();
+        let t = crate::i18n::later();
         let Some(preset) = self
             .list
             .with_untracked(|l| l.iter().flatten().find(|p| p.name == name).cloned())

@@ -17,7 +17,7 @@ pub async fn copy_share_link(draft: Draft) -> String {
     let copied = super::clipboard::copy_share_link(&link).await;
     match shared.references_left_out {
         0 => copied,
-        n => crate::i18n::core().gallery_share_link_no_references(&copied, &n),
+        n => crate::i18n::later().gallery_share_link_no_references(&copied, &n),
     }
 }
 
@@ -47,7 +47,7 @@ fn open_share_link(draft: Draft, alerts: Alerts) {
         draft.apply_shared(&shared);
         if shared.references_left_out > 0 {
             alerts.show(
-                crate::i18n::core()
+                crate::i18n::later()
                     .gallery_share_link_opened_no_references(&shared.references_left_out),
             );
         }

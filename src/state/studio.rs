@@ -165,7 +165,7 @@ impl Studio {
         self.broken.update_value(|ids| ids.push(id.to_owned()));
         self.image_painted(id);
         self.alerts
-            .show(crate::i18n::core().studio_image_damaged.into());
+            .show(crate::i18n::later().studio_image_damaged.into());
     }
 
     /// Waits until every one of `ids` is painted, at most a few seconds (an
@@ -337,7 +337,7 @@ impl Studio {
     /// terminal command (the key as `$OPENROUTER_API_KEY`, references left
     /// out), and the sentence to show. Copies it when it can.
     pub async fn copy_as_curl(&self) -> String {
-        let t = crate::i18n::core();
+        let t = crate::i18n::later();
         let s = self.settings.with_untracked(Clone::clone);
         let Some(prompt) =
             prompts_from(&self.draft.prompt().get_untracked(), s.one_prompt_per_line)
@@ -722,7 +722,7 @@ async fn ask_what_it_cost(studio: Studio, (job_id, index): (u32, usize), id: Str
             break;
         }
     }
-    let t = crate::i18n::core();
+    let t = crate::i18n::later();
     let said = match outcome {
         Some(usd) if usd > 0.0 => {
             let now = js_sys::Date::now();
@@ -750,7 +750,7 @@ async fn ask_what_it_cost(studio: Studio, (job_id, index): (u32, usize), id: Str
 }
 
 fn save_failure_message(error: &StorageError) -> String {
-    let t = crate::i18n::core();
+    let t = crate::i18n::later();
     match error {
         StorageError::Quota => t.studio_save_full.into(),
         other => t.studio_save_failed(other),
@@ -771,7 +771,7 @@ fn show(
         .into_iter()
         .map(|image| {
             let unavailable = || ApiError::NoImage {
-                detail: crate::i18n::core().studio_detail_not_held.into(),
+                detail: crate::i18n::later().studio_detail_not_held.into(),
             };
             let src = match &image.data {
                 ImageData::DataUrl(url) => wasm_bindgen::JsValue::from_str(url),

@@ -278,7 +278,7 @@ impl HistoryStore {
                     .update(|entries| entries.iter_mut().for_each(|s| s.image_missing = true));
                 store
                     .notice
-                    .set(Some(crate::i18n::core().gallery_memory_only.into()));
+                    .set(Some(crate::i18n::later().gallery_memory_only.into()));
                 store.ready.set(true);
             }
         });
@@ -379,7 +379,7 @@ impl HistoryStore {
         if let Err(e) = local::write(INDEX_KEY, &json) {
             // The images are safe in IndexedDB; the index is rebuilt at the next start.
             self.notice
-                .set(Some(crate::i18n::core().gallery_index_not_saved(&e)));
+                .set(Some(crate::i18n::later().gallery_index_not_saved(&e)));
         }
     }
 
@@ -422,7 +422,7 @@ impl HistoryStore {
             other => other,
         };
         let image = blob_from_image(&image, &entry.mime).ok_or(StorageError::Write(
-            crate::i18n::core().gallery_image_unreadable.into(),
+            crate::i18n::later().gallery_image_unreadable.into(),
         ))?;
         let stored = self.store(&entry, &image, references).await;
         if let Err(e) = stored {
