@@ -28,33 +28,12 @@ type Catalogue = BTreeMap<String, Vec<(String, Entry)>>;
 fn main() {
     let dir = Path::new("src/i18n");
     let mut catalogues = Vec::new();
-    println!("cargo::rerun-if-changed={}", dir.display());
     for (lang, _) in LANGUAGES {
-        // TEMPORARY while the strings move in: `<lang>.<area>.txt` fragments
-        // are read after `<lang>.txt`.
-        let mut paths = vec![dir.join(format!("{lang}.txt"))];
-        let mut fragments: Vec<_> = std::fs::read_dir(dir)
-            .expect("src/i18n")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                name.starts_with(&format!("{lang}."))
-                    && name.ends_with(".txt")
-                    && name.matches('.').count() == 2
-            })
-            .collect();
-        fragments.sort();
-        paths.extend(fragments);
-        let mut text = String::new();
-        for path in &paths {
-            println!("cargo::rerun-if-changed={}", path.display());
-            text.push_str(
-                &std::fs::read_to_string(path)
-                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display())),
-            );
-            text.push('\n');
-        }
-        catalogues.push(parse(&text, &format!("{lang}.txt (+ fragments)")));
+        let path = dir.join(format!("{lang}.txt"));
+        println!("cargo::rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        catalogues.push(parse(&text, &format!("{lang}.txt")));
     }
     check_agree(&catalogues);
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));

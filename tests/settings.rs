@@ -57,17 +57,11 @@ fn settings_round_trip() {
     settings.resolution = Resolution::Four;
     settings.output_format = OutputFormat::Jpeg;
     settings.spending_limit_usd = Some(0.25);
-    settings.language = Some(kleinbild::i18n::Lang::De);
     let parsed = Settings::from_json(&settings.to_json(), &Settings::new(DEFAULT_BASE)).unwrap();
     assert_eq!(parsed, settings);
     settings.spending_limit_usd = None;
-    settings.language = None;
     let parsed = Settings::from_json(&settings.to_json(), &Settings::new(DEFAULT_BASE)).unwrap();
     assert_eq!(parsed, settings);
-    // A language Kleinbild does not speak (a hand-edited store) means "as the browser".
-    let stored = settings.to_json().replace('}', ",\"language\":\"xx\"}");
-    let parsed = Settings::from_json(&stored, &Settings::new(DEFAULT_BASE)).unwrap();
-    assert_eq!(parsed.language, None);
 }
 
 #[test]

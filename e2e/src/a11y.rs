@@ -141,7 +141,7 @@ impl App {
     /// "History" → "Imported 2 images.", "Image details" → "Prompt copied.". Several are
     /// joined by newlines; "" when they are empty or nothing is named `scope`.
     pub async fn live_text(&self, scope: &str) -> Result<String> {
-        let v = self.js(LIVE_TEXT, vec![json!(scope)]).await?;
+        let v = self.js(LIVE_TEXT, vec![json!(self.say(scope))]).await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 

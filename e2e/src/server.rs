@@ -29,6 +29,14 @@ pub fn dist_dir() -> PathBuf {
 /// (`GET /index.html HTTP/1.1\r\nhost: 127.0.0.1:…\r\n…`; header names in lower case).
 pub type RequestHead = String;
 
+/// The German build (`cargo xtask build --dev --lang de --dist target/dist-de`;
+/// `cargo xtask test` makes it and sets `DIST_DIR_DE`).
+pub fn german_dist_dir() -> PathBuf {
+    std::env::var_os("DIST_DIR_DE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dist-de"))
+}
+
 /// Serves a directory over HTTP/1.1 on an ephemeral loopback port, under `/` or a sub-path
 /// (as a project page on GitHub Pages is). Every answer says `Cache-Control: no-store`;
 /// missing files are 404, methods other than GET and HEAD 405, and no path may contain `..`.

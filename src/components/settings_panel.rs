@@ -3,10 +3,7 @@ use leptos::prelude::*;
 use super::header::{Panels, focus_when_opened};
 use super::shortcuts::show_shortcuts;
 use crate::generation::MAX_PARALLEL;
-use crate::i18n::Lang;
-use crate::state::{
-    ConnectionProblem, SettingsStore, Studio, TIMEOUT_RANGE, ask_to_notify, browser_language,
-};
+use crate::state::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, ask_to_notify};
 
 /// Connection settings, folded away by default.
 #[component]
@@ -214,7 +211,6 @@ fn SettingsPanel() -> impl IntoView {
                     />
                     {t.panels_notify_when_done}
                 </label>
-                <LanguageChoice set_message />
                 <div class="settings__actions">
                     <button type="submit">{t.panels_save_settings}</button>
                     <button
@@ -245,52 +241,5 @@ crate::lazy_part! {
     part later;
     pub fn settings_view() -> AnyView {
         view! { <SettingsPanel /> }.into_any()
-    }
-}
-
-/// `Language`: as the browser, or one of the languages. A change applies
-/// with a reload right away, or from the next start while images are being
-/// made (a reload now would lose them).
-#[component]
-fn LanguageChoice(set_message: WriteSignal<String>) -> impl IntoView {
-    let settings = SettingsStore::expect();
-    let t = crate::i18n::later();
-    let chosen = move || settings.with(|s| s.language);
-    let on_change = move |ev: leptos::ev::Event| {
-        let choice = Lang::from_code(&event_target_value(&ev));
-        let saved = settings.update(|s| s.language = choice);
-        let wanted = choice.unwrap_or_else(browser_language);
-        set_message.set(match saved {
-            Err(problem) => problem,
-            Ok(()) if wanted == crate::i18n::lang() => crate::i18n::later().panels_saved.into(),
-            Ok(()) if Studio::expect().is_running_untracked() => {
-                t.settings_language_next_start(&wanted.name())
-            }
-            Ok(()) => {
-                if let Some(window) = web_sys::window() {
-                    let _ = window.location().reload();
-                }
-                String::new()
-            }
-        });
-    };
-    view! {
-        <label class="field">
-            <span class="field__label">{t.settings_language}</span>
-            <select name="language" on:change=on_change>
-                <option value="" selected=move || chosen().is_none()>
-                    {t.settings_language_automatic(&browser_language().name())}
-                </option>
-                {Lang::ALL
-                    .map(|lang| {
-                        view! {
-                            <option value=lang.code() lang=lang.code() selected=move || chosen() == Some(lang)>
-                                {lang.name()}
-                            </option>
-                        }
-                    })
-                    .to_vec()}
-            </select>
-        </label>
     }
 }

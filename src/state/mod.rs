@@ -4,8 +4,6 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::Lang;
-
 mod alerts;
 pub mod clipboard;
 mod done_notice;
@@ -75,7 +73,6 @@ impl Services {
 pub fn provide_services() -> Option<String> {
     let settings_stored = storage::settings::settings_stored();
     let (mut settings, notice) = storage::load_settings(Settings::new(default_api_base()));
-    use_language(settings.language);
     let remembered = storage::load_api_key();
     if remembered.is_some() && !settings.remember_key {
         if settings_stored && notice.is_none() {
@@ -118,34 +115,4 @@ pub fn provide_services() -> Option<String> {
         });
     }
     notice
-}
-
-/// The language of the browser's preferences that Kleinbild speaks (English
-/// when none): what `Language` "From the browser" means.
-pub fn browser_language() -> Lang {
-    let preferred: Vec<String> = web_sys::window()
-        .map(|w| {
-            w.navigator()
-                .languages()
-                .iter()
-                .filter_map(|l| l.as_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    Lang::from_preferences(preferred.iter().map(String::as_str))
-}
-
-/// Speaks the language chosen in Settings, else the browser's, from now on
-/// (and tells the page, for screen readers and hyphenation). The static
-/// page was already put into that language before its first paint (the
-/// script `cargo xtask build` writes into index.html decides the same way).
-fn use_language(chosen: Option<Lang>) {
-    let lang = chosen.unwrap_or_else(browser_language);
-    crate::i18n::set_lang(lang);
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = root.set_attribute("lang", lang.code());
-    }
 }

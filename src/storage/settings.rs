@@ -5,7 +5,6 @@ use crate::generation::{
     ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, DEFAULT_PARALLEL, KLEIN_MODEL, MAX_BATCH, MAX_PARALLEL,
     OutputFormat, Resolution, is_model_id,
 };
-use crate::i18n::Lang;
 use crate::json::{Loose, ObjectWriter};
 
 /// localStorage keys, versioned so a future format can migrate.
@@ -49,8 +48,6 @@ pub struct Settings {
     pub output_format: OutputFormat,
     /// `Spending limit`: US dollars per local day; `None`: no limit.
     pub spending_limit_usd: Option<f64>,
-    /// `Language`; `None`: the browser's preferred one.
-    pub language: Option<Lang>,
 }
 
 impl Settings {
@@ -73,7 +70,6 @@ impl Settings {
             spending_limit_usd: None,
             resolution: Resolution::One,
             output_format: OutputFormat::Png,
-            language: None,
         }
     }
 
@@ -95,10 +91,6 @@ impl Settings {
             .flag("keep_seed", self.keep_seed)
             .whole("resolution_mp", u64::from(self.resolution.megapixels()))
             .text("output_format", self.output_format.api_name());
-        let writer = match self.language {
-            Some(lang) => writer.text("language", lang.code()),
-            None => writer,
-        };
         match self.spending_limit_usd {
             Some(limit) => writer.number("spending_limit_usd", limit),
             None => writer,
@@ -171,9 +163,6 @@ impl Settings {
                 .and_then(Loose::as_number)
                 .filter(|usd| (0.0..=MAX_SPENDING_LIMIT_USD).contains(usd))
                 .or(defaults.spending_limit_usd),
-            language: text("language")
-                .and_then(|code| Lang::from_code(&code))
-                .or(defaults.language),
         })
     }
 }

@@ -43,16 +43,31 @@ pub struct BuildOptions {
     pub connect_src: Vec<String>,
     /// Development, test and demo builds may connect to loopback too.
     pub loopback: bool,
+    /// The language of the build (`en` unless `--lang` says otherwise): each
+    /// language is its own build, every string a constant in it.
+    pub lang: Option<String>,
 }
 
 impl BuildOptions {
-    /// `[--connect-src ORIGIN]… [--dev]` from the command line.
+    /// `[--connect-src ORIGIN]… [--dev] [--lang de] [--dist DIR]` from the command line.
     pub fn from_args(args: &[String]) -> Result<BuildOptions, String> {
         let mut options = BuildOptions::default();
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--dev" => options.loopback = true,
+                "--dist" => {
+                    let dir = args.next().ok_or("--dist needs a folder")?;
+                    options.dist = Some(root().join(dir));
+                }
+                "--lang" => {
+                    let lang = args.next().ok_or("--lang needs a language, e.g. de")?;
+                    let known = crate::translate::languages(&root().join("src/i18n"))?;
+                    if !known.contains(lang) {
+                        return Err(format!("--lang {lang}: there are catalogues for {known:?}"));
+                    }
+                    options.lang = Some(lang.clone());
+                }
                 "--connect-src" => {
                     let value = args.next().ok_or("--connect-src needs an origin")?;
                     for origin in value.split_whitespace() {
@@ -67,6 +82,11 @@ impl BuildOptions {
 
     /// The `connect-src` list: the page itself, OpenRouter, the extra origins,
     /// and loopback only where development needs it.
+    /// The language of the build.
+    pub fn language(&self) -> &str {
+        self.lang.as_deref().unwrap_or("en")
+    }
+
     fn connect_src(&self) -> String {
         let mut list = vec!["'self'".to_owned(), OPENROUTER.to_owned()];
         list.extend(self.connect_src.iter().cloned());
@@ -138,7 +158,10 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
             "--bin",
             "kleinbild",
             "--features",
-            "split",
+            &match options.language() {
+                "en" => "split".to_owned(),
+                other => format!("split,lang-{other}"),
+            },
         ])
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
@@ -536,6 +559,7 @@ fn index_html(
 ) -> Result<String, String> {
     let template = std::fs::read_to_string(root().join("index.html"))
         .map_err(|e| format!("index.html: {e}"))?;
+    let template = crate::translate::page(&template, options.language(), &root().join("src/i18n"))?;
     let css_dir = root().join("target/kleinbild-build/css");
     std::fs::create_dir_all(&css_dir).map_err(|e| e.to_string())?;
     let mut css = String::new();
@@ -559,8 +583,7 @@ fn index_html(
          <style>{css}</style>\
          <script type=module>{boot}</script>"
     );
-    let speak = crate::speak::script(&template, &root().join("src/i18n"))?;
-    let policy = policy(&[boot, &speak], css, options);
+    let policy = policy(&[boot], css, options);
     let csp = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
     // Demo builds say plainly, above everything, that they talk to the mock.
     let demo = options.demo_api_base.as_deref().map_or_else(String::new, |base| {
@@ -572,17 +595,9 @@ fn index_html(
     let html = template
         .replace("<!-- csp -->", &csp)
         .replace("<!-- head -->", &head)
-        .replace("<!-- demo -->", &demo)
-        .replace("<!-- speak -->", &format!("<script>{speak}</script>"));
-    if html.contains("<!-- csp -->")
-        || !html.contains(&csp)
-        || !html.contains(boot)
-        || !html.contains(&speak)
-    {
-        return Err(
-            "index.html must contain <!-- csp -->, <!-- head --> and <!-- speak --> once each"
-                .into(),
-        );
+        .replace("<!-- demo -->", &demo);
+    if html.contains("<!-- csp -->") || !html.contains(&csp) || !html.contains(boot) {
+        return Err("index.html must contain <!-- csp --> and <!-- head --> once each".into());
     }
     Ok(html)
 }

@@ -7,8 +7,8 @@ mod modules;
 mod serve;
 mod shorten;
 mod sizes;
-mod speak;
 mod tools;
+mod translate;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -215,8 +215,19 @@ fn test() -> Result<(), String> {
     )?;
     // A development build: the e2e tests' mock listens on loopback.
     let built = build::run(&["--dev".into()])?;
-    // Sizes are deterministic with the pinned tools, so the budgets are a gate.
+    // Sizes are deterministic with the pinned tools, so the budgets are a gate,
+    // for each language's build.
     sizes::print_table(&built)?.check()?;
+    let german = build::run(&[
+        "--dev".into(),
+        "--lang".into(),
+        "de".into(),
+        "--dist".into(),
+        "target/dist-de".into(),
+    ])?;
+    sizes::print_table(&german)?
+        .check()
+        .map_err(|e| format!("German build: {e}"))?;
     let mut e2e = cargo();
     // --no-fail-fast: one failing test file must not hide the others' results.
     e2e.args([
@@ -229,7 +240,8 @@ fn test() -> Result<(), String> {
         "--",
         "--test-threads=2",
     ])
-    .env("DIST_DIR", root().join("dist"));
+    .env("DIST_DIR", root().join("dist"))
+    .env("DIST_DIR_DE", &german.dist);
     browser_env(&mut e2e);
     run_tests(
         "end-to-end tests (release build + mock, headless Chromium)",

@@ -153,9 +153,13 @@ impl App {
         App::start_with(config, dist, prefix, &[]).await
     }
 
-    /// Like [`App::start`], in a browser whose preferred languages are `languages`.
-    pub async fn start_in_languages(config: MockConfig, languages: &[&str]) -> Result<App> {
-        App::start_with(config, dist_dir(), "/", languages).await
+    /// Like [`App::start_in`], in a browser whose preferred languages are `languages`.
+    pub async fn start_in_languages(
+        config: MockConfig,
+        dist: PathBuf,
+        languages: &[&str],
+    ) -> Result<App> {
+        App::start_with(config, dist, "/", languages).await
     }
 
     async fn start_with(
