@@ -4,8 +4,11 @@
 // the key go to the network untouched.
 const VERSION = "__VERSION__";
 const FILES = __FILES__;
-const CACHE = "kleinbild-" + VERSION;
 const scope = self.registration.scope;
+// Each language's build has its own worker (its folder is its scope): the
+// caches are named by scope, so one never deletes another's.
+const PREFIX = "kleinbild-" + scope + "-";
+const CACHE = PREFIX + VERSION;
 const shell = new URL("./", scope).href;
 const files = new Set(FILES.map((f) => new URL(f, scope).href));
 
@@ -20,7 +23,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("kleinbild-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });

@@ -52,7 +52,7 @@ pub use catalogue::catalogue;
 pub use driver::Driver;
 pub use mock_openrouter::{DEMO_KEY, Fault, MockConfig, MockServer, Outcome, RecordedRequest};
 pub use replay::replay_image;
-pub use server::{RequestHead, StaticServer, dist_dir, german_dist_dir};
+pub use server::{RequestHead, StaticServer, dist_dir};
 
 /// Errors carry a readable message; tests print them as the failure.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;

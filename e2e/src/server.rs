@@ -29,14 +29,6 @@ pub fn dist_dir() -> PathBuf {
 /// (`GET /index.html HTTP/1.1\r\nhost: 127.0.0.1:…\r\n…`; header names in lower case).
 pub type RequestHead = String;
 
-/// The German build (`cargo xtask build --dev --lang de --dist target/dist-de`;
-/// `cargo xtask test` makes it and sets `DIST_DIR_DE`).
-pub fn german_dist_dir() -> PathBuf {
-    std::env::var_os("DIST_DIR_DE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dist-de"))
-}
-
 /// Serves a directory over HTTP/1.1 on an ephemeral loopback port, under `/` or a sub-path
 /// (as a project page on GitHub Pages is). Every answer says `Cache-Control: no-store`;
 /// missing files are 404, methods other than GET and HEAD 405, and no path may contain `..`.
@@ -62,7 +54,8 @@ impl StaticServer {
         StaticServer::start_at(dir, "/").await
     }
 
-    /// Serves `dir` under `prefix` (e.g. `/kleinbild/`): `<prefix>` is `index.html`,
+    /// Serves `dir` under `prefix` (e.g. `/kleinbild/`): `<prefix>` (and any folder's
+    /// path ending in `/`) is that folder's `index.html`,
     /// `<prefix>name` is `dir/name`, the prefix without its final `/` redirects to it, and
     /// everything outside it is 404.
     pub async fn start_at(dir: PathBuf, prefix: &str) -> Result<StaticServer> {
@@ -174,8 +167,14 @@ async fn serve(State(site): State<Arc<Site>>, request: Request) -> Response {
     let file = path
         .strip_prefix(site.prefix.as_str())
         .filter(|rest| !rest.contains("..") && !rest.starts_with('/'))
-        .map(|rest| if rest.is_empty() { "index.html" } else { rest })
-        .map(|rest| site.dir.join(rest))
+        // A folder's page (`<prefix>`, `<prefix>de/`) is its index.html, as hosts do.
+        .map(|rest| {
+            if rest.is_empty() || rest.ends_with('/') {
+                site.dir.join(rest).join("index.html")
+            } else {
+                site.dir.join(rest)
+            }
+        })
         .filter(|file| file.is_file());
     let Some(file) = file else {
         return plain(StatusCode::NOT_FOUND, "not found");

@@ -1,10 +1,11 @@
-//! The core flow once in German, in the German build (`cargo xtask build
-//! --lang de`): the whole interface in German, the static page before the
-//! wasm too, and an image made through the German names.
+//! The core flow once in German: a browser that prefers German is sent to
+//! the German build (`dist/de/`), whose whole interface is German (the static
+//! page before the wasm too); an image is made through the German names; and
+//! English is one setting away, and stays chosen.
 
 use std::time::Duration;
 
-use e2e::{App, DEMO_KEY, MockConfig, UI_TIMEOUT, ensure, run_on};
+use e2e::{App, DEMO_KEY, MockConfig, Role, UI_TIMEOUT, ensure, run_on, xpath_for};
 
 /// English catalogue texts still visible on the page (those that German says
 /// differently and that are long enough not to be a German word as well).
@@ -48,16 +49,10 @@ fn german_for(english: &str) -> e2e::Result<String> {
 }
 
 #[tokio::test]
-async fn the_core_flow_runs_in_german() {
-    let dist = e2e::german_dist_dir();
-    assert!(
-        dist.join("index.html").exists(),
-        "no German build in {}: run `cargo xtask build --dev --lang de --dist target/dist-de` (cargo xtask test does)",
-        dist.display()
-    );
-    let app = App::start_in_languages(MockConfig::default(), dist, &["de-DE", "de"])
+async fn the_core_flow_runs_in_german_and_english_is_one_setting_away() {
+    let app = App::start_in_languages(MockConfig::default(), e2e::dist_dir(), &["de-DE", "de"])
         .await
-        .expect("start the German build in a German browser");
+        .expect("start the app in a German browser");
     run_on(app, Duration::from_secs(150), async |app: &App| {
         // The static page is German before the wasm runs (the wasm never arrives here).
         app.cdp("Network.enable", serde_json::json!({})).await?;
@@ -67,9 +62,20 @@ async fn the_core_flow_runs_in_german() {
         )
         .await?;
         app.client.goto(&app.page_url()).await?;
+        app.poll("the German page", UI_TIMEOUT, async || {
+            let v = app
+                .js(
+                    "return location.pathname === '/de/' && document.readyState === 'complete'
+                       && document.getElementById('settings-button') !== null;",
+                    vec![],
+                )
+                .await?;
+            Ok((v == true).then_some(()))
+        })
+        .await?;
         let shell = app
             .js(
-                "return [document.documentElement.lang, document.title,
+                "return [location.pathname, document.documentElement.lang, document.title,
                          document.querySelector('#shell button').textContent,
                          document.querySelector('#shell textarea').placeholder,
                          document.getElementById('settings-button').textContent];",
@@ -80,6 +86,7 @@ async fn the_core_flow_runs_in_german() {
         ensure!(
             shell
                 == serde_json::json!([
+                    "/de/",
                     "de",
                     de["shell_title"],
                     "Erzeugen",
@@ -130,6 +137,39 @@ async fn the_core_flow_runs_in_german() {
             "English after generating in German: {left:?}"
         );
 
+        // English is one setting away: its page opens, and stays chosen.
+        app.open_settings().await?;
+        app.control(Role::Combobox, "Language")
+            .await?
+            .select_by_value("en")
+            .await?;
+        let english_ready = async || {
+            let found = app
+                .client
+                .find_all(fantoccini::Locator::XPath(&xpath_for(Role::Button, "Generate")))
+                .await?;
+            let path = app.js("return location.pathname;", vec![]).await?;
+            Ok(match found.first() {
+                Some(b) if b.is_enabled().await? && path == "/" => Some(()),
+                _ => None,
+            })
+        };
+        app.poll("the English page after choosing English", UI_TIMEOUT, english_ready)
+            .await?;
+        app.client.refresh().await?;
+        app.poll("the English page after a reload", UI_TIMEOUT, english_ready)
+            .await?;
+        // Both languages read the same History.
+        app.poll("the image in the English History", UI_TIMEOUT, async || {
+            let shown = app
+                .js(
+                    "return Array.from(document.querySelectorAll('section[aria-label=History] li img')).map(i => i.alt);",
+                    vec![],
+                )
+                .await?;
+            Ok((shown == serde_json::json!([prompt])).then_some(()))
+        })
+        .await?;
         Ok(())
     })
     .await;

@@ -3,7 +3,11 @@ use leptos::prelude::*;
 use super::header::{Panels, focus_when_opened};
 use super::shortcuts::show_shortcuts;
 use crate::generation::MAX_PARALLEL;
-use crate::state::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, ask_to_notify};
+use crate::i18n::Lang;
+use crate::state::{
+    ConnectionProblem, SettingsStore, Studio, TIMEOUT_RANGE, ask_to_notify, browser_language,
+    choose_language, chosen_language,
+};
 
 /// Connection settings, folded away by default.
 #[component]
@@ -211,6 +215,7 @@ fn SettingsPanel() -> impl IntoView {
                     />
                     {t.panels_notify_when_done}
                 </label>
+                <LanguageChoice set_message />
                 <div class="settings__actions">
                     <button type="submit">{t.panels_save_settings}</button>
                     <button
@@ -241,5 +246,50 @@ crate::lazy_part! {
     part later;
     pub fn settings_view() -> AnyView {
         view! { <SettingsPanel /> }.into_any()
+    }
+}
+
+/// `Language`: as the browser, or one of the languages. Each language is its
+/// own build of the app, so a change opens that build's page at once; while
+/// images are being made it waits for the next start (leaving now would
+/// lose them).
+#[component]
+fn LanguageChoice(set_message: WriteSignal<String>) -> impl IntoView {
+    let t = crate::i18n::later();
+    let chosen = chosen_language();
+    let on_change = move |ev: leptos::ev::Event| {
+        let choice = Lang::from_code(&event_target_value(&ev));
+        set_message.set(match choose_language(choice) {
+            Err(problem) => problem,
+            Ok(wanted) if wanted == crate::i18n::LANG => t.panels_saved.into(),
+            Ok(wanted) if Studio::expect().is_running_untracked() => {
+                t.settings_language_next_start(&wanted.name())
+            }
+            Ok(wanted) => {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().assign(&wanted.path_from_here());
+                }
+                String::new()
+            }
+        });
+    };
+    view! {
+        <label class="field">
+            <span class="field__label">{t.settings_language}</span>
+            <select name="language" on:change=on_change>
+                <option value="" selected=chosen.is_none()>
+                    {t.settings_language_automatic(&browser_language().name())}
+                </option>
+                {Lang::ALL
+                    .map(|lang| {
+                        view! {
+                            <option value=lang.code() lang=lang.code() selected=chosen == Some(lang)>
+                                {lang.name()}
+                            </option>
+                        }
+                    })
+                    .to_vec()}
+            </select>
+        </label>
     }
 }

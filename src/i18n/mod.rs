@@ -13,6 +13,59 @@ pub enum Lang {
     De,
 }
 
+impl Lang {
+    /// Every language, in the order a language list shows them.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::De];
+
+    /// The BCP 47 code (`<html lang>`, the stored choice, the build's folder).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::De => "de",
+        }
+    }
+
+    /// The language's name in itself, as a language list shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::De => "Deutsch",
+        }
+    }
+
+    /// A language from a code such as `de`, `de-AT` or `en-US`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The first of `preferred` (the browser's languages) Kleinbild speaks;
+    /// English when none. (The page's first script decides the same way.)
+    pub fn from_preferences<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Lang {
+        preferred
+            .into_iter()
+            .find_map(Lang::from_code)
+            .unwrap_or(Lang::En)
+    }
+
+    /// The way from this build's page to `self`'s: English is the site's
+    /// folder, every other language a folder in it.
+    pub fn path_from_here(self) -> String {
+        if self == LANG {
+            return "./".into();
+        }
+        let up = if LANG == Lang::En { "" } else { "../" };
+        let down = match self {
+            Lang::En => String::new(),
+            other => format!("{}/", other.code()),
+        };
+        match format!("{up}{down}") {
+            path if path.is_empty() => "./".into(),
+            path => path,
+        }
+    }
+}
+
 /// The language this build speaks. Each language is its own build of the
 /// app (`cargo xtask build --lang de`; the feature `lang-de`), so every
 /// string is a constant the compiler puts in place: a second language costs
@@ -69,6 +122,22 @@ fn fill(template: &str, values: &[(&str, &dyn core::fmt::Display)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_browsers_first_known_language_wins() {
+        assert_eq!(Lang::from_preferences(["fr-FR", "de-AT", "en"]), Lang::De);
+        assert_eq!(Lang::from_preferences(["en-GB", "de"]), Lang::En);
+        assert_eq!(Lang::from_preferences(["fr", "es"]), Lang::En);
+        assert_eq!(Lang::from_code("DE_ch"), Some(Lang::De));
+        assert_eq!(Lang::from_code(""), None);
+    }
+
+    #[test]
+    fn the_english_build_finds_german_in_its_folder() {
+        // Native tests build English.
+        assert_eq!(Lang::De.path_from_here(), "de/");
+        assert_eq!(Lang::En.path_from_here(), "./");
+    }
 
     #[test]
     fn placeholders_are_filled_by_name_in_any_order() {

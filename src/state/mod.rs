@@ -25,7 +25,10 @@ pub use history::{Exported, HistoryStore, TransferError, UNDO_SECONDS};
 pub use key::{KeyBadge, KeyStore};
 pub use models::ModelList;
 pub use presets::Presets;
-pub use settings::{ConnectionProblem, SettingsStore, TIMEOUT_RANGE, storage_use};
+pub use settings::{
+    ConnectionProblem, SettingsStore, TIMEOUT_RANGE, browser_language, choose_language,
+    chosen_language, storage_use,
+};
 pub use share::{copy_share_link, open_share_links};
 pub(crate) use studio::prefetch_client;
 pub use studio::{ShownImage, Studio};

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::Lang;
+
 use crate::storage::{self, Settings, validate_api_base, validate_timeout};
 
 pub use crate::storage::TIMEOUT_RANGE;
@@ -111,4 +113,33 @@ pub async fn storage_use() -> String {
         }
         None => t.panels_storage_unknown.into(),
     }
+}
+
+/// The language of the browser's preferences that Kleinbild speaks (English
+/// when none): what `Language` "As the browser" means.
+pub fn browser_language() -> Lang {
+    let preferred: Vec<String> = web_sys::window()
+        .map(|w| {
+            w.navigator()
+                .languages()
+                .iter()
+                .filter_map(|l| l.as_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    Lang::from_preferences(preferred.iter().map(String::as_str))
+}
+
+/// `Language` as chosen in Settings (`None`: as the browser).
+pub fn chosen_language() -> Option<Lang> {
+    crate::storage::settings::chosen_language()
+}
+
+/// Keeps `Language` (`None`: as the browser) and returns the language the
+/// app should now speak. Each language is its own build: the caller opens
+/// that build's page ([`Lang::path_from_here`]) when it is not this one.
+pub fn choose_language(choice: Option<Lang>) -> Result<Lang, String> {
+    crate::storage::settings::choose_language(choice)
+        .map_err(|e| crate::i18n::core().panels_settings_not_saved(&e))?;
+    Ok(choice.unwrap_or_else(browser_language))
 }

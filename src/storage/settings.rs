@@ -285,3 +285,24 @@ pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {
 pub fn settings_stored() -> bool {
     local::read(SETTINGS_KEY).is_some()
 }
+
+/// Where `Language` in Settings is kept, apart from the settings record: the
+/// page's first script reads it before anything else (see
+/// `xtask/src/translate.rs`). Absent: the browser's languages decide.
+pub const LANGUAGE_KEY: &str = "kleinbild.language";
+
+/// The language chosen in Settings, if any.
+pub fn chosen_language() -> Option<crate::i18n::Lang> {
+    local::read(LANGUAGE_KEY).and_then(|code| crate::i18n::Lang::from_code(&code))
+}
+
+/// Keeps the language chosen in Settings (`None`: as the browser).
+pub fn choose_language(lang: Option<crate::i18n::Lang>) -> Result<(), StorageError> {
+    match lang {
+        Some(lang) => local::write(LANGUAGE_KEY, lang.code()),
+        None => {
+            local::remove(LANGUAGE_KEY);
+            Ok(())
+        }
+    }
+}

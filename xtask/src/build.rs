@@ -43,13 +43,10 @@ pub struct BuildOptions {
     pub connect_src: Vec<String>,
     /// Development, test and demo builds may connect to loopback too.
     pub loopback: bool,
-    /// The language of the build (`en` unless `--lang` says otherwise): each
-    /// language is its own build, every string a constant in it.
-    pub lang: Option<String>,
 }
 
 impl BuildOptions {
-    /// `[--connect-src ORIGIN]… [--dev] [--lang de] [--dist DIR]` from the command line.
+    /// `[--connect-src ORIGIN]… [--dev] [--dist DIR]` from the command line.
     pub fn from_args(args: &[String]) -> Result<BuildOptions, String> {
         let mut options = BuildOptions::default();
         let mut args = args.iter();
@@ -59,14 +56,6 @@ impl BuildOptions {
                 "--dist" => {
                     let dir = args.next().ok_or("--dist needs a folder")?;
                     options.dist = Some(root().join(dir));
-                }
-                "--lang" => {
-                    let lang = args.next().ok_or("--lang needs a language, e.g. de")?;
-                    let known = crate::translate::languages(&root().join("src/i18n"))?;
-                    if !known.contains(lang) {
-                        return Err(format!("--lang {lang}: there are catalogues for {known:?}"));
-                    }
-                    options.lang = Some(lang.clone());
                 }
                 "--connect-src" => {
                     let value = args.next().ok_or("--connect-src needs an origin")?;
@@ -82,11 +71,6 @@ impl BuildOptions {
 
     /// The `connect-src` list: the page itself, OpenRouter, the extra origins,
     /// and loopback only where development needs it.
-    /// The language of the build.
-    pub fn language(&self) -> &str {
-        self.lang.as_deref().unwrap_or("en")
-    }
-
     fn connect_src(&self) -> String {
         let mut list = vec!["'self'".to_owned(), OPENROUTER.to_owned()];
         list.extend(self.connect_src.iter().cloned());
@@ -124,9 +108,13 @@ fn checked_origin(origin: &str) -> Result<String, String> {
 pub struct Built {
     pub dist: PathBuf,
     /// Files fetched before `Generate` is ready: the page (with its script
-    /// inline), the main wasm, the icon and the manifest. Everything else
-    /// loads when needed.
+    /// inline) and the main wasm. The icon and the manifest are linked once
+    /// the app runs; everything else loads when needed.
     pub first_load: Vec<String>,
+    /// The build's language (`en`: the folder itself; others in `<lang>/`).
+    pub lang: String,
+    /// The other languages' builds, each in its own folder inside `dist`.
+    pub translations: Vec<Built>,
 }
 
 /// `cargo xtask build`: returns the dist directory.
@@ -134,9 +122,27 @@ pub fn run(args: &[String]) -> Result<Built, String> {
     build(BuildOptions::from_args(args)?)
 }
 
+/// Every language: English in `dist/`, each other language in `dist/<lang>/`
+/// (a whole app of its own; the pages send a reader to their language).
 pub fn build(options: BuildOptions) -> Result<Built, String> {
     tools::ensure_build_tools()?;
     let dist = options.dist.clone().unwrap_or_else(|| root().join("dist"));
+    let languages = crate::translate::languages(&root().join("src/i18n"))?;
+    let mut main = build_language(&options, "en", &dist, &languages)?;
+    for lang in languages.iter().filter(|l| *l != "en") {
+        let translation = build_language(&options, lang, &dist.join(lang), &languages)?;
+        main.translations.push(translation);
+    }
+    Ok(main)
+}
+
+fn build_language(
+    options: &BuildOptions,
+    lang: &str,
+    dist: &Path,
+    languages: &[String],
+) -> Result<Built, String> {
+    eprintln!("==> the {lang} build");
     let work = root().join("target/kleinbild-build");
     let _ = std::fs::remove_dir_all(&work);
     let (split_dir, bindgen_dir) = (work.join("split"), work.join("bindgen"));
@@ -158,7 +164,7 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
             "--bin",
             "kleinbild",
             "--features",
-            &match options.language() {
+            &match lang {
                 "en" => "split".to_owned(),
                 other => format!("split,lang-{other}"),
             },
@@ -220,8 +226,7 @@ pub fn build(options: BuildOptions) -> Result<Built, String> {
         crate::shorten::zero_std_paths(&mut wasm);
         std::fs::write(module, wasm).map_err(|e| format!("{module:?}: {e}"))?;
     }
-    let built = publish(&bindgen_dir, &dist, &options)?;
-    Ok(built)
+    publish(&bindgen_dir, dist, options, lang, languages)
 }
 
 /// wasm-streams (in Leptos' tree for server functions, which a static app
@@ -396,7 +401,13 @@ fn hashed(name: &str, content: &[u8]) -> String {
 }
 
 /// Writes `dist/` with content-hashed names and the finished `index.html`.
-fn publish(built: &Path, dist: &Path, options: &BuildOptions) -> Result<Built, String> {
+fn publish(
+    built: &Path,
+    dist: &Path,
+    options: &BuildOptions,
+    lang: &str,
+    languages: &[String],
+) -> Result<Built, String> {
     let _ = std::fs::remove_dir_all(dist);
     std::fs::create_dir_all(dist).map_err(|e| format!("{dist:?}: {e}"))?;
     let read = |name: &str| std::fs::read(built.join(name)).map_err(|e| format!("{name}: {e}"));
@@ -420,14 +431,16 @@ fn publish(built: &Path, dist: &Path, options: &BuildOptions) -> Result<Built, S
         .get("kleinbild_bg.wasm")
         .cloned()
         .ok_or("wasm-bindgen wrote no kleinbild_bg.wasm")?;
-    let boot = boot_script(built, &names, &main_wasm)?;
-
     let icon = std::fs::read(root().join("style/favicon.svg")).map_err(|e| e.to_string())?;
     let icon_name = hashed("favicon.svg", &icon);
     write(&icon_name, &icon)?;
     let manifest = install_files(dist, &icon_name)?;
+    // The boot script links both once the app runs (static/sw-register.js).
+    let boot = boot_script(built, &names, &main_wasm)?
+        .replace("__ICON__", &format!("./{icon_name}"))
+        .replace("__MANIFEST__", &format!("./{manifest}"));
 
-    let html = index_html(&boot, &main_wasm, &icon_name, &manifest, options)?;
+    let html = index_html(&boot, &main_wasm, options, lang, languages)?;
     write("index.html", html.as_bytes())?;
     service_worker(dist, &html)?;
     let not_found = std::fs::read(root().join("static/404.html")).map_err(|e| e.to_string())?;
@@ -435,7 +448,9 @@ fn publish(built: &Path, dist: &Path, options: &BuildOptions) -> Result<Built, S
     Ok(Built {
         dist: dist.to_path_buf(),
         // The browser fetches the manifest as soon as it reads its link.
-        first_load: vec!["index.html".into(), main_wasm, icon_name, manifest],
+        first_load: vec!["index.html".into(), main_wasm],
+        lang: lang.to_owned(),
+        translations: Vec::new(),
     })
 }
 
@@ -471,7 +486,9 @@ fn service_worker(dist: &Path, html: &str) -> Result<(), String> {
         .flatten()
     {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name != "index.html" && name != "404.html" && name != "sw.js" {
+        // Files only: another language's folder has its own worker.
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && name != "index.html" && name != "404.html" && name != "sw.js" {
             files.push(format!("\"./{name}\""));
         }
     }
@@ -553,13 +570,14 @@ fn check_inline_script(script: &str) -> Result<String, String> {
 fn index_html(
     boot: &str,
     wasm: &str,
-    icon: &str,
-    manifest: &str,
     options: &BuildOptions,
+    lang: &str,
+    languages: &[String],
 ) -> Result<String, String> {
     let template = std::fs::read_to_string(root().join("index.html"))
         .map_err(|e| format!("index.html: {e}"))?;
-    let template = crate::translate::page(&template, options.language(), &root().join("src/i18n"))?;
+    let template = crate::translate::page(&template, lang, &root().join("src/i18n"))?;
+    let choose = crate::translate::language_script(lang, languages);
     let css_dir = root().join("target/kleinbild-build/css");
     std::fs::create_dir_all(&css_dir).map_err(|e| e.to_string())?;
     let mut css = String::new();
@@ -577,13 +595,11 @@ fn index_html(
     let css = css.trim_end();
 
     let head = format!(
-        "<link rel=icon href=\"./{icon}\" type=\"image/svg+xml\">\
-         <link rel=manifest href=\"./{manifest}\">\
-         <link rel=preload href=\"./{wasm}\" as=fetch type=\"application/wasm\" crossorigin>\
+        "<link rel=preload href=\"./{wasm}\" as=fetch type=\"application/wasm\" crossorigin>\
          <style>{css}</style>\
          <script type=module>{boot}</script>"
     );
-    let policy = policy(&[boot], css, options);
+    let policy = policy(&[boot, &choose], css, options);
     let csp = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
     // Demo builds say plainly, above everything, that they talk to the mock.
     let demo = options.demo_api_base.as_deref().map_or_else(String::new, |base| {
@@ -595,9 +611,17 @@ fn index_html(
     let html = template
         .replace("<!-- csp -->", &csp)
         .replace("<!-- head -->", &head)
-        .replace("<!-- demo -->", &demo);
-    if html.contains("<!-- csp -->") || !html.contains(&csp) || !html.contains(boot) {
-        return Err("index.html must contain <!-- csp --> and <!-- head --> once each".into());
+        .replace("<!-- demo -->", &demo)
+        .replace("<!-- language -->", &format!("<script>{choose}</script>"));
+    if html.contains("<!-- csp -->")
+        || !html.contains(&csp)
+        || !html.contains(boot)
+        || !html.contains(&choose)
+    {
+        return Err(
+            "index.html must contain <!-- csp -->, <!-- head --> and <!-- language --> once each"
+                .into(),
+        );
     }
     Ok(html)
 }

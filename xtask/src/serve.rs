@@ -117,11 +117,12 @@ fn serve_file(mut stream: TcpStream, dist: &Path) {
     let target = parts.next().unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let relative = path.trim_start_matches('/');
-    let mut file: PathBuf = dist.join(if relative.is_empty() {
-        "index.html"
+    // A folder's page (`/`, `/de/`) is its index.html, as static hosts do.
+    let mut file: PathBuf = if relative.is_empty() || relative.ends_with('/') {
+        dist.join(relative).join("index.html")
     } else {
-        relative
-    });
+        dist.join(relative)
+    };
     let mut status = "200 OK";
     if relative.split('/').any(|s| s == "..") || !file.is_file() {
         file = dist.join("404.html");

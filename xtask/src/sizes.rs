@@ -42,6 +42,27 @@ impl Totals {
     }
 }
 
+/// The tables of every language's build; the totals of each, English first.
+pub fn print_all(built: &Built) -> Result<Vec<(String, Totals)>, String> {
+    let mut all = Vec::new();
+    for build in std::iter::once(built).chain(&built.translations) {
+        println!("-- the {} build ({})", build.lang, build.dist.display());
+        all.push((build.lang.clone(), print_table(build)?));
+    }
+    Ok(all)
+}
+
+/// Prints every language's table; fails when any build is over a budget
+/// (each language is a visitor's whole download: nobody fetches two).
+pub fn check_all(built: &Built) -> Result<(), String> {
+    for (lang, totals) in print_all(built)? {
+        totals
+            .check()
+            .map_err(|e| format!("the {lang} build: {e}"))?;
+    }
+    Ok(())
+}
+
 /// Prints the table and returns the totals.
 pub fn print_table(built: &Built) -> Result<Totals, String> {
     let mut out = String::new();

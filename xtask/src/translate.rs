@@ -18,6 +18,46 @@ pub fn languages(catalogues: &Path) -> Result<Vec<String>, String> {
     Ok(read_catalogues(catalogues)?.into_keys().collect())
 }
 
+/// Where the app keeps the reader's choice in Settings (`Language`); none:
+/// the browser's preferred languages decide.
+pub const CHOICE_KEY: &str = "kleinbild.language";
+
+/// The path from the page of `from` to the page of `to`: English is the
+/// folder itself, every other language a folder in it.
+pub fn path_between(from: &str, to: &str) -> String {
+    if from == to {
+        return "./".into();
+    }
+    let up = if from == PAGE_LANGUAGE { "" } else { "../" };
+    let down = if to == PAGE_LANGUAGE {
+        String::new()
+    } else {
+        format!("{to}/")
+    };
+    match format!("{up}{down}") {
+        path if path.is_empty() => "./".into(),
+        path => path,
+    }
+}
+
+/// The first script of the page of `lang`: the language chosen in Settings,
+/// else the first of the browser's languages there is a build for, else
+/// English; when that is another language, the page gives way to that
+/// language's page at once (keeping the query, e.g. a sign-in code, and the
+/// fragment, e.g. a share link).
+pub fn language_script(lang: &str, languages: &[String]) -> String {
+    let paths: Vec<String> = languages
+        .iter()
+        .map(|to| format!("\"{to}\":\"{}\"", path_between(lang, to)))
+        .collect();
+    format!(
+        "(()=>{{const k={{{}}};let l;try{{l=localStorage.getItem(\"{CHOICE_KEY}\")}}catch(e){{}}\
+if(!(l in k))l=(navigator.languages||[]).map(c=>String(c).split(/[-_]/)[0].toLowerCase()).find(c=>c in k)||\"{PAGE_LANGUAGE}\";\
+if(l!==\"{lang}\")location.replace(k[l]+location.search+location.hash)}})()",
+        paths.join(",")
+    )
+}
+
 /// `template` in `lang`: its marked words from the catalogue, `<html lang>`
 /// and the title (`shell_title`); fails when the catalogue lacks a key.
 pub fn page(template: &str, lang: &str, catalogues: &Path) -> Result<String, String> {
@@ -195,6 +235,22 @@ mod tests {
         let more = template().replace("data-t=\"shell_generate\"", "data-t=\"shell_missing\"");
         let error = page(&more, "de", &crate::root().join("src/i18n")).unwrap_err();
         assert!(error.contains("shell_missing"), "{error}");
+    }
+
+    #[test]
+    fn each_page_knows_the_way_to_every_language() {
+        assert_eq!(path_between("en", "en"), "./");
+        assert_eq!(path_between("en", "de"), "de/");
+        assert_eq!(path_between("de", "en"), "../");
+        assert_eq!(path_between("de", "de"), "./");
+        let languages = ["de".to_owned(), "en".to_owned()];
+        let script = language_script("de", &languages);
+        assert!(
+            script.contains(r#"const k={"de":"./","en":"../"}"#),
+            "{script}"
+        );
+        assert!(script.contains(r#"if(l!=="de")"#), "{script}");
+        assert!(!script.contains("</"));
     }
 
     #[test]

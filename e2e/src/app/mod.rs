@@ -172,13 +172,24 @@ impl App {
         let mock = MockServer::start(config, "127.0.0.1:0".parse()?).await?;
         let driver = Driver::start().await?;
         let client = driver.session_in(languages).await?;
-        Ok(App {
+        let app = App {
             client,
             mock,
             site,
             driver,
             words: words_for(languages)?,
-        })
+        };
+        if !languages.is_empty() {
+            // Headless Chromium keeps `navigator.languages` English whatever the
+            // profile says; DevTools sets them (and Accept-Language) for real.
+            let agent = app.js("return navigator.userAgent;", vec![]).await?;
+            app.cdp(
+                "Emulation.setUserAgentOverride",
+                json!({ "userAgent": agent, "acceptLanguage": languages.join(",") }),
+            )
+            .await?;
+        }
+        Ok(app)
     }
 
     /// `english` as the app says it in the browser's language (the catalogues
