@@ -1,16 +1,13 @@
-// Links the icon and manifest, and registers the service worker, once the app
-// runs (its install fetches every
+// Links the manifest, and registers the service worker, once the app runs (its install fetches every
 // file of the app, which must not compete with the first load), and offers a
 // new version with a Reload button: nothing reloads under a person's feet.
 export function registerServiceWorker() {
-  // The icon and the install manifest are not needed to generate: linked
-  // now, they are never fetched before the studio is ready.
-  for (const [rel, href] of [["icon", "__ICON__"], ["manifest", "__MANIFEST__"]]) {
-    const link = document.createElement("link");
-    link.rel = rel;
-    link.href = href;
-    document.head.append(link);
-  }
+  // The install manifest is not needed to generate: linked now, it is never
+  // fetched before the studio is ready.
+  const manifest = document.createElement("link");
+  manifest.rel = "manifest";
+  manifest.href = "__MANIFEST__";
+  document.head.append(manifest);
   const workers = navigator.serviceWorker;
   if (!workers) return;
   let reloading = false;

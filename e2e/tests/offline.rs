@@ -38,12 +38,16 @@ async fn wait_kept_offline(app: &App) -> Result<Vec<String>> {
 }
 
 /// The files of the build a visit must keep: all but the page's own
-/// `index.html` (kept as the folder's URL), `404.html` and the worker.
+/// `index.html` (kept as the folder's URL), `404.html` and the worker (the
+/// other languages' folders are apps with workers of their own).
 fn build_files(dist: &Path) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for entry in std::fs::read_dir(dist)? {
-        let name = entry?.file_name().to_string_lossy().into_owned();
-        if !matches!(name.as_str(), "index.html" | "404.html" | "sw.js") {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type()?.is_file()
+            && !matches!(name.as_str(), "index.html" | "404.html" | "sw.js")
+        {
             names.push(name);
         }
     }
@@ -166,13 +170,16 @@ async fn under_a_sub_path_the_installed_app_starts_offline_with_its_history() {
     .await;
 }
 
-/// Copies a build, so a test can deploy a "new version" of it.
+/// Copies a build's English app (its files, not the other languages'
+/// folders), so a test can deploy a "new version" of it.
 fn copy_dist(to: &Path) -> Result {
     let _ = std::fs::remove_dir_all(to);
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(e2e::dist_dir())? {
         let entry = entry?;
-        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
     }
     Ok(())
 }

@@ -108,8 +108,8 @@ fn checked_origin(origin: &str) -> Result<String, String> {
 pub struct Built {
     pub dist: PathBuf,
     /// Files fetched before `Generate` is ready: the page (with its script
-    /// inline) and the main wasm. The icon and the manifest are linked once
-    /// the app runs; everything else loads when needed.
+    /// inline), the main wasm and (to be safe) the icon. The manifest is
+    /// linked once the app runs; everything else loads when needed.
     pub first_load: Vec<String>,
     /// The build's language (`en`: the folder itself; others in `<lang>/`).
     pub lang: String,
@@ -435,12 +435,11 @@ fn publish(
     let icon_name = hashed("favicon.svg", &icon);
     write(&icon_name, &icon)?;
     let manifest = install_files(dist, &icon_name)?;
-    // The boot script links both once the app runs (static/sw-register.js).
-    let boot = boot_script(built, &names, &main_wasm)?
-        .replace("__ICON__", &format!("./{icon_name}"))
-        .replace("__MANIFEST__", &format!("./{manifest}"));
+    // The boot script links the manifest once the app runs (static/sw-register.js).
+    let boot =
+        boot_script(built, &names, &main_wasm)?.replace("__MANIFEST__", &format!("./{manifest}"));
 
-    let html = index_html(&boot, &main_wasm, options, lang, languages)?;
+    let html = index_html(&boot, &main_wasm, &icon_name, options, lang, languages)?;
     write("index.html", html.as_bytes())?;
     service_worker(dist, &html)?;
     let not_found = std::fs::read(root().join("static/404.html")).map_err(|e| e.to_string())?;
@@ -448,7 +447,7 @@ fn publish(
     Ok(Built {
         dist: dist.to_path_buf(),
         // The browser fetches the manifest as soon as it reads its link.
-        first_load: vec!["index.html".into(), main_wasm],
+        first_load: vec!["index.html".into(), main_wasm, icon_name],
         lang: lang.to_owned(),
         translations: Vec::new(),
     })
@@ -570,6 +569,7 @@ fn check_inline_script(script: &str) -> Result<String, String> {
 fn index_html(
     boot: &str,
     wasm: &str,
+    icon: &str,
     options: &BuildOptions,
     lang: &str,
     languages: &[String],
@@ -595,7 +595,8 @@ fn index_html(
     let css = css.trim_end();
 
     let head = format!(
-        "<link rel=preload href=\"./{wasm}\" as=fetch type=\"application/wasm\" crossorigin>\
+        "<link rel=icon href=\"./{icon}\" type=\"image/svg+xml\">\
+         <link rel=preload href=\"./{wasm}\" as=fetch type=\"application/wasm\" crossorigin>\
          <style>{css}</style>\
          <script type=module>{boot}</script>"
     );

@@ -51,9 +51,9 @@ pub fn language_script(lang: &str, languages: &[String]) -> String {
         .map(|to| format!("\"{to}\":\"{}\"", path_between(lang, to)))
         .collect();
     format!(
-        "(()=>{{const k={{{}}};let l;try{{l=localStorage.getItem(\"{CHOICE_KEY}\")}}catch(e){{}}\
-if(!(l in k))l=(navigator.languages||[]).map(c=>String(c).split(/[-_]/)[0].toLowerCase()).find(c=>c in k)||\"{PAGE_LANGUAGE}\";\
-if(l!==\"{lang}\")location.replace(k[l]+location.search+location.hash)}})()",
+        "(()=>{{const k={{{}}};let l;try{{l=localStorage[\"{CHOICE_KEY}\"]}}catch{{}}\
+l in k||(l=navigator.languages.map(c=>c.split(/[-_]/)[0].toLowerCase()).find(c=>c in k)||\"{PAGE_LANGUAGE}\");\
+l!=\"{lang}\"&&location.replace(k[l]+location.search+location.hash)}})()",
         paths.join(",")
     )
 }
@@ -204,7 +204,7 @@ mod tests {
         assert!(de.contains("<html lang=\"de\">"), "{de}");
         assert!(de.contains(">Erzeugen</button>"), "{de}");
         assert!(de.contains("<title>Kleinbild — Bildstudio für FLUX.2 [klein]</title>"));
-        assert!(de.contains("placeholder=\"Ein Fuchs in Aquarell in einem verschneiten Wald\""));
+        assert!(de.contains("placeholder=\"Ein Fuchs als Aquarell in einem verschneiten Wald\""));
         assert!(de.contains("aria-label=\"Ergebnis\""));
         assert!(!de.contains("data-t"), "a marker reached the page");
         for english in [
@@ -249,8 +249,29 @@ mod tests {
             script.contains(r#"const k={"de":"./","en":"../"}"#),
             "{script}"
         );
-        assert!(script.contains(r#"if(l!=="de")"#), "{script}");
+        assert!(script.contains(r#"l!="de"&&location.replace"#), "{script}");
         assert!(!script.contains("</"));
+    }
+
+    #[test]
+    fn the_shell_says_what_the_app_then_says() {
+        // The static page is replaced on mount: the same English words must
+        // have the same words in every language, or the text would flicker.
+        let all = read_catalogues(&crate::root().join("src/i18n")).unwrap();
+        let english = &all["en"];
+        for (lang, words) in &all {
+            for (shell_key, text) in english.iter().filter(|(k, _)| k.starts_with("shell_")) {
+                for (key, _) in english
+                    .iter()
+                    .filter(|(k, t)| !k.starts_with("shell_") && *t == text)
+                {
+                    assert_eq!(
+                        words[shell_key], words[key],
+                        "{lang}: {shell_key} and {key}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
