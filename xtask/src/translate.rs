@@ -115,17 +115,15 @@ fn translated_tag(
         if let Some(key) = take_marker(&mut tag, &format!("data-t-{attribute}"))
             && lang != PAGE_LANGUAGE
         {
-            {
-                let prefix = format!(" {attribute}=\"");
-                let start = tag.find(&prefix).map(|s| s + prefix.len()).ok_or_else(|| {
-                    format!("index.html: data-t-{attribute} on a tag without {attribute}")
-                })?;
-                let end = start
-                    + tag[start..]
-                        .find('"')
-                        .ok_or("index.html: an unclosed attribute")?;
-                tag.replace_range(start..end, &word(&key)?);
-            }
+            let prefix = format!(" {attribute}=\"");
+            let start = tag.find(&prefix).map(|s| s + prefix.len()).ok_or_else(|| {
+                format!("index.html: data-t-{attribute} on a tag without {attribute}")
+            })?;
+            let end = start
+                + tag[start..]
+                    .find('"')
+                    .ok_or("index.html: an unclosed attribute")?;
+            tag.replace_range(start..end, &word(&key)?);
         }
     }
     Ok((tag, text_key.filter(|_| lang != PAGE_LANGUAGE)))
