@@ -67,7 +67,8 @@ impl Lang {
 }
 
 /// The language this build speaks. Each language is its own build of the
-/// app (`cargo xtask build --lang de`; the feature `lang-de`), so every
+/// app (the feature `lang-de`; `cargo xtask build` makes every language's
+/// build, English in `dist/`, German in `dist/de/`), so every
 /// string is a constant the compiler puts in place: a second language costs
 /// no byte of the first, and nobody downloads a language they do not read.
 /// (A catalogue chosen at run time cost 5 KB brotli of lookups besides the
