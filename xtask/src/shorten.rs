@@ -63,6 +63,52 @@ pub fn drop_exports(wasm: &[u8], prefixes: &[&str]) -> Result<Vec<u8>, String> {
     )
 }
 
+/// The glue without the classes whose names start with `prefix` (their
+/// `export class`, `Symbol.dispose` line and finalization registry): the
+/// exports they wrap are dropped by [`drop_exports`], and their top-level
+/// statements would keep them in the bundle. Fails if the name remains.
+pub fn drop_glue_classes(js: &str, prefix: &str) -> Result<String, String> {
+    let (class, registry) = (format!("export class {prefix}"), format!("const {prefix}"));
+    let mut out = String::with_capacity(js.len());
+    let mut skipping: Option<String> = None;
+    for line in js.split_inclusive('\n') {
+        if let Some(end) = &skipping {
+            let done = if end.is_empty() {
+                line.trim_end().ends_with(';')
+            } else {
+                line.starts_with(end.as_str())
+            };
+            if done {
+                skipping = None;
+            }
+            continue;
+        }
+        if let Some(name) = line
+            .strip_prefix("export class ")
+            .filter(|_| line.starts_with(&class))
+        {
+            let name = name
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+                .unwrap_or_default();
+            skipping = Some(format!("if (Symbol.dispose) {name}.prototype"));
+        } else if line.starts_with(&registry) {
+            // A registry spans lines up to its `;`.
+            if !line.trim_end().ends_with(';') {
+                skipping = Some(String::new());
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    if out.contains(prefix) {
+        return Err(format!(
+            "the glue still uses {prefix} after dropping its classes"
+        ));
+    }
+    Ok(out)
+}
+
 /// Panic messages name standard library files as `/rustc/<commit hash>/…`:
 /// 40 hex digits that do not compress, in every module. Zeros of the same
 /// length (nothing moves) compress to almost nothing.
@@ -414,6 +460,19 @@ mod tests {
             wasm.windows(9).any(|w| w == b"producers"),
             "sections stay for wasm-opt"
         );
+    }
+
+    #[test]
+    fn dropped_glue_classes_leave_the_rest() {
+        let js = "export class Keep {\n}\n\
+                  export class IntoThing {\n    free() { IntoThingFinalization.unregister(this); }\n}\n\
+                  if (Symbol.dispose) IntoThing.prototype[Symbol.dispose] = IntoThing.prototype.free;\n\
+                  const IntoThingFinalization = (typeof FinalizationRegistry === 'undefined')\n    ? {}\n    : new FinalizationRegistry(f);\n\
+                  const after = 1;\n";
+        let out = drop_glue_classes(js, "IntoThing").unwrap();
+        assert_eq!(out, "export class Keep {\n}\nconst after = 1;\n");
+        let used = format!("{js}new IntoThing();\n");
+        assert!(drop_glue_classes(&used, "IntoThing").is_err());
     }
 
     #[test]
