@@ -17,11 +17,11 @@ const OBSERVE_SHIFTS: &str = "window.__shifts = [];
     }
   }).observe({ type: 'layout-shift', buffered: true });";
 
-/// The files a page fetched before `Generate` was ready (the app's ready mark).
+/// The files a page fetched before the app ran (its `kleinbild:app-ready` mark).
 async fn fetched_before_ready(app: &App) -> Result<Vec<String>> {
     let files = app
         .js(
-            "const ready = performance.getEntriesByName('kleinbild:ready')[0];
+            "const ready = performance.getEntriesByName('kleinbild:app-ready')[0];
              if (!ready) return null;
              return performance.getEntriesByType('resource')
                .filter(r => r.startTime <= ready.startTime)

@@ -246,6 +246,7 @@ fn shorten_glue_imports(dir: &Path) -> Result<(), String> {
     let wasm = std::fs::read(&wasm_path).map_err(|e| format!("{wasm_path:?}: {e}"))?;
     let js = std::fs::read_to_string(&js_path).map_err(|e| format!("{js_path:?}: {e}"))?;
     let (wasm, js) = crate::shorten::shorten_imports(&wasm, &js)?;
+    let js = crate::shorten::drop_glue_classes(&js, "IntoUnderlying")?;
     std::fs::write(&wasm_path, wasm).map_err(|e| format!("{wasm_path:?}: {e}"))?;
     std::fs::write(&js_path, js).map_err(|e| format!("{js_path:?}: {e}"))
 }
@@ -435,9 +436,8 @@ fn publish(
     let icon_name = hashed("favicon.svg", &icon);
     write(&icon_name, &icon)?;
     let manifest = install_files(dist, &icon_name)?;
-    // The boot script links the manifest once the app runs (static/sw-register.js).
-    let boot =
-        boot_script(built, &names, &main_wasm)?.replace("__MANIFEST__", &format!("./{manifest}"));
+    let register = sw_register_script(built, dist, &manifest)?;
+    let boot = boot_script(built, &names, &main_wasm, &register)?;
 
     let html = index_html(&boot, &main_wasm, &icon_name, options, lang, languages)?;
     write("index.html", html.as_bytes())?;
@@ -518,6 +518,7 @@ fn boot_script(
     built: &Path,
     names: &BTreeMap<String, String>,
     main_wasm: &str,
+    register: &str,
 ) -> Result<String, String> {
     let loader_path = built.join(LOADER);
     let mut loader = std::fs::read_to_string(&loader_path).map_err(|e| format!("{LOADER}: {e}"))?;
@@ -525,18 +526,15 @@ fn boot_script(
         loader = loader.replace(&format!("\"./{old}\""), &format!("\"./{new}\""));
     }
     std::fs::write(&loader_path, loader).map_err(|e| format!("{LOADER}: {e}"))?;
-    std::fs::copy(
-        root().join("static/sw-register.js"),
-        built.join("sw-register.js"),
-    )
-    .map_err(|e| format!("static/sw-register.js: {e}"))?;
     let entry = built.join("boot.js");
+    let after_start = format!("./{register}");
     std::fs::write(
         &entry,
         format!(
             "import init from \"./kleinbild.js\";\n\
-             import {{ registerServiceWorker }} from \"./sw-register.js\";\n\
-             init({{ module_or_path: \"./{main_wasm}\" }}).then(registerServiceWorker);\n"
+             init({{ module_or_path: \"./{main_wasm}\" }})\n\
+             .then(() => import(\"{after_start}\"))\n\
+             .then((m) => m.registerServiceWorker());\n"
         ),
     )
     .map_err(|e| format!("boot.js: {e}"))?;
@@ -546,19 +544,63 @@ fn boot_script(
         Command::new(tools::tool("esbuild"))
             .arg(&entry)
             .args(["--bundle", "--format=esm", "--minify", "--log-level=error"])
+            .arg(format!("--external:{after_start}"))
             .arg(format!("--outfile={}", bundle.display())),
     )?;
     let script = std::fs::read_to_string(&bundle).map_err(|e| format!("boot bundle: {e}"))?;
-    check_inline_script(script.trim_end())
+    check_inline_script(script.trim_end(), &after_start)
+}
+
+/// `static/sw-register.js`, minified under a content-hashed name: it links
+/// the manifest and registers the service worker, which only matter once the
+/// app runs, so the boot script imports it then (not part of the first load).
+fn sw_register_script(built: &Path, dist: &Path, manifest: &str) -> Result<String, String> {
+    let source = std::fs::read_to_string(root().join("static/sw-register.js"))
+        .map_err(|e| format!("static/sw-register.js: {e}"))?
+        .replace("__MANIFEST__", &format!("./{manifest}"));
+    let (plain, minified) = (
+        built.join("sw-register.js"),
+        built.join("sw-register.min.js"),
+    );
+    std::fs::write(&plain, source).map_err(|e| format!("sw-register.js: {e}"))?;
+    run_step(
+        "minify the service worker registration (esbuild)",
+        Command::new(tools::tool("esbuild"))
+            .arg(&plain)
+            .args(["--format=esm", "--minify", "--log-level=error"])
+            .arg(format!("--outfile={}", minified.display())),
+    )?;
+    let bytes = std::fs::read(&minified).map_err(|e| format!("sw-register.min.js: {e}"))?;
+    let name = hashed("sw-register.js", &bytes);
+    std::fs::write(dist.join(&name), bytes).map_err(|e| format!("{name}: {e}"))?;
+    Ok(name)
+}
+
+/// `static/shell.js` minified: the static shell's Generate, usable before the
+/// app starts. A classic script right after the shell, so it runs as the page
+/// is read.
+fn shell_script() -> Result<String, String> {
+    let out = root().join("target/kleinbild-build/shell.min.js");
+    run_step(
+        "minify the shell script (esbuild)",
+        Command::new(tools::tool("esbuild"))
+            .arg(root().join("static/shell.js"))
+            .args(["--minify", "--log-level=error"])
+            .arg(format!("--outfile={}", out.display())),
+    )?;
+    let script = std::fs::read_to_string(&out).map_err(|e| format!("shell.min.js: {e}"))?;
+    check_inline_script(script.trim_end(), "")
 }
 
 /// A script that can go inline as it is: it must not close its own element,
-/// and must not import another script file (the page would wait for it).
-fn check_inline_script(script: &str) -> Result<String, String> {
+/// and must import no other script before the app runs (the page would wait
+/// for it); `after_start` is the one it may import once the app started.
+fn check_inline_script(script: &str, after_start: &str) -> Result<String, String> {
     if script.to_ascii_lowercase().contains("</script") {
         return Err("the boot script contains \"</script\" and cannot go inline".into());
     }
-    if script.contains("import\"") || script.contains("from\"") || script.contains("import(") {
+    let rest = script.replacen(&format!("import(\"{after_start}\")"), "", 1);
+    if rest.contains("import\"") || rest.contains("from\"") || rest.contains("import(") {
         return Err("the boot script still imports another script".into());
     }
     Ok(script.to_owned())
@@ -600,7 +642,8 @@ fn index_html(
          <style>{css}</style>\
          <script type=module>{boot}</script>"
     );
-    let policy = policy(&[boot, &choose], css, options);
+    let shell = shell_script()?;
+    let policy = policy(&[boot, &choose, &shell], css, options);
     let csp = format!("<meta http-equiv=Content-Security-Policy content=\"{policy}\">");
     // Demo builds say plainly, above everything, that they talk to the mock.
     let demo = options.demo_api_base.as_deref().map_or_else(String::new, |base| {
@@ -613,14 +656,20 @@ fn index_html(
         .replace("<!-- csp -->", &csp)
         .replace("<!-- head -->", &head)
         .replace("<!-- demo -->", &demo)
-        .replace("<!-- language -->", &format!("<script>{choose}</script>"));
+        .replace("<!-- language -->", &format!("<script>{choose}</script>"))
+        .replace(
+            "<!-- shell script -->",
+            &format!("<script>{shell}</script>"),
+        );
     if html.contains("<!-- csp -->")
         || !html.contains(&csp)
         || !html.contains(boot)
         || !html.contains(&choose)
+        || !html.contains(&shell)
     {
         return Err(
-            "index.html must contain <!-- csp -->, <!-- head --> and <!-- language --> once each"
+            "index.html must contain <!-- csp -->, <!-- head -->, <!-- language --> \
+             and <!-- shell script --> once each"
                 .into(),
         );
     }
@@ -721,8 +770,12 @@ mod tests {
 
     #[test]
     fn only_a_script_that_stands_alone_goes_inline() {
+        let late = "./sw-register-0a1b2c3d4e.js";
         let alone = "let t=new URL(\"./chunk-1.wasm\",import.meta.url);f(t)";
-        assert_eq!(check_inline_script(alone).unwrap(), alone);
+        assert_eq!(check_inline_script(alone, late).unwrap(), alone);
+        // The one script it imports once the app started.
+        let then = "f().then(()=>import(\"./sw-register-0a1b2c3d4e.js\")).then(m=>m.r())";
+        assert_eq!(check_inline_script(then, late).unwrap(), then);
         for bad in [
             "x(\"</script>\")",
             "x('</SCRIPT ')",
@@ -730,7 +783,7 @@ mod tests {
             "import\"./side-effect.js\"",
             "import(\"./late.js\")",
         ] {
-            assert!(check_inline_script(bad).is_err(), "{bad}");
+            assert!(check_inline_script(bad, late).is_err(), "{bad}");
         }
     }
 

@@ -224,14 +224,24 @@ impl App {
         self.wait_ready().await
     }
 
-    /// Waits until the `Generate` button exists and is enabled.
+    /// Waits until the app runs (the static shell is gone) and its `Generate`
+    /// button is enabled.
     pub async fn wait_ready(&self) -> Result {
         self.poll(
-            "the Generate button to be enabled",
+            "the app to run and its Generate button to be enabled",
             Duration::from_secs(20),
-            async || match self.find(Role::Button, "Generate").await? {
-                Some(b) if b.is_enabled().await? => Ok(Some(())),
-                _ => Ok(None),
+            async || {
+                if self
+                    .js("return !document.getElementById('shell');", vec![])
+                    .await?
+                    != true
+                {
+                    return Ok(None);
+                }
+                match self.find(Role::Button, "Generate").await? {
+                    Some(b) if b.is_enabled().await? => Ok(Some(())),
+                    _ => Ok(None),
+                }
             },
         )
         .await

@@ -1,0 +1,94 @@
+//! The static page before the app runs: its Generate can be pressed at once
+//! (as on a plain HTML page), and the press is kept until the app runs, which
+//! then generates with what was typed.
+
+use std::time::Duration;
+
+use e2e::{App, MockConfig, Role, UI_TIMEOUT, ensure, run};
+use serde_json::json;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Holds the page's fetch of the main wasm until `window.__releaseWasm()`:
+/// until then only the static page runs.
+const HOLD_WASM: &str = "(() => {
+  const realFetch = window.fetch;
+  let release;
+  const held = new Promise(r => { release = r; });
+  window.__releaseWasm = () => release();
+  window.fetch = function (input, init) {
+    const url = String(input instanceof Request ? input.url : input);
+    if (url.includes('kleinbild_bg')) return held.then(() => realFetch.call(this, input, init));
+    return realFetch.apply(this, arguments);
+  };
+})();";
+
+#[tokio::test]
+async fn generate_pressed_before_the_app_runs_generates_once_it_does() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.open_ready().await?;
+        app.set_remember(true).await?;
+        app.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": HOLD_WASM }),
+        )
+        .await?;
+        app.client.refresh().await?;
+        app.poll("the static page alone", UI_TIMEOUT, async || {
+            let v = app
+                .js(
+                    "return !!document.getElementById('shell')
+                       && performance.getEntriesByName('kleinbild:ready').length === 1
+                       && !window.__kleinbildWasmMemory;",
+                    vec![],
+                )
+                .await?;
+            Ok((v == true).then_some(()))
+        })
+        .await?;
+
+        let prompt = "Pressed before the app ran: a lighthouse at dawn";
+        app.control(Role::Textbox, "Prompt")
+            .await?
+            .send_keys(prompt)
+            .await?;
+        let generate = app.control(Role::Button, "Generate").await?;
+        ensure!(
+            generate.is_enabled().await?,
+            "the static page's Generate is disabled"
+        );
+        generate.click().await?;
+        let shown = app
+            .js(
+                "return [...document.querySelectorAll('#shell .results__empty')]
+                   .filter(p => !p.hidden).map(p => p.textContent);",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            shown == json!([app.say("Starting…")]),
+            "after the press the result area says {shown}"
+        );
+        ensure!(
+            app.generation_requests().is_empty(),
+            "a request left before the app ran"
+        );
+
+        app.js("window.__releaseWasm();", vec![]).await?;
+        app.wait_image(prompt, TIMEOUT).await?;
+        app.wait_history(&[prompt]).await?;
+        let sent = app.generation_requests();
+        ensure!(
+            sent.len() == 1,
+            "one press made {} generation requests",
+            sent.len()
+        );
+        ensure!(
+            sent[0].body.to_string().contains(prompt),
+            "the request did not carry the typed prompt: {}",
+            sent[0].body
+        );
+        Ok(())
+    })
+    .await;
+}
