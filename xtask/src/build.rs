@@ -439,7 +439,7 @@ fn publish(
     let register = sw_register_script(built, dist, &manifest)?;
     let boot = boot_script(built, &names, &main_wasm, &register)?;
 
-    let html = index_html(&boot, &main_wasm, &icon_name, options, lang, languages)?;
+    let html = index_html(&boot, &icon_name, options, lang, languages)?;
     write("index.html", html.as_bytes())?;
     service_worker(dist, &html)?;
     let not_found = std::fs::read(root().join("static/404.html")).map_err(|e| e.to_string())?;
@@ -525,6 +525,7 @@ fn boot_script(
     for (old, new) in names {
         loader = loader.replace(&format!("\"./{old}\""), &format!("\"./{new}\""));
     }
+    let loader = each_caller_in_its_own_task(&loader)?;
     std::fs::write(&loader_path, loader).map_err(|e| format!("{LOADER}: {e}"))?;
     let entry = built.join("boot.js");
     let after_start = format!("./{register}");
@@ -532,9 +533,13 @@ fn boot_script(
         &entry,
         format!(
             "import init from \"./kleinbild.js\";\n\
-             init({{ module_or_path: \"./{main_wasm}\" }})\n\
+             const start = () => init({{ module_or_path: \"./{main_wasm}\" }})\n\
              .then(() => import(\"{after_start}\"))\n\
-             .then((m) => m.registerServiceWorker());\n"
+             .then((m) => m.registerServiceWorker());\n\
+             // The static page paints first (its Generate already takes a press);\n\
+             // a hidden tab paints nothing, so it starts at once.\n\
+             if (document.hidden) start();\n\
+             else requestAnimationFrame(() => setTimeout(start));\n"
         ),
     )
     .map_err(|e| format!("boot.js: {e}"))?;
@@ -549,6 +554,24 @@ fn boot_script(
     )?;
     let script = std::fs::read_to_string(&bundle).map_err(|e| format!("boot bundle: {e}"))?;
     check_inline_script(script.trim_end(), &after_start)
+}
+
+/// wasm-split's loader wakes every caller waiting for a part in the task the
+/// part arrived in: the views waiting for `later` would all render in one long
+/// task (60 ms here, four times that on a phone), which delays input. A zero
+/// timeout per caller gives each its own task.
+fn each_caller_in_its_own_task(loader: &str) -> Result<String, String> {
+    const WAKE: &str = "} finally {\n            const sharedImports = getSharedImports();";
+    if loader.matches(WAKE).count() != 1 {
+        return Err(format!(
+            "{LOADER}: its callback no longer looks like this: {WAKE}"
+        ));
+    }
+    Ok(loader.replace(
+        WAKE,
+        "} finally {\n            await new Promise((resolve) => setTimeout(resolve));\n            \
+         const sharedImports = getSharedImports();",
+    ))
 }
 
 /// `static/sw-register.js`, minified under a content-hashed name: it links
@@ -607,10 +630,10 @@ fn check_inline_script(script: &str, after_start: &str) -> Result<String, String
 }
 
 /// `index.html` from the template: stylesheets inlined (minified), the icon,
-/// the preloads and the boot script, and the Content-Security-Policy.
+/// the boot script, and the Content-Security-Policy. No preload of the wasm:
+/// it is fetched after the first paint (see `boot_script`).
 fn index_html(
     boot: &str,
-    wasm: &str,
     icon: &str,
     options: &BuildOptions,
     lang: &str,
@@ -638,7 +661,6 @@ fn index_html(
 
     let head = format!(
         "<link rel=icon href=\"./{icon}\" type=\"image/svg+xml\">\
-         <link rel=preload href=\"./{wasm}\" as=fetch type=\"application/wasm\" crossorigin>\
          <style>{css}</style>\
          <script type=module>{boot}</script>"
     );
@@ -709,7 +731,7 @@ fn csp_hash(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{BuildOptions, check_inline_script, hashed, policy};
+    use super::{BuildOptions, check_inline_script, each_caller_in_its_own_task, hashed, policy};
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
@@ -766,6 +788,16 @@ mod tests {
         }
         assert!(BuildOptions::from_args(&args(&["--connect-src"])).is_err());
         assert!(BuildOptions::from_args(&args(&["--frobnicate"])).is_err());
+    }
+
+    #[test]
+    fn each_caller_of_a_part_wakes_in_its_own_task() {
+        let loader = "try {\n            await callee();\n        } finally {\n            const sharedImports = getSharedImports();\n            table.get(i)(data, ok);\n        }";
+        let split = each_caller_in_its_own_task(loader).unwrap();
+        let wait = split.find("setTimeout(resolve)").expect("a zero timeout");
+        assert!(wait < split.find("table.get").unwrap(), "{split}");
+        // A loader that changed shape stops the build instead of staying one long task.
+        assert!(each_caller_in_its_own_task("} finally { wake(); }").is_err());
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! Prints one parseable line per metric (all times in ms):
 //!
-//! - `cold_load_to_generate_ms`: fresh browser session per run (new profile, empty cache);
+//! - `cold_load_to_generate_ms`: fresh browser session per run (new profile, empty cache; one
+//!   uncounted warm-up run first);
 //!   the page's `kleinbild:ready` mark (ms since navigation start), read once `Generate` is
 //!   enabled (Kleinbild's static shell marks it: a press there is kept until the app runs).
 //! - `cold_load_to_app_running_ms`: the same loads, Kleinbild's `kleinbild:app-ready` mark
@@ -224,7 +225,9 @@ async fn cold_loads(args: &Args) -> Result<(Vec<ColdLoad>, Vec<ColdLoad>, Vec<St
     let site = StaticServer::start(args.site.clone()).await?;
     let driver = Driver::start().await?;
     let (mut app, mut vanilla, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
-    for run in 0..args.runs {
+    // Run 0 warms the machine up (the first browser of a session starts
+    // slower) and is not counted.
+    for run in 0..=args.runs {
         for page in [Page::Kleinbild, Page::Vanilla] {
             let client = driver.session().await?;
             let measured: Result<(ColdLoad, Vec<String>, Value)> = async {
@@ -284,11 +287,14 @@ async fn cold_loads(args: &Args) -> Result<(Vec<ColdLoad>, Vec<ColdLoad>, Vec<St
             .await;
             let _ = client.close().await;
             let (ms, files, timeline) = measured?;
+            if run == 0 {
+                continue;
+            }
             match page {
                 Page::Kleinbild => {
                     app.push(ms);
                     fetched = files;
-                    if run + 1 == args.runs {
+                    if run == args.runs {
                         println!("first_load_timeline {timeline}");
                     }
                 }
