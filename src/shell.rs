@@ -20,12 +20,6 @@ pub fn typed_prompt() -> String {
         .unwrap_or_default()
 }
 
-/// Whether Generate was pressed in the shell before the app started
-/// (static/shell.js marks it): the app then generates at once.
-pub fn generate_pressed() -> bool {
-    shell().is_some_and(|s| s.has_attribute("data-generate"))
-}
-
 /// Removes the shell; called right after the app mounted, in the same task,
 /// so no frame shows both or neither.
 pub fn remove() {

@@ -27,11 +27,6 @@ pub fn PromptForm() -> impl IntoView {
             let _ = el.focus();
         }
     };
-    // A press on the static shell's Generate before the app started counts
-    // (after mount, so the alerts and the jobs list are there to show it).
-    if crate::shell::generate_pressed() {
-        Effect::new(move |_| generate());
-    }
     let on_prompt_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
             ev.prevent_default();
