@@ -107,7 +107,7 @@ fn checked_origin(origin: &str) -> Result<String, String> {
 /// What a build produced: where, and which files a first visit loads.
 pub struct Built {
     pub dist: PathBuf,
-    /// Files fetched before `Generate` is ready: the page (with its script
+    /// Files fetched until the app runs: the page (with its script
     /// inline), the main wasm and (to be safe) the icon. The manifest is
     /// linked once the app runs; everything else loads when needed.
     pub first_load: Vec<String>,

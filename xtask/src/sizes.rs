@@ -1,12 +1,12 @@
 //! The size table: every file of `dist/`, raw, gzip -9 and brotli q11, with
-//! the first load (what a visit fetches before `Generate` is ready) apart from
+//! the first load (what a visit fetches until the app runs) apart from
 //! the parts that load when needed, checked against the budgets.
 
 use std::io::Write;
 
 use crate::build::Built;
 
-/// Everything fetched before `Generate` is ready, brotli.
+/// Everything fetched until the app runs, brotli.
 pub const FIRST_LOAD_BUDGET: usize = 100 * 1024;
 /// All app files together, brotli.
 pub const TOTAL_BUDGET: usize = 300 * 1024;
@@ -111,7 +111,7 @@ fn table(built: &Built, out: &mut String) -> Result<Totals, String> {
             println!(
                 "{}",
                 if *is_first {
-                    "-- first load (fetched before Generate is ready)"
+                    "-- first load (fetched until the app runs)"
                 } else {
                     "-- parts loaded when needed"
                 }
