@@ -134,3 +134,36 @@ async fn ctrl_enter_before_the_app_runs_generates_and_typing_goes_on_in_the_app(
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_page_whose_code_cannot_load_says_so_and_keeps_what_was_typed() {
+    run(MockConfig::default(), TIMEOUT, async |app: &App| {
+        app.cdp("Network.enable", json!({})).await?;
+        app.cdp("Network.setBlockedURLs", json!({ "urls": ["*.wasm"] }))
+            .await?;
+        app.client.goto(&app.page_url()).await?;
+        let expected = e2e::catalogue("en")?["shell_boot_failed"].clone();
+        let said = app
+            .poll("the page to say it could not start", UI_TIMEOUT, async || {
+                let v = app
+                    .js(
+                        "const p = document.querySelector('[role=alert] .alert__message:not([hidden])');
+                         return p && p.checkVisibility() ? p.textContent : null;",
+                        vec![],
+                    )
+                    .await?;
+                Ok(v.as_str().map(str::to_owned))
+            })
+            .await?;
+        ensure!(said == expected, "the page said {said:?}");
+        // The static page is still there to read and copy from.
+        let prompt = app.control(Role::Textbox, "Prompt").await?;
+        prompt.send_keys("kept").await?;
+        ensure!(
+            prompt.prop("value").await?.as_deref() == Some("kept"),
+            "the prompt no longer takes text"
+        );
+        Ok(())
+    })
+    .await;
+}

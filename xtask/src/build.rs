@@ -533,9 +533,13 @@ fn boot_script(
         &entry,
         format!(
             "import init from \"./kleinbild.js\";\n\
-             const start = () => init({{ module_or_path: \"./{main_wasm}\" }})\n\
-             .then(() => import(\"{after_start}\"))\n\
-             .then((m) => m.registerServiceWorker());\n\
+             // The app runs: the service worker. It cannot start: the shell says so.\n\
+             const start = () => init({{ module_or_path: \"./{main_wasm}\" }}).then(\n\
+             () => import(\"{after_start}\").then((m) => m.registerServiceWorker(), () => {{}}),\n\
+             () => {{\n\
+               const alert = document.querySelector(\"#shell .alert\");\n\
+               if (alert) {{ alert.classList.add(\"alert--visible\"); alert.firstChild.hidden = false; }}\n\
+             }});\n\
              // The static page paints first (its Generate already takes a press);\n\
              // a hidden tab paints nothing, so it starts at once.\n\
              if (document.hidden) start();\n\
