@@ -540,10 +540,13 @@ fn boot_script(
                const alert = document.querySelector(\"#shell .alert\");\n\
                if (alert) {{ alert.classList.add(\"alert--visible\"); alert.firstChild.hidden = false; }}\n\
              }});\n\
-             // The static page paints first (its Generate already takes a press);\n\
-             // a hidden tab paints nothing, so it starts at once.\n\
-             if (document.hidden) start();\n\
-             else requestAnimationFrame(() => setTimeout(start));\n"
+             // The static page paints its text first (its Generate already takes a\n\
+             // press); a hidden tab paints nothing, so it starts at once.\n\
+             let go = () => {{ go = () => {{}}; start(); }};\n\
+             if (document.hidden) go();\n\
+             new PerformanceObserver((l) => l.getEntriesByName(\"first-contentful-paint\")[0] && go())\n\
+             .observe({{ type: \"paint\", buffered: true }});\n\
+             setTimeout(() => go(), 500);\n"
         ),
     )
     .map_err(|e| format!("boot.js: {e}"))?;
