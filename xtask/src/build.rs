@@ -370,13 +370,21 @@ fn optimise(modules: &[PathBuf]) -> Result<(), String> {
 
 /// esbuild's minifier on a CSS file, in place.
 fn minify_css(path: &Path) -> Result<(), String> {
-    run_step(
-        &format!("minify {}", path.display()),
-        Command::new(tools::tool("esbuild"))
-            .arg(path)
-            .args(["--minify", "--log-level=error", "--allow-overwrite"])
-            .arg(format!("--outfile={}", path.display())),
-    )
+    minify(&format!("minify {}", path.display()), path, path, &[])
+}
+
+/// esbuild's `--minify` from `from` to `to` (the same file: in place), with
+/// `extra` arguments (e.g. `--format=esm`).
+fn minify(what: &str, from: &Path, to: &Path, extra: &[&str]) -> Result<(), String> {
+    let mut command = Command::new(tools::tool("esbuild"));
+    command
+        .arg(from)
+        .args(["--minify", "--log-level=error"])
+        .args(extra);
+    if from == to {
+        command.arg("--allow-overwrite");
+    }
+    run_step(what, command.arg(format!("--outfile={}", to.display())))
 }
 
 fn files_in(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, String> {
@@ -500,13 +508,7 @@ fn service_worker(dist: &Path, html: &str) -> Result<(), String> {
         .replace("__FILES__", &format!("[{}]", files.join(", ")));
     let out = dist.join("sw.js");
     std::fs::write(&out, script).map_err(|e| e.to_string())?;
-    run_step(
-        "minify the service worker (esbuild)",
-        Command::new(tools::tool("esbuild"))
-            .arg(&out)
-            .args(["--minify", "--log-level=error", "--allow-overwrite"])
-            .arg(format!("--outfile={}", out.display())),
-    )
+    minify("minify the service worker (esbuild)", &out, &out, &[])
 }
 
 /// The page's one script: the wasm-bindgen glue and the wasm-split loader
@@ -593,12 +595,11 @@ fn sw_register_script(built: &Path, dist: &Path, manifest: &str) -> Result<Strin
         built.join("sw-register.min.js"),
     );
     std::fs::write(&plain, source).map_err(|e| format!("sw-register.js: {e}"))?;
-    run_step(
+    minify(
         "minify the service worker registration (esbuild)",
-        Command::new(tools::tool("esbuild"))
-            .arg(&plain)
-            .args(["--format=esm", "--minify", "--log-level=error"])
-            .arg(format!("--outfile={}", minified.display())),
+        &plain,
+        &minified,
+        &["--format=esm"],
     )?;
     let bytes = std::fs::read(&minified).map_err(|e| format!("sw-register.min.js: {e}"))?;
     let name = hashed("sw-register.js", &bytes);
@@ -611,12 +612,11 @@ fn sw_register_script(built: &Path, dist: &Path, manifest: &str) -> Result<Strin
 /// is read.
 fn shell_script() -> Result<String, String> {
     let out = root().join("target/kleinbild-build/shell.min.js");
-    run_step(
+    minify(
         "minify the shell script (esbuild)",
-        Command::new(tools::tool("esbuild"))
-            .arg(root().join("static/shell.js"))
-            .args(["--minify", "--log-level=error"])
-            .arg(format!("--outfile={}", out.display())),
+        &root().join("static/shell.js"),
+        &out,
+        &[],
     )?;
     let script = std::fs::read_to_string(&out).map_err(|e| format!("shell.min.js: {e}"))?;
     check_inline_script(script.trim_end(), "")
