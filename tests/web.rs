@@ -207,3 +207,86 @@ fn the_json_reader_reads_numbers_with_the_browsers_parser_as_natively() {
     assert_eq!(Loose::parse("42").unwrap(), Loose::UInt(42));
     assert!(Loose::parse("1e400").is_err(), "not a finite number");
 }
+
+/// A PNG of `len` bytes (a real header, then filler) as base64.
+fn large_png_base64(len: usize) -> String {
+    use base64::Engine;
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&640u32.to_be_bytes());
+    png.extend_from_slice(&480u32.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    png.resize(len, 7);
+    base64::engine::general_purpose::STANDARD.encode(png)
+}
+
+#[wasm_bindgen_test]
+fn large_images_are_cut_out_of_an_answer_and_kept_in_the_browser() {
+    use js_sys::JsString;
+    use kleinbild::api::client::held;
+    use kleinbild::api::response::{parse_chat_response, parse_images_response};
+    use kleinbild::generation::ImageData;
+    let base64 = large_png_base64(300_000);
+    let url = format!("data:image/png;base64,{base64}");
+    let chat = |image: &str, text: &str| {
+        format!(
+            r#"{{"id":"gen-1","model":"m","choices":[{{"message":{{"role":"assistant","content":"{text}","images":[{{"type":"image_url","image_url":{{"url":"{image}"}}}}]}}}}]}}"#
+        )
+    };
+    // Quoted text that looks like an image string, and `\/` escapes (some
+    // encoders write them), which only a JSON parser reads right.
+    let look_alike = r#"she said \"data:image/png;base64, and \\\"b64_json\\\": \"x\" in C:\\"#;
+    for (what, answer) in [
+        ("compact", chat(&url, "Here you are.")),
+        ("look-alike text first", chat(&url, look_alike)),
+        (
+            "look-alike text after",
+            chat(&url, look_alike).replace(r#""model":"m""#, &format!(r#""model":"{look_alike}""#)),
+        ),
+        ("escaped slashes", chat(&url.replace('/', "\\/"), "ok")),
+    ] {
+        let text = JsString::from(answer.as_str());
+        // Found by the quick scan; only escapes need the browser's JSON parser.
+        let quick = held::cut_images_out(&text).is_some();
+        assert_eq!(quick, what != "escaped slashes", "{what}: quick scan");
+        let small = held::small_answer(&text);
+        assert!(
+            small.len() < answer.len() / 2,
+            "{what}: {} bytes",
+            small.len()
+        );
+        let output = parse_chat_response(200, &small).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        let image = &output.images[0];
+        assert_eq!((image.width, image.height), (640, 480), "{what}");
+        let ImageData::Held(handle) = image.data else {
+            panic!("{what}: not held: {:?}", image.format);
+        };
+        let shown = held::data_url(handle, "image/png").expect("kept");
+        assert!(shown == url.as_str(), "{what}: the image changed");
+        held::release(handle);
+        assert!(
+            held::data_url(handle, "image/png").is_none(),
+            "{what}: released"
+        );
+    }
+    // The Images API's raw base64, after spaces around the colon.
+    let answer = format!(r#"{{"created":1, "data": [ {{"b64_json" : "{base64}"}} ]}}"#);
+    let text = JsString::from(answer.as_str());
+    assert!(
+        held::cut_images_out(&text).is_some(),
+        "b64_json: quick scan"
+    );
+    let small = held::small_answer(&text);
+    assert!(
+        small.len() < answer.len() / 2,
+        "b64_json: {} bytes",
+        small.len()
+    );
+    let output = parse_images_response(200, &small).unwrap_or_else(|e| panic!("b64_json: {e:?}"));
+    let ImageData::Held(handle) = output.images[0].data else {
+        panic!("b64_json not held");
+    };
+    assert!(held::data_url(handle, "image/png").expect("kept") == url.as_str());
+    // Not JSON: comes through as it is, for the parser to report.
+    let broken = format!("{{\"data\": \"{base64}");
+    assert_eq!(held::small_answer(&JsString::from(broken.as_str())), broken);
+}
