@@ -1,6 +1,6 @@
 //! The app as a small core plus parts that load when needed: the first load is
-//! the studio alone, every part arrives and works, and nothing that loads
-//! after the first paint moves what is already on screen.
+//! the studio alone, every part arrives (styled) and works, and nothing that
+//! loads after the first paint moves what is already on screen.
 
 use std::time::Duration;
 
@@ -15,7 +15,16 @@ const OBSERVE_SHIFTS: &str = "window.__shifts = [];
     for (const e of list.getEntries()) {
       if (!e.hadRecentInput) window.__shifts.push([e.value, (e.sources || []).map(s => s.node ? s.node.outerHTML.slice(0, 80) : '?').join(' | ')]);
     }
-  }).observe({ type: 'layout-shift', buffered: true });";
+  }).observe({ type: 'layout-shift', buffered: true });
+  // The width of History's first Favorite button as it is first drawn: the
+  // part's own stylesheet makes it 24 px, so anything else was drawn unstyled.
+  new MutationObserver((_, observer) => {
+    const button = Array.from(document.querySelectorAll('section[aria-label=History] li button'))
+      .find(b => b.textContent.trim() === 'Favorite');
+    if (!button) return;
+    window.__firstActionWidth = getComputedStyle(button).width;
+    observer.disconnect();
+  }).observe(document, { childList: true, subtree: true });";
 
 /// The files a page fetched before the app ran (its `kleinbild:app-ready` mark).
 async fn fetched_before_ready(app: &App) -> Result<Vec<String>> {
@@ -80,6 +89,10 @@ async fn the_first_load_is_the_studio_alone_and_every_part_arrives_and_works() {
             parts.iter().any(|u| u.contains("split_later")),
             "the later part was not fetched: {parts:?}"
         );
+        ensure!(
+            parts.iter().any(|u| u.contains("/parts-") && u.ends_with(".css")),
+            "the later part's stylesheet was not fetched with it: {parts:?}"
+        );
         // Settings (the `later` part) opens.
         app.open_settings().await?;
         app.control(Role::Textbox, "API base URL").await?;
@@ -117,6 +130,11 @@ async fn shifts_at(app: &App, width: u32, height: u32) -> Result<Value> {
     wait_parts_shown(app).await?;
     // Let thumbnails and late paints settle.
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let width = app.js("return window.__firstActionWidth;", vec![]).await?;
+    ensure!(
+        width == json!("24px"),
+        "History's buttons were first drawn without the part's stylesheet (width {width})"
+    );
     app.js("return window.__shifts;", vec![]).await
 }
 

@@ -445,7 +445,8 @@ fn publish(
     write(&icon_name, &icon)?;
     let manifest = install_files(dist, &icon_name)?;
     let register = sw_register_script(built, dist, &manifest)?;
-    let boot = boot_script(built, &names, &main_wasm, &register)?;
+    let part_styles = part_stylesheet(dist)?;
+    let boot = boot_script(built, &names, &main_wasm, &register, &part_styles)?;
 
     let html = index_html(&boot, &icon_name, options, lang, languages)?;
     write("index.html", html.as_bytes())?;
@@ -521,13 +522,14 @@ fn boot_script(
     names: &BTreeMap<String, String>,
     main_wasm: &str,
     register: &str,
+    part_styles: &str,
 ) -> Result<String, String> {
     let loader_path = built.join(LOADER);
     let mut loader = std::fs::read_to_string(&loader_path).map_err(|e| format!("{LOADER}: {e}"))?;
     for (old, new) in names {
         loader = loader.replace(&format!("\"./{old}\""), &format!("\"./{new}\""));
     }
-    let loader = each_caller_in_its_own_task(&loader)?;
+    let loader = with_part_styles(&each_caller_in_its_own_task(&loader)?, part_styles)?;
     std::fs::write(&loader_path, loader).map_err(|e| format!("{LOADER}: {e}"))?;
     let entry = built.join("boot.js");
     let after_start = format!("./{register}");
@@ -581,6 +583,55 @@ fn each_caller_in_its_own_task(loader: &str) -> Result<String, String> {
         "} finally {\n            await new Promise((resolve) => setTimeout(resolve));\n            \
          const sharedImports = getSharedImports();",
     ))
+}
+
+/// Every part waits for `style/parts.css` (the file `part_styles`) as well as
+/// its wasm, so nothing of a part is drawn unstyled. The stylesheet is linked
+/// once, by the first part to load; if it fails, the part fails (and the next
+/// try links it again).
+fn with_part_styles(loader: &str, part_styles: &str) -> Result<String, String> {
+    const WAIT: &str = "const parallelStuff = deps.map(d => d());";
+    if loader.matches(WAIT).count() != 1 {
+        return Err(format!(
+            "{LOADER}: its loader no longer looks like this: {WAIT}"
+        ));
+    }
+    const LINK: &str = r#"let partStyles;
+function linkPartStyles() {
+    partStyles ??= new Promise((resolve, reject) => {
+        const link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = new URL("./__PART_STYLES__", import.meta.url).href;
+        link.onload = resolve;
+        link.onerror = () => { link.remove(); partStyles = undefined; reject(new Error(link.href)); };
+        document.head.append(link);
+    });
+    return partStyles;
+}
+"#;
+    let link = LINK.replace("__PART_STYLES__", part_styles);
+    Ok(format!(
+        "{link}{}",
+        loader.replace(
+            WAIT,
+            "const parallelStuff = [...deps.map(d => d()), linkPartStyles()];"
+        )
+    ))
+}
+
+/// `style/parts.css`, minified under a content-hashed name: the `later`
+/// part's styles, fetched with it (see `with_part_styles`).
+fn part_stylesheet(dist: &Path) -> Result<String, String> {
+    let css_dir = root().join("target/kleinbild-build/css");
+    std::fs::create_dir_all(&css_dir).map_err(|e| e.to_string())?;
+    let file = css_dir.join(PART_STYLESHEET);
+    std::fs::copy(root().join("style").join(PART_STYLESHEET), &file)
+        .map_err(|e| format!("style/{PART_STYLESHEET}: {e}"))?;
+    minify_css(&file)?;
+    let bytes = std::fs::read(&file).map_err(|e| format!("{PART_STYLESHEET}: {e}"))?;
+    let name = hashed(PART_STYLESHEET, &bytes);
+    std::fs::write(dist.join(&name), bytes).map_err(|e| format!("{name}: {e}"))?;
+    Ok(name)
 }
 
 /// `static/sw-register.js`, minified under a content-hashed name: it links
@@ -719,7 +770,7 @@ fn policy(scripts: &[&str], css: &str, options: &BuildOptions) -> String {
     )
 }
 
-/// The stylesheets, in cascade order.
+/// The stylesheets of the first load (inline in `index.html`), in cascade order.
 const STYLESHEETS: [&str; 5] = [
     "tokens.css",
     "layout.css",
@@ -727,6 +778,10 @@ const STYLESHEETS: [&str; 5] = [
     "results.css",
     "gallery.css",
 ];
+
+/// The `later` part's styles: a file of their own, after the first load's in
+/// the cascade.
+const PART_STYLESHEET: &str = "parts.css";
 
 /// `'sha256-…'` for an inline element's exact text.
 fn csp_hash(text: &str) -> String {
@@ -738,7 +793,10 @@ fn csp_hash(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{BuildOptions, check_inline_script, each_caller_in_its_own_task, hashed, policy};
+    use super::{
+        BuildOptions, check_inline_script, each_caller_in_its_own_task, hashed, policy,
+        with_part_styles,
+    };
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
@@ -805,6 +863,23 @@ mod tests {
         assert!(wait < split.find("table.get").unwrap(), "{split}");
         // A loader that changed shape stops the build instead of staying one long task.
         assert!(each_caller_in_its_own_task("} finally { wake(); }").is_err());
+    }
+
+    #[test]
+    fn a_part_waits_for_its_stylesheet() {
+        let loader = "const loader = async () => {\n        const parallelStuff = deps.map(d => d());\n        const instantiate = fetcher();\n        await Promise.all(parallelStuff);";
+        let styled = with_part_styles(loader, "parts-0a1b2c3d4e.css").unwrap();
+        assert!(
+            styled.contains("[...deps.map(d => d()), linkPartStyles()]"),
+            "{styled}"
+        );
+        assert!(
+            styled.contains("new URL(\"./parts-0a1b2c3d4e.css\", import.meta.url)"),
+            "{styled}"
+        );
+        assert!(styled.contains("function linkPartStyles()"), "{styled}");
+        // A loader that changed shape stops the build instead of drawing parts unstyled.
+        assert!(with_part_styles("await Promise.all(deps)", "parts.css").is_err());
     }
 
     #[test]
