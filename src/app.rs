@@ -5,8 +5,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::components::{
-    AlertRegion, GALLERY_PAGE, Panels, PromptForm, gallery_view, header_tools_view, jobs_view,
-    key_panel_view, lazy_view, lazy_view_or, options_view, prefetch_panels, settings_view,
+    AlertRegion, Panels, PromptForm, gallery_view, header_tools_view, jobs_view, key_panel_view,
+    lazy_view, lazy_view_or, options_view, prefetch_panels, settings_view,
 };
 use crate::state::{Alerts, HistoryStore, provide_services};
 
@@ -75,7 +75,7 @@ fn gallery_placeholder() -> Option<AnyView> {
              <span class=\"gallery__count\">{counted}</span></div>\
              <ul class=\"gallery__grid\">{}</ul>",
             t.studio_history,
-            "<li class=\"gallery__tile\"></li>".repeat(count.min(GALLERY_PAGE))
+            "<li class=\"gallery__tile\"></li>".repeat(count.min(crate::state::GALLERY_PAGE))
         );
         view! { <section class="gallery" aria-label=t.studio_history aria-busy="true" inner_html=markup></section> }
             .into_any()

@@ -20,6 +20,24 @@ pub fn typed_prompt() -> String {
         .unwrap_or_default()
 }
 
+/// Where the static page's script keeps the first page's thumbnails it read
+/// from IndexedDB while the app loaded: object URLs by entry id.
+const EARLY_THUMBNAILS: &str = "kleinbildThumbs";
+
+/// The thumbnail the static page's script read early for entry `id`, as an
+/// object URL; taken once (the caller owns it from then on and revokes it).
+pub fn take_thumbnail(id: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let early = js_sys::Reflect::get(&window, &EARLY_THUMBNAILS.into()).ok()?;
+    // No `dyn_into`: an object without a prototype is no `instanceof Object`.
+    let early: js_sys::Object = early.is_object().then(|| early.unchecked_into())?;
+    let key = wasm_bindgen::JsValue::from_str(id);
+    let url = js_sys::Reflect::get(&early, &key).ok()?.as_string()?;
+    let _ = js_sys::Reflect::delete_property(&early, &key);
+    Some(url)
+}
+
 /// Removes the shell; called right after the app mounted, in the same task,
 /// so no frame shows both or neither.
 pub fn remove() {

@@ -19,7 +19,7 @@ mod shortcuts;
 
 pub use alert::AlertRegion;
 pub(crate) use choice::setting_select;
-pub use gallery::{PAGE as GALLERY_PAGE, gallery_view};
+pub use gallery::gallery_view;
 pub use header::{Panels, header_tools_view};
 pub use jobs::jobs_view;
 pub use key_panel::key_panel_view;

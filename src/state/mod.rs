@@ -35,7 +35,7 @@ pub use studio::{ShownImage, Studio};
 
 // The record types components show; the storage behind them stays here.
 pub use crate::storage::history::{
-    HistoryQuery, MAX_PROMPT_CHARS, ShownEntry, descendants, lineage,
+    GALLERY_PAGE, HistoryQuery, MAX_PROMPT_CHARS, ShownEntry, descendants, lineage,
 };
 pub use crate::storage::{HistoryEntry, Settings};
 

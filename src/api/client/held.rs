@@ -1,13 +1,13 @@
 //! Large images kept in the browser. An answer's `data:` URL (or the Images
 //! API's raw base64) can be 4 MB: it is cut out of the answer's text where it
-//! stands (found by a scan, or by `JSON.parse` when the text is unusual), kept
+//! stands (found by walking the text's strings, never by parsing 4 MB), kept
 //! here as a JS string under a handle, and replaced by a small placeholder with
 //! its head, so wasm reads a tiny answer and the image goes to the `<img>`
 //! without ever being copied.
 
 use std::cell::RefCell;
 
-use js_sys::{Array, JSON, JsString, Object};
+use js_sys::JsString;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -44,33 +44,19 @@ extern "C" {
 }
 
 /// An answer's text as Rust text, with every large image string replaced by
-/// its placeholder when the answer is large. Text that is not JSON comes
-/// through as it is (the parsers report it).
+/// its placeholder when the answer is large. It walks the text's strings
+/// quote to quote (each step a fast search in the browser) and puts a
+/// placeholder in place of each image string: a `data:` string, or the value
+/// of a `"b64_json"` key. Text whose quotes do not pair up (not JSON) comes
+/// through as it is, for the parsers to report.
 pub fn small_answer(text: &JsString) -> String {
     if text.length() < HOLD_FROM {
         return text.into();
     }
-    if let Some(small) = cut_images_out(text) {
-        return small;
-    }
-    match parse_js(text) {
-        Ok(value) => {
-            detach_in(&value);
-            JSON::stringify(&value)
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_default()
-        }
-        Err(_) => text.into(),
-    }
+    cut_images_out(text).unwrap_or_else(|| text.into())
 }
 
-/// The quick way (no 4 MB `JSON.parse`): walks the text's strings quote to
-/// quote (each step a fast search) and puts a placeholder in place of each
-/// image string: a `data:` string, or the value of a `"b64_json"` key. `None`
-/// (the parser's way) when an image string holds an escape, which only a JSON
-/// parser reads right, or the quotes do not pair up.
-pub fn cut_images_out(text: &JsString) -> Option<String> {
+fn cut_images_out(text: &JsString) -> Option<String> {
     let quote = |from: u32| u32::try_from(text.index_of("\"", from as i32)).ok();
     let mut small = String::new();
     let (mut copied, mut from) = (0, 0);
@@ -92,11 +78,9 @@ pub fn cut_images_out(text: &JsString) -> Option<String> {
             }
             continue;
         }
-        let value = text.slice(start, end);
-        if value.index_of("\\", 0) >= 0 {
-            return None;
-        }
-        let Some(placeholder) = placeholder_for(&value, raw) else {
+        let Some(placeholder) =
+            unescaped(text.slice(start, end)).and_then(|value| placeholder_for(&value, raw))
+        else {
             continue;
         };
         small.push_str(&String::from(text.slice(copied, start)));
@@ -105,6 +89,16 @@ pub fn cut_images_out(text: &JsString) -> Option<String> {
     }
     small.push_str(&String::from(text.slice(copied, text.length())));
     Some(small)
+}
+
+/// A JSON string's content as it reads: only one with escapes (`\/`, say,
+/// which some encoders write) goes through the browser's JSON parser.
+fn unescaped(value: JsString) -> Option<JsString> {
+    if value.index_of("\\", 0) < 0 {
+        return Some(value);
+    }
+    let quoted = JsString::from("\"").concat(&value).concat(&"\"".into());
+    parse_js(&quoted).ok()?.dyn_into().ok()
 }
 
 /// Whether the quote at `at` is escaped: after an odd run of backslashes.
@@ -124,34 +118,6 @@ pub(super) fn small_answer_of(text: String) -> String {
         text
     } else {
         small_answer(&text.as_str().into())
-    }
-}
-
-/// Walks objects and arrays, replacing large `data:` strings and `b64_json` values.
-fn detach_in(value: &JsValue) {
-    if Array::is_array(value) {
-        let list: &Array = value.unchecked_ref();
-        for i in 0..list.length() {
-            let item = list.get(i);
-            match item.dyn_ref().and_then(|text| placeholder_for(text, false)) {
-                Some(small) => list.set(i, small.into()),
-                None => detach_in(&item),
-            }
-        }
-    } else if value.is_object() {
-        let object: &Object = value.unchecked_ref();
-        for key in Object::keys(object).iter() {
-            let Ok(item) = js_sys::Reflect::get(object, &key) else {
-                continue;
-            };
-            let raw = key.as_string().as_deref() == Some("b64_json");
-            match item.dyn_ref().and_then(|text| placeholder_for(text, raw)) {
-                Some(small) => {
-                    let _ = js_sys::Reflect::set(object, &key, &small.into());
-                }
-                None => detach_in(&item),
-            }
-        }
     }
 }
 

@@ -15,9 +15,7 @@ use self::item::GalleryItem;
 use self::lightbox::Lightbox;
 use crate::state::{HistoryQuery, HistoryStore, ShownEntry};
 
-/// Thumbnails rendered per step; more appear on "Show more", so the cost
-/// follows what is on screen, not the size of the history.
-pub const PAGE: usize = 48;
+use crate::state::GALLERY_PAGE as PAGE;
 
 crate::lazy_part! {
     /// The History gallery, lightbox and file actions, in the `later` part
@@ -218,8 +216,16 @@ fn Gallery() -> impl IntoView {
 /// the index first); released when the view that asked for it goes away.
 fn image_url(id: String, thumbnail: bool) -> ReadSignal<Option<String>> {
     let history = HistoryStore::expect();
-    let (url, set_url) = signal(None::<String>);
+    // The first page's thumbnails may already be read (by the static page's script).
+    let (url, set_url) = signal(
+        thumbnail
+            .then(|| crate::shell::take_thumbnail(&id))
+            .flatten(),
+    );
     Effect::new(move |loaded: Option<bool>| {
+        if url.with_untracked(Option::is_some) {
+            return true;
+        }
         if loaded == Some(true) || !history.is_ready() {
             return loaded.unwrap_or(false);
         }

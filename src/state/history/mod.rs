@@ -17,8 +17,8 @@ use crate::api::client::held;
 use crate::generation::ImageData;
 use crate::storage::blob::blob_from_image;
 use crate::storage::history::{
-    HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY, ReferenceRecord, ShownEntry,
-    index_entry, reconcile, sort_newest_first,
+    FIRST_PAGE_KEY, GALLERY_PAGE, HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY,
+    ReferenceRecord, ShownEntry, index_entry, reconcile, sort_newest_first,
 };
 use crate::storage::thumbnail::make_thumbnail;
 use crate::storage::{self, HistoryEntry, StorageError, local};
@@ -269,6 +269,8 @@ impl HistoryStore {
                 store.entries.set(reconciled.entries);
                 if reconciled.index_stale {
                     store.write_index();
+                } else {
+                    store.write_first_page();
                 }
             } else {
                 store.backend.set_value(Some(backend));
@@ -362,6 +364,19 @@ impl HistoryStore {
         }
     }
 
+    /// The first page's ids (see [`FIRST_PAGE_KEY`]); a few hundred bytes.
+    fn write_first_page(&self) {
+        let ids = self.entries.with_untracked(|entries| {
+            let ids: Vec<&str> = entries
+                .iter()
+                .take(GALLERY_PAGE)
+                .map(|s| s.entry.id.as_str())
+                .collect();
+            ids.join(" ")
+        });
+        let _ = local::write(FIRST_PAGE_KEY, &ids);
+    }
+
     fn write_index(&self) {
         // Memory-only images are gone after a reload: listing them would promise
         // what cannot be kept.
@@ -375,6 +390,7 @@ impl HistoryStore {
             .entries
             .with_untracked(|e| e.iter().map(|s| index_entry(&s.entry)).collect());
         let _ = local::write(INDEX_COUNT_KEY, &entries.len().to_string());
+        self.write_first_page();
         let json = HistoryIndex { entries }.to_json();
         if let Err(e) = local::write(INDEX_KEY, &json) {
             // The images are safe in IndexedDB; the index is rebuilt at the next start.

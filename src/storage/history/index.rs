@@ -9,6 +9,13 @@ pub const INDEX_KEY: &str = "kleinbild.history.v1";
 /// How many entries the index lists: a few bytes the first load reads to
 /// keep the gallery's place before the `later` part arrives.
 pub const INDEX_COUNT_KEY: &str = "kleinbild.history.count";
+/// The ids of the gallery's first page, newest first, space-separated: the
+/// static page's script (`static/shell.js`) reads their thumbnails from
+/// IndexedDB while the app loads, so they show before the `later` part.
+pub const FIRST_PAGE_KEY: &str = "kleinbild.history.first-page";
+/// Thumbnails the gallery renders per step; more appear on "Show more", so
+/// the cost follows what is on screen, not the size of the history.
+pub const GALLERY_PAGE: usize = 48;
 /// Where an unreadable index is copied before it is rebuilt from IndexedDB.
 pub const INDEX_BACKUP_KEY: &str = "kleinbild.history.backup";
 /// The index format written by this build.

@@ -11,8 +11,8 @@ pub use entry::{
     entry_from_loose, is_valid_id, new_id, sort_newest_first,
 };
 pub use index::{
-    HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY, INDEX_VERSION, IndexError,
-    LoadedIndex, stored_count,
+    FIRST_PAGE_KEY, GALLERY_PAGE, HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY,
+    INDEX_VERSION, IndexError, LoadedIndex, stored_count,
 };
 pub use query::{HistoryQuery, descendants, lineage};
 pub use reconcile::{INDEX_PROMPT_CHARS, Reconciled, ShownEntry, index_entry, reconcile};
