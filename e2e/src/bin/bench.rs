@@ -7,7 +7,8 @@
 //! Prints one parseable line per metric (all times in ms):
 //!
 //! - `cold_load_to_generate_ms`: fresh browser session per run (new profile, empty cache; one
-//!   uncounted warm-up run first);
+//!   uncounted warm-up run first), `COLD_LOAD_ROUNDS` × `--runs` pairs (each ~1 s: a fresh
+//!   browser's start-up jitter is as large as the figure, so the median needs more);
 //!   the page's `kleinbild:ready` mark (ms since navigation start), read once `Generate` is
 //!   enabled (Kleinbild's static shell marks it: a press there is kept until the app runs).
 //! - `cold_load_to_app_running_ms`: the same loads, Kleinbild's `kleinbild:app-ready` mark
@@ -221,13 +222,16 @@ struct ColdLoad {
 /// `kleinbild:ready` then; Kleinbild's static shell takes a press before the
 /// app runs) and to the app running. Also lists what Kleinbild fetched
 /// until its app ran.
+/// Cold loads per `--runs`: see the module's notes.
+const COLD_LOAD_ROUNDS: usize = 3;
+
 async fn cold_loads(args: &Args) -> Result<(Vec<ColdLoad>, Vec<ColdLoad>, Vec<String>)> {
     let site = StaticServer::start(args.site.clone()).await?;
     let driver = Driver::start().await?;
     let (mut app, mut vanilla, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
     // Run 0 warms the machine up (the first browser of a session starts
     // slower) and is not counted.
-    for run in 0..=args.runs {
+    for run in 0..=args.runs * COLD_LOAD_ROUNDS {
         for page in [Page::Kleinbild, Page::Vanilla] {
             let client = driver.session().await?;
             let measured: Result<(ColdLoad, Vec<String>, Value)> = async {
