@@ -14,7 +14,8 @@
 //! - `cold_load_to_app_running_ms`: the same loads, Kleinbild's `kleinbild:app-ready` mark
 //!   (the app mounted and running); its ratio to the vanilla page is printed, with no budget.
 //! - `image_display_ms`: ~3 MB image (mock `large_images`): the app's `kleinbild:image-load`
-//!   mark (img load event, as epoch ms) minus the mock's `response_end_ms` for that request.
+//!   mark (img load event, as epoch ms) minus the mock's `response_end_ms` for that request;
+//!   `DISPLAY_ROUNDS` × `--runs` generations per page after one uncounted warm-up.
 //! - `click_to_image_load_ms`: the click event on Generate to the same image-load mark
 //!   (time to image). Both figures come twice: `mode=streamed` (SSE, the default) and
 //!   `mode=buffered` (one JSON body).
@@ -224,6 +225,9 @@ struct ColdLoad {
 /// until its app ran.
 /// Cold loads per `--runs`: see the module's notes.
 const COLD_LOAD_ROUNDS: usize = 3;
+/// Image displays per `--runs` and page (after one uncounted warm-up
+/// generation): ~0.5 s each, and the median of a ~40 ms figure needs more than 7.
+const DISPLAY_ROUNDS: usize = 2;
 
 async fn cold_loads(args: &Args) -> Result<(Vec<ColdLoad>, Vec<ColdLoad>, Vec<String>)> {
     let site = StaticServer::start(args.site.clone()).await?;
@@ -325,7 +329,7 @@ async fn vanilla_display(args: &Args) -> Result<Vec<f64>> {
         let key = app.control(Role::Textbox, "OpenRouter API key").await?;
         key.send_keys(e2e::DEMO_KEY).await?;
         let mut display = Vec::new();
-        for run in 0..args.runs {
+        for run in 0..=args.runs * DISPLAY_ROUNDS {
             let prompt = format!("Bench run {run}: a noisy mountain panorama");
             let field = app.control(Role::Textbox, "Prompt").await?;
             app.replace_text(&field, &prompt).await?;
@@ -355,7 +359,9 @@ async fn vanilla_display(args: &Args) -> Result<Vec<f64>> {
             let Some(end) = record.response_end_ms else {
                 bail!("vanilla run {run}: the mock recorded no response end");
             };
-            display.push(load - end as f64);
+            if run > 0 {
+                display.push(load - end as f64);
+            }
         }
         Ok::<_, e2e::Error>(display)
     }
@@ -380,7 +386,7 @@ async fn image_display(
         let mut display = Vec::new();
         let mut click_to_load = Vec::new();
         let mut size = (0, 0);
-        for run in 0..args.runs {
+        for run in 0..=args.runs * DISPLAY_ROUNDS {
             let prompt = format!("Bench run {run}: a noisy mountain panorama");
             app.type_prompt(&prompt).await?;
             app.js(
@@ -410,6 +416,9 @@ async fn image_display(
                 bail!("run {run}: the mock recorded no response end ({:?})", record.outcome);
             };
             let load_epoch = marks[0].as_f64().unwrap_or_default();
+            if run == 0 {
+                continue;
+            }
             display.push(load_epoch - end as f64);
             if let (Some(load), Some(click)) = (marks[1].as_f64(), marks[2].as_f64()) {
                 click_to_load.push(load - click);
