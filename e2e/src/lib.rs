@@ -78,6 +78,25 @@ pub const KLEIN_MODEL: &str = "black-forest-labs/flux.2-klein-4b";
 pub const UI_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Phrase check helper for table-driven tests: case-insensitive `contains`.
+/// A page script (for `Page.addScriptToEvaluateOnNewDocument`) that holds
+/// every fetch whose URL contains `url_part` until `window.__release()`: the
+/// page runs without that file until the test lets it go.
+pub fn hold_fetch_script(url_part: &str) -> String {
+    format!(
+        "(() => {{
+  const realFetch = window.fetch;
+  let release;
+  const held = new Promise(r => {{ release = r; }});
+  window.__release = () => release();
+  window.fetch = function (input, init) {{
+    const url = String(input instanceof Request ? input.url : input);
+    if (url.includes({url_part:?})) return held.then(() => realFetch.call(this, input, init));
+    return realFetch.apply(this, arguments);
+  }};
+}})();"
+    )
+}
+
 pub fn contains_ci(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }

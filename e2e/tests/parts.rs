@@ -158,23 +158,21 @@ async fn nothing_on_screen_moves_while_the_parts_arrive_on_a_phone_and_a_desktop
     .await;
 }
 
-/// Holds the page's fetch of the `later` part until `window.__releasePart()`.
-const HOLD_PART: &str = "(() => {
-  const realFetch = window.fetch;
-  let release;
-  const held = new Promise(r => { release = r; });
-  window.__releasePart = () => release();
-  window.fetch = function (input, init) {
-    const url = String(input instanceof Request ? input.url : input);
-    if (url.includes('split_later')) return held.then(() => realFetch.call(this, input, init));
-    return realFetch.apply(this, arguments);
-  };
-})();";
-
-/// The `src` of every History image that has loaded, in page order.
-const LOADED_HISTORY_IMAGES: &str =
-    "return [...document.querySelectorAll('section[aria-label=History] li img')]
-       .filter(i => i.complete && i.naturalWidth > 0).map(i => i.getAttribute('src'));";
+/// Waits for three loaded History images and returns their `src`, in page order.
+async fn three_history_images(app: &App, what: &str) -> Result<Vec<String>> {
+    app.poll(what, TIMEOUT, async || {
+        let v = app
+            .js(
+                "return [...document.querySelectorAll('section[aria-label=History] li img')]
+                   .filter(i => i.complete && i.naturalWidth > 0).map(i => i.getAttribute('src'));",
+                vec![],
+            )
+            .await?;
+        let srcs: Vec<String> = serde_json::from_value(v)?;
+        Ok((srcs.len() == 3).then_some(srcs))
+    })
+    .await
+}
 
 #[tokio::test]
 async fn after_a_reload_the_first_thumbnails_show_before_the_later_part_and_stay() {
@@ -186,18 +184,12 @@ async fn after_a_reload_the_first_thumbnails_show_before_the_later_part_and_stay
         }
         app.cdp(
             "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": HOLD_PART }),
+            json!({ "source": e2e::hold_fetch_script("split_later") }),
         )
         .await?;
         app.client.refresh().await?;
         // The placeholder's tiles fill with the three thumbnails while the part is held.
-        let early = app
-            .poll("thumbnails in the placeholder", TIMEOUT, async || {
-                let v = app.js(LOADED_HISTORY_IMAGES, vec![]).await?;
-                let srcs: Vec<String> = serde_json::from_value(v)?;
-                Ok((srcs.len() == 3).then_some(srcs))
-            })
-            .await?;
+        let early = three_history_images(app, "thumbnails in the placeholder").await?;
         let busy = app
             .js(
                 "return document.querySelector('section[aria-label=History]').getAttribute('aria-busy');",
@@ -209,15 +201,9 @@ async fn after_a_reload_the_first_thumbnails_show_before_the_later_part_and_stay
             "the thumbnails should be in the placeholder, before the gallery (aria-busy {busy})"
         );
         // The gallery takes the same images over, newest first, without reading them again.
-        app.js("window.__releasePart();", vec![]).await?;
+        app.js("window.__release();", vec![]).await?;
         wait_parts_shown(app).await?;
-        let shown = app
-            .poll("the gallery's thumbnails", TIMEOUT, async || {
-                let v = app.js(LOADED_HISTORY_IMAGES, vec![]).await?;
-                let srcs: Vec<String> = serde_json::from_value(v)?;
-                Ok((srcs.len() == 3).then_some(srcs))
-            })
-            .await?;
+        let shown = three_history_images(app, "the gallery's thumbnails").await?;
         ensure!(
             shown == early,
             "the gallery shows other images than the placeholder did: {shown:?} after {early:?}"

@@ -9,20 +9,6 @@ use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Holds the page's fetch of the main wasm until `window.__releaseWasm()`:
-/// until then only the static page runs.
-const HOLD_WASM: &str = "(() => {
-  const realFetch = window.fetch;
-  let release;
-  const held = new Promise(r => { release = r; });
-  window.__releaseWasm = () => release();
-  window.fetch = function (input, init) {
-    const url = String(input instanceof Request ? input.url : input);
-    if (url.includes('kleinbild_bg')) return held.then(() => realFetch.call(this, input, init));
-    return realFetch.apply(this, arguments);
-  };
-})();";
-
 /// How the press is made on the static page.
 #[derive(Clone, Copy, PartialEq)]
 enum Press {
@@ -37,7 +23,7 @@ async fn press_before_the_app_runs(app: &App, prompt: &str, how: Press) -> e2e::
     app.set_remember(true).await?;
     app.cdp(
         "Page.addScriptToEvaluateOnNewDocument",
-        json!({ "source": HOLD_WASM }),
+        json!({ "source": e2e::hold_fetch_script("kleinbild_bg") }),
     )
     .await?;
     app.client.refresh().await?;
@@ -86,7 +72,7 @@ async fn press_before_the_app_runs(app: &App, prompt: &str, how: Press) -> e2e::
 
 /// Lets the wasm arrive; the app must make exactly one image of `prompt`.
 async fn the_app_generates(app: &App, prompt: &str) -> e2e::Result {
-    app.js("window.__releaseWasm();", vec![]).await?;
+    app.js("window.__release();", vec![]).await?;
     app.wait_image(prompt, TIMEOUT).await?;
     app.wait_history(&[prompt]).await?;
     let sent = app.generation_requests();
