@@ -220,6 +220,42 @@ fn large_png_base64(len: usize) -> String {
 }
 
 #[wasm_bindgen_test]
+async fn a_kept_image_becomes_a_file_decoded_by_the_browser_or_else_in_wasm() {
+    use base64::Engine;
+    use js_sys::{JsString, Reflect, Uint8Array};
+    use kleinbild::storage::blob::{blob_bytes, blob_from_base64};
+    let base64 = large_png_base64(300_000);
+    let expected = base64::engine::general_purpose::STANDARD
+        .decode(&base64)
+        .unwrap();
+    let text = JsString::from(base64.as_str());
+    let in_browser = Reflect::get(&Uint8Array::new_with_length(0).constructor(), &"fromBase64".into()).unwrap();
+    assert!(in_browser.is_function(), "this browser has Uint8Array.fromBase64");
+    let decoded = |what: &'static str| {
+        let text = text.clone();
+        async move {
+            let blob = blob_from_base64(&text, "image/png").unwrap_or_else(|| panic!("{what}: no file"));
+            assert_eq!(blob.type_(), "image/png", "{what}");
+            blob_bytes(&blob).await.unwrap()
+        }
+    };
+    assert!(decoded("browser").await == expected, "the browser's decoding changed the image");
+    // A browser without `Uint8Array.fromBase64` decodes in wasm.
+    let constructor = Uint8Array::new_with_length(0).constructor();
+    Reflect::delete_property(&constructor, &"fromBase64".into()).unwrap();
+    let fallback = decoded("wasm").await;
+    Reflect::set(&constructor, &"fromBase64".into(), &in_browser).unwrap();
+    assert!(fallback == expected, "the wasm decoding changed the image");
+    // Damaged base64 is no file, on either path.
+    let damaged = JsString::from(format!("{}@@{}", &base64[..1000], &base64[1000..]).as_str());
+    assert!(blob_from_base64(&damaged, "image/png").is_none());
+    Reflect::delete_property(&constructor, &"fromBase64".into()).unwrap();
+    let damaged_in_wasm = blob_from_base64(&damaged, "image/png");
+    Reflect::set(&constructor, &"fromBase64".into(), &in_browser).unwrap();
+    assert!(damaged_in_wasm.is_none());
+}
+
+#[wasm_bindgen_test]
 fn large_images_are_cut_out_of_an_answer_and_kept_in_the_browser() {
     use js_sys::JsString;
     use kleinbild::api::client::held;
@@ -279,6 +315,7 @@ fn large_images_are_cut_out_of_an_answer_and_kept_in_the_browser() {
         panic!("b64_json not held");
     };
     assert!(held::data_url(handle, "image/png").expect("kept") == url.as_str());
+    assert!(held::base64(handle).expect("kept") == base64.as_str());
     // Not JSON: comes through as it is, for the parser to report.
     let broken = format!("{{\"data\": \"{base64}");
     assert_eq!(held::small_answer(&JsString::from(broken.as_str())), broken);

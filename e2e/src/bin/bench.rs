@@ -49,7 +49,7 @@ use kleinbild::storage::HistoryEntry;
 use kleinbild::storage::history::HistoryIndex;
 use serde_json::{Value, json};
 
-const USAGE: &str = "usage: bench [--dist <dir>] [--runs N] [--history-sizes 100,1000] [--history-only] [--lighthouse <lighthouse cli>] [--lighthouse-runs N]";
+const USAGE: &str = "usage: bench [--dist <dir>] [--runs N] [--history-sizes 100,1000] [--history-only] [--display-only] [--lighthouse <lighthouse cli>] [--lighthouse-runs N]";
 
 struct Args {
     dist: PathBuf,
@@ -63,6 +63,8 @@ struct Args {
     history_sizes: Vec<usize>,
     /// Skip the cold-load and image-display benchmarks.
     history_only: bool,
+    /// Skip the cold loads (only the response → image figures, and what else is asked).
+    display_only: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -74,6 +76,7 @@ fn parse_args() -> Result<Args> {
         runs: 7,
         history_sizes: vec![100, 1000],
         history_only: false,
+        display_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -95,6 +98,7 @@ fn parse_args() -> Result<Args> {
                 }
             }
             "--history-only" => args.history_only = true,
+            "--display-only" => args.display_only = true,
             "--lighthouse" => {
                 args.lighthouse = Some(PathBuf::from(
                     it.next()
@@ -311,6 +315,12 @@ async fn cold_loads(args: &Args) -> Result<(Vec<ColdLoad>, Vec<ColdLoad>, Vec<St
         }
     }
     Ok((app, vanilla, fetched))
+}
+
+/// Each display in order: a drift as generations pile up in one page shows here.
+fn runs_line(page: &str, runs: &[f64]) {
+    let list: Vec<String> = runs.iter().map(|ms| format!("{ms:.0}")).collect();
+    println!("image_display_runs page={page} ms={}", list.join(","));
 }
 
 /// The vanilla page's response end → image `load`, `runs` times in one page:
@@ -994,7 +1004,7 @@ async fn real_main() -> Result {
         args.runs
     );
 
-    if !args.history_only {
+    if !args.history_only && !args.display_only {
         let (loads, vanilla_loads, fetched) = cold_loads(&args).await?;
         let ready = |l: &[ColdLoad]| stats(l.iter().map(|l| l.ready).collect());
         let (app, vanilla) = (ready(&loads), ready(&vanilla_loads));
@@ -1013,11 +1023,16 @@ async fn real_main() -> Result {
             running.median / vanilla.median
         );
         println!("first_load_fetched files={}", fetched.join(","));
+    }
 
-        let vanilla = stats(vanilla_display(&args).await?);
+    if !args.history_only {
+        let vanilla = vanilla_display(&args).await?;
+        runs_line("vanilla", &vanilla);
+        let vanilla = stats(vanilla);
         line("image_display_ms", &vanilla, "page=vanilla");
         for (streamed, mode) in [(true, "streamed"), (false, "buffered")] {
             let (display, click, bytes, (w, h)) = image_display(&args, streamed).await?;
+            runs_line(mode, &display);
             let extra = format!(
                 "page=kleinbild mode={mode} image_bytes={} width={w} height={h}",
                 bytes.map_or("unknown".to_owned(), |b| b.to_string())

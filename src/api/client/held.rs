@@ -149,22 +149,26 @@ fn placeholder_for(text: &JsString, raw: bool) -> Option<String> {
 /// kept text itself when it already is one of that type, else a new string
 /// made in the browser (no copy through wasm).
 pub fn data_url(handle: u32, mime: &str) -> Option<JsString> {
+    let header = format!("data:{mime};base64,");
+    let as_kept = KEPT.with_borrow(|kept| {
+        let kept = kept.get(handle as usize)?.as_ref()?;
+        (!kept.raw && kept.text.starts_with(&header, 0)).then(|| kept.text.clone())
+    });
+    as_kept.or_else(|| {
+        let base64: JsValue = base64(handle)?.into();
+        Some(JsString::from(header).concat(&base64))
+    })
+}
+
+/// The image's base64 alone, as the browser holds it.
+pub fn base64(handle: u32) -> Option<JsString> {
     KEPT.with_borrow(|kept| {
         let kept = kept.get(handle as usize)?.as_ref()?;
-        let base64 = if kept.raw {
-            kept.text.clone()
-        } else {
-            let comma = kept.text.index_of(",", 0);
-            if comma < 0 {
-                return None;
-            }
-            let declared = kept.text.slice(0, comma as u32);
-            if declared == format!("data:{mime};base64").as_str() {
-                return Some(kept.text.clone());
-            }
-            kept.text.slice(comma as u32 + 1, kept.text.length())
-        };
-        Some(JsString::from(format!("data:{mime};base64,")).concat(&base64))
+        if kept.raw {
+            return Some(kept.text.clone());
+        }
+        let comma = u32::try_from(kept.text.index_of(",", 0)).ok()?;
+        Some(kept.text.slice(comma + 1, kept.text.length()))
     })
 }
 

@@ -15,7 +15,7 @@ use web_sys::{Blob, BroadcastChannel};
 use self::images::ImageBackend;
 use crate::api::client::held;
 use crate::generation::ImageData;
-use crate::storage::blob::blob_from_image;
+use crate::storage::blob::{blob_from_base64, blob_from_image};
 use crate::storage::history::{
     FIRST_PAGE_KEY, GALLERY_PAGE, HistoryIndex, INDEX_BACKUP_KEY, INDEX_COUNT_KEY, INDEX_KEY,
     ReferenceRecord, ShownEntry, index_entry, reconcile, sort_newest_first,
@@ -427,17 +427,16 @@ impl HistoryStore {
         image: ImageData,
         references: &[(ReferenceRecord, Blob)],
     ) -> Result<(), StorageError> {
-        // An image the browser holds is read into wasm now, after it was shown.
+        // An image the browser holds becomes a file in the browser.
         let image = match image {
             ImageData::Held(handle) => {
-                let url = held::data_url(handle, &entry.mime).map(String::from);
+                let file = held::base64(handle).and_then(|b| blob_from_base64(&b, &entry.mime));
                 held::release(handle);
-                url.map(ImageData::DataUrl)
-                    .unwrap_or(ImageData::Held(handle))
+                file
             }
-            other => other,
+            other => blob_from_image(&other, &entry.mime),
         };
-        let image = blob_from_image(&image, &entry.mime).ok_or(StorageError::Write(
+        let image = image.ok_or(StorageError::Write(
             crate::i18n::later().gallery_image_unreadable.into(),
         ))?;
         let stored = self.store(&entry, &image, references).await;
