@@ -15,10 +15,10 @@ const GLUE_MODULE: &str = "./kleinbild_bg.js";
 /// old name must occur in the glue as a whole word, or nothing changes.
 pub fn shorten_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
     let renames = std::cell::RefCell::new(BTreeMap::new());
+    let next = std::cell::Cell::new(0);
     let rename = |name: &str| {
-        let mut renames = renames.borrow_mut();
-        let short = short_name(renames.len());
-        renames.insert(name.to_owned(), short.clone());
+        let short = free_short_name(&next, js);
+        renames.borrow_mut().insert(name.to_owned(), short.clone());
         Some(short)
     };
     let wasm = rewrite(
@@ -126,6 +126,19 @@ pub fn zero_std_paths(wasm: &mut [u8]) -> usize {
         at = start;
     }
     replaced
+}
+
+/// The next short name that can also stand as a function's name in the glue:
+/// not a reserved word, and not a word the glue already uses.
+fn free_short_name(next: &std::cell::Cell<usize>, js: &str) -> String {
+    const RESERVED: [&str; 9] = ["do", "if", "in", "for", "let", "new", "try", "var", "NaN"];
+    loop {
+        let name = short_name(next.get());
+        next.set(next.get() + 1);
+        if !RESERVED.contains(&name.as_str()) && replace_word(js, &name, &name).1 == 0 {
+            return name;
+        }
+    }
 }
 
 /// `a` … `z`, `A` … `Z`, then `aa`, `ba`, …: valid JavaScript property names
@@ -328,6 +341,19 @@ fn rewrite_import_section(body: &[u8], rename: Rename) -> Result<Vec<u8>, String
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_short_name_is_never_a_keyword_or_a_word_of_the_glue() {
+        let next = std::cell::Cell::new(0);
+        let glue = "if (a) { b(); } for (const c of d) {}";
+        let names: Vec<String> = (0..400).map(|_| super::free_short_name(&next, glue)).collect();
+        for taken in ["a", "b", "c", "d", "if", "do", "in", "for", "of"] {
+            assert!(!names.iter().any(|n| n == taken), "{taken} was given out");
+        }
+        assert_eq!(&names[..2], ["e", "f"]);
+        let unique: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), names.len());
+    }
+
     use super::*;
 
     /// A module with a type section, two glue imports, a memory import from
