@@ -229,17 +229,28 @@ async fn a_kept_image_becomes_a_file_decoded_by_the_browser_or_else_in_wasm() {
         .decode(&base64)
         .unwrap();
     let text = JsString::from(base64.as_str());
-    let in_browser = Reflect::get(&Uint8Array::new_with_length(0).constructor(), &"fromBase64".into()).unwrap();
-    assert!(in_browser.is_function(), "this browser has Uint8Array.fromBase64");
+    let in_browser = Reflect::get(
+        &Uint8Array::new_with_length(0).constructor(),
+        &"fromBase64".into(),
+    )
+    .unwrap();
+    assert!(
+        in_browser.is_function(),
+        "this browser has Uint8Array.fromBase64"
+    );
     let decoded = |what: &'static str| {
         let text = text.clone();
         async move {
-            let blob = blob_from_base64(&text, "image/png").unwrap_or_else(|| panic!("{what}: no file"));
+            let blob =
+                blob_from_base64(&text, "image/png").unwrap_or_else(|| panic!("{what}: no file"));
             assert_eq!(blob.type_(), "image/png", "{what}");
             blob_bytes(&blob).await.unwrap()
         }
     };
-    assert!(decoded("browser").await == expected, "the browser's decoding changed the image");
+    assert!(
+        decoded("browser").await == expected,
+        "the browser's decoding changed the image"
+    );
     // A browser without `Uint8Array.fromBase64` decodes in wasm.
     let constructor = Uint8Array::new_with_length(0).constructor();
     Reflect::delete_property(&constructor, &"fromBase64".into()).unwrap();

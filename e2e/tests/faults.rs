@@ -120,6 +120,12 @@ fn table_a() -> Vec<Case> {
             Fault::NonImageDataUrl,
             &[&["no usable image"]],
         ),
+        // Its header reads right, so it gets as far as the browser, which cannot decode it.
+        case(
+            "PNG the browser cannot decode",
+            Fault::UndecodableImage,
+            &[&["arrived damaged"]],
+        ),
         case(
             "error inside the 200 choice",
             Fault::ChoiceError,
@@ -197,6 +203,11 @@ fn table_b() -> Vec<Case> {
             "200 text/plain body",
             Fault::NotJson,
             &[&["damaged or incomplete"]],
+        ),
+        case(
+            "PNG the browser cannot decode, buffered",
+            Fault::UndecodableImage,
+            &[&["arrived damaged"]],
         ),
         // A connection cut after the 200 status: the image may be made and billed, so it is
         // an interruption and never retried.

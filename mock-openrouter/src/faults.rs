@@ -49,6 +49,9 @@ pub enum Fault {
     NoImage,
     /// 200 whose image is a `data:text/html` URL.
     NonImageDataUrl,
+    /// 200 with a PNG whose header checksum is wrong: its signature and size read
+    /// right, but no browser decodes it.
+    UndecodableImage,
     /// 200 text/plain, not JSON.
     NotJson,
     /// 400 whose message repeats the request's `Authorization` header, as a careless
@@ -88,6 +91,7 @@ pub fn from_tag(tag: &str) -> Option<Fault> {
         "truncated_body" => Fault::TruncatedBody,
         "no_image" => Fault::NoImage,
         "non_image_data_url" => Fault::NonImageDataUrl,
+        "undecodable_image" => Fault::UndecodableImage,
         "not_json" => Fault::NotJson,
         "echo_key" => Fault::EchoKey,
         _ => return None,

@@ -21,7 +21,7 @@
 //! request. Magic prompts: `[mock:status=429]`, `[mock:html5xx=502]`,
 //! `[mock:no_cors=500]`, `[mock:delay=1500]`, or `[mock:<kind>]` for `guardrail`, `hang`,
 //! `choice_error`, `drop_before_done`, `drop_after_billing`, `truncated_body`, `no_image`,
-//! `non_image_data_url`,
+//! `non_image_data_url`, `undecodable_image`,
 //! `not_json`. Precedence: queued fault, then header, then prompt.
 
 #![recursion_limit = "256"]

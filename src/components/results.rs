@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::download::{save_blob, save_href};
 use crate::generation::format_usd;
-use crate::state::{HistoryStore, ShownImage, Studio};
+use crate::state::{HistoryStore, ShownImage};
 
 /// One image on screen, with what it cost and its Download link.
 #[component]
@@ -10,10 +10,8 @@ pub(super) fn ResultCard(
     /// The image to show.
     image: ShownImage,
 ) -> impl IntoView {
-    let studio = Studio::expect();
     let history = HistoryStore::expect();
     let t = crate::i18n::core();
-    let id = image.id.clone();
     let cost = image.cost_usd.map_or_else(
         || t.studio_cost_not_reported.to_owned(),
         |c| t.studio_billed(&format_usd(c)),
@@ -25,25 +23,20 @@ pub(super) fn ResultCard(
         &image.aspect_ratio,
         &cost,
     );
+    // The `<img>` the studio loaded before the page changed: put on the
+    // page as it is (a new one would parse a 4 MB `data:` URL again).
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    let element = image.element.clone();
+    figure.on_load(move |figure| {
+        element.set_class_name("result-card__image");
+        element.set_alt(&image.prompt);
+        element.set_width(image.width);
+        element.set_height(image.height);
+        let _ = figure.prepend_with_node_1(&element);
+        crate::perf::after_first_paint(move || reveal(&element));
+    });
     view! {
-        <figure class="result-card">
-            // A property, not an attribute: the data URL stays a JS string.
-            <img
-                class="result-card__image"
-                prop:src=image.src.clone()
-                alt=image.prompt.clone()
-                width=image.width
-                height=image.height
-                on:load={
-                    let id = id.clone();
-                    move |ev| {
-                        crate::perf::mark("kleinbild:image-load");
-                        reveal(&ev);
-                        studio.image_painted(&id);
-                    }
-                }
-                on:error=move |_| studio.image_broken(&id)
-            />
+        <figure node_ref=figure class="result-card">
             // The generation id (for looking the cost up on OpenRouter) as the caption's tooltip.
             <figcaption class="result-card__caption" title=image.generation_id>
                 <span class="result-card__meta">{meta}</span>
@@ -75,15 +68,9 @@ pub(super) fn ResultCard(
     }
 }
 
-/// On a phone the result sits below the form: bring it into view once loaded.
-fn reveal(ev: &leptos::ev::Event) {
-    use wasm_bindgen::JsCast;
-    if let Some(image) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-    {
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-        image.scroll_into_view_with_scroll_into_view_options(&options);
-    }
+/// On a phone the result sits below the form: bring it into view once shown.
+fn reveal(image: &web_sys::HtmlImageElement) {
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+    image.scroll_into_view_with_scroll_into_view_options(&options);
 }

@@ -26,6 +26,9 @@ pub struct ShownImage {
     /// `data:` URL as it arrived (the browser decodes it), or a `blob:` URL
     /// (revoked when the image is replaced).
     pub src: wasm_bindgen::JsValue,
+    /// The `<img>` showing `src`, loaded (or failed) before the page shows it:
+    /// the results view puts this very element on the page.
+    pub element: web_sys::HtmlImageElement,
     pub prompt: String,
     pub seed: u32,
     pub aspect_ratio: String,
@@ -70,10 +73,6 @@ pub struct Studio {
     next_job_id: StoredValue<u32>,
     /// The images on screen, by their history id.
     results: RwSignal<Vec<ShownImage>, LocalStorage>,
-    /// Ids of the results whose `<img>` has loaded (or failed): their saving starts then.
-    painted: RwSignal<Vec<String>>,
-    /// Ids of results the browser could not decode: not kept.
-    broken: StoredValue<Vec<String>>,
     /// Images finished while the tab was in the background (the title counts them).
     unseen: RwSignal<u32>,
     /// What OpenRouter billed for generations that broke off: `(when, usd)`.
@@ -100,8 +99,6 @@ impl Studio {
             in_flight: StoredValue::new_local(Vec::new()),
             next_job_id: StoredValue::new(1),
             results: RwSignal::new_local(Vec::new()),
-            painted: RwSignal::new(Vec::new()),
-            broken: StoredValue::new(Vec::new()),
             unseen: RwSignal::new(0),
             interrupted_costs: RwSignal::new(crate::storage::spend::interrupted_costs()),
             settings,
@@ -153,32 +150,14 @@ impl Studio {
         self.unseen.set(0);
     }
 
-    /// Called by the results view when an image's `<img>` has loaded or
-    /// failed: the image is on screen, so its saving may use the CPU now.
-    pub fn image_painted(&self, id: &str) {
-        self.painted.update(|ids| ids.push(id.to_owned()));
-    }
-
-    /// Called by the results view when the browser could not decode an
-    /// image: the answer's data was damaged after all. It is not kept.
-    pub fn image_broken(&self, id: &str) {
-        self.broken.update_value(|ids| ids.push(id.to_owned()));
-        self.image_painted(id);
-        self.alerts
-            .show(crate::i18n::later().studio_image_damaged.into());
-    }
-
-    /// Waits until every one of `ids` is painted, at most a few seconds (an
-    /// image replaced before it loaded is saved all the same).
-    async fn until_painted(&self, ids: &[String]) {
-        let until = js_sys::Date::now() + 3000.0;
-        while js_sys::Date::now() < until
-            && !self
-                .painted
-                .with_untracked(|painted| ids.iter().all(|id| painted.contains(id)))
-        {
-            gloo_timers::future::TimeoutFuture::new(16).await;
-        }
+    /// Whether a failed image also gets an alert: in a job of one image, or
+    /// once every image of the batch failed (the tiles say the rest).
+    fn failure_needs_alert(&self, job_id: u32) -> bool {
+        self.jobs.with_untracked(|jobs| {
+            jobs.iter()
+                .find(|j| j.id == job_id)
+                .is_some_and(|j| j.images.len() == 1 || j.all_failed())
+        })
     }
 
     /// Stops a job: its queued images are dropped, its requests aborted.
@@ -651,26 +630,48 @@ crate::lazy_part! {
         if let Some(missing) = unreachable {
             alerts.show_error(&missing.into(), &config.api_key);
         }
-        let ids: Vec<String> = shown.iter().map(|(image, _, _)| image.id.clone()).collect();
+        let shown_count = shown.len();
+        // Each image loaded before the page changes: a load that ends while
+        // the page around it waits to be drawn waits for that drawing too.
+        let mut decoded = Vec::new();
+        for (image, entry, data) in shown {
+            if loaded(&image.element).await {
+                crate::perf::mark("kleinbild:image-load");
+                decoded.push((image, entry, data));
+            } else {
+                revoke(std::slice::from_ref(&image));
+                if let ImageData::Held(handle) = data {
+                    held::release(handle);
+                }
+            }
+        }
+        // The browser could not decode one: the data was damaged after all.
+        // It is neither shown nor kept; with nothing left, the tile says so.
+        let damaged = crate::i18n::later().studio_image_damaged;
+        let Some((first, _, _)) = decoded.first() else {
+            let reason = damaged.into();
+            studio.finish(job_id, index, ImageState::Failed { reason });
+            if studio.failure_needs_alert(job_id) {
+                alerts.show(damaged.into());
+            }
+            return;
+        };
+        if decoded.len() < shown_count {
+            alerts.show(damaged.into());
+        }
+        let image_id = first.id.clone();
         studio
             .results
-            .update(|results| results.extend(shown.iter().map(|(image, _, _)| image.clone())));
-        let image_id = ids.first().cloned().unwrap_or_default();
+            .update(|results| results.extend(decoded.iter().map(|(image, _, _)| image.clone())));
         // Held while saving: the job's own hold ends with it.
         let saving = studio.history.hold_unload();
         studio.finish(job_id, index, ImageState::Done { image_id });
         let notify = studio.settings.with_untracked(|s| s.notify_when_done);
-        super::done_notice::images_done(studio.unseen, notify, ids.len() as u32);
+        super::done_notice::images_done(studio.unseen, notify, decoded.len() as u32);
         // Shown first, then kept: a storage failure never hides the image,
         // and the thumbnail and IndexedDB work wait for its paint.
-        studio.until_painted(&ids).await;
-        for (_, entry, data) in shown {
-            if studio.broken.with_value(|ids| ids.contains(&entry.id)) {
-                if let ImageData::Held(handle) = data {
-                    held::release(handle);
-                }
-                continue;
-            }
+        crate::perf::next_paint().await;
+        for (_, entry, data) in decoded {
             if let Err(e) = studio.history.save(entry, data, references.clone()).await {
                 alerts.show(save_failure_message(&e));
             }
@@ -686,12 +687,7 @@ async fn failed(studio: Studio, job_id: u32, index: usize, error: ApiError, key:
         .await
         .map_or_else(|unavailable| unavailable.to_string(), |e| e.message);
     studio.finish(job_id, index, ImageState::Failed { reason });
-    let alert = studio.jobs.with_untracked(|jobs| {
-        jobs.iter()
-            .find(|j| j.id == job_id)
-            .is_some_and(|j| j.images.len() == 1 || j.all_failed())
-    });
-    if alert {
+    if studio.failure_needs_alert(job_id) {
         studio.alerts.show_error(&error, key);
     }
     if let ApiError::Interrupted {
@@ -783,6 +779,9 @@ fn show(
                     .ok_or_else(unavailable)?
                     .into(),
             };
+            // Loading starts now, while the rest is prepared.
+            let element = web_sys::HtmlImageElement::new().map_err(|_| unavailable())?;
+            let _ = js_sys::Reflect::set(&element, &"src".into(), &src);
             let entry = HistoryEntry {
                 id: new_id(created_ms, random_u32()),
                 created_ms,
@@ -806,6 +805,7 @@ fn show(
             let shown = ShownImage {
                 id: entry.id.clone(),
                 src,
+                element,
                 prompt: request.prompt.clone(),
                 seed: request.seed,
                 aspect_ratio: request.aspect_ratio.clone(),
@@ -819,6 +819,23 @@ fn show(
             Ok((shown, entry, image.data))
         })
         .collect()
+}
+
+/// Waits for an `<img>` to load: `false` if the browser could not decode it.
+async fn loaded(image: &web_sys::HtmlImageElement) -> bool {
+    use wasm_bindgen::{JsCast, JsValue};
+    if image.complete() {
+        return image.natural_width() > 0;
+    }
+    let done = js_sys::Promise::new(&mut |resolve, _| {
+        let settle = |ok: bool| resolve.bind1(&JsValue::NULL, &ok.into()).unchecked_into();
+        image.set_onload(Some(&settle(true)));
+        image.set_onerror(Some(&settle(false)));
+    });
+    let ok = wasm_bindgen_futures::JsFuture::from(done).await;
+    image.set_onload(None);
+    image.set_onerror(None);
+    ok.ok().and_then(|v| v.as_bool()).unwrap_or(false)
 }
 
 fn revoke(images: &[ShownImage]) {

@@ -345,7 +345,9 @@ mod tests {
     fn a_short_name_is_never_a_keyword_or_a_word_of_the_glue() {
         let next = std::cell::Cell::new(0);
         let glue = "if (a) { b(); } for (const c of d) {}";
-        let names: Vec<String> = (0..400).map(|_| super::free_short_name(&next, glue)).collect();
+        let names: Vec<String> = (0..400)
+            .map(|_| super::free_short_name(&next, glue))
+            .collect();
         for taken in ["a", "b", "c", "d", "if", "do", "in", "for", "of"] {
             assert!(!names.iter().any(|n| n == taken), "{taken} was given out");
         }

@@ -23,6 +23,7 @@ pub enum Plan {
     TruncatedBody,
     NoImage,
     NonImageDataUrl,
+    UndecodableImage,
 }
 
 /// The HTML "image" of the `NonImageDataUrl` fault.
@@ -69,7 +70,19 @@ pub async fn resolve(
         Fault::TruncatedBody => (Plan::TruncatedBody, None),
         Fault::NoImage => (Plan::NoImage, None),
         Fault::NonImageDataUrl => (Plan::NonImageDataUrl, None),
+        Fault::UndecodableImage => (Plan::UndecodableImage, None),
     })
+}
+
+/// The rendered image as the plan sends it: for `UndecodableImage`, a PNG
+/// with its header's checksum (IHDR CRC, bytes 29–32) flipped.
+pub fn as_planned(plan: Plan, mut bytes: Vec<u8>) -> Vec<u8> {
+    if plan == Plan::UndecodableImage && bytes.starts_with(b"\x89PNG") && bytes.len() > 33 {
+        for byte in &mut bytes[29..33] {
+            *byte ^= 0xff;
+        }
+    }
+    bytes
 }
 
 /// 402 when the key's remaining limit cannot pay for this generation.

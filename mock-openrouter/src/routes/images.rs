@@ -231,7 +231,7 @@ pub async fn handle(
         config.large_images,
     );
     let (rendered, ()) = tokio::join!(render, tokio::time::sleep(Duration::from_millis(delay)));
-    let Ok(bytes) = rendered else {
+    let Ok(bytes) = rendered.map(|b| common::as_planned(plan, b)) else {
         return errors::status_fault(500, &ctx);
     };
     let tokens = images::image_tokens(w, h);

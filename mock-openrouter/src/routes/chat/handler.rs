@@ -199,7 +199,7 @@ pub async fn handle(
     }
 
     let (rendered, ()) = tokio::join!(render, tokio::time::sleep(Duration::from_millis(delay)));
-    let Ok(bytes) = rendered else {
+    let Ok(bytes) = rendered.map(|b| common::as_planned(plan, b)) else {
         return errors::status_fault(500, &ctx);
     };
     let mut message =
@@ -209,7 +209,11 @@ pub async fn handle(
     });
     let mut reported = usage(0, 0.0);
     match plan {
-        Plan::Normal | Plan::TruncatedBody | Plan::DropBeforeDone | Plan::DropAfterBilling => {
+        Plan::Normal
+        | Plan::TruncatedBody
+        | Plan::DropBeforeDone
+        | Plan::DropAfterBilling
+        | Plan::UndecodableImage => {
             message["images"] = image_parts(&files, mime, &bytes, config.images_per_answer);
             reported = charged_usage;
         }

@@ -52,7 +52,7 @@ pub(super) async fn write_stream(
     let rendered = w
         .keepalive_while(job.delay, job.keepalive_ms, render)
         .await?;
-    let Ok(bytes) = rendered else {
+    let Ok(bytes) = rendered.map(|b| crate::routes::common::as_planned(*plan, b)) else {
         let mut c = meta
             .chunk(json!([{ "index": 0, "delta": { "content": "" }, "finish_reason": "error" }]));
         c["error"] = json!({ "code": 500, "message": "Internal Server Error", "metadata": { "error_type": "server" } });
@@ -105,7 +105,7 @@ pub(super) async fn write_stream(
                 .unwrap_or(0);
             return w.write(line[..cut].to_string()).await;
         }
-        Plan::Normal | Plan::NoImage | Plan::NonImageDataUrl => {}
+        Plan::Normal | Plan::NoImage | Plan::NonImageDataUrl | Plan::UndecodableImage => {}
     }
     if let Some(c) = images_chunk {
         w.data(&c).await?;
