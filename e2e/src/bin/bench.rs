@@ -15,7 +15,8 @@
 //!   (the app mounted and running); its ratio to the vanilla page is printed, with no budget.
 //! - `image_display_ms`: ~3 MB image (mock `large_images`): the app's `kleinbild:image-load`
 //!   mark (img load event, as epoch ms) minus the mock's `response_end_ms` for that request;
-//!   `DISPLAY_ROUNDS` × `--runs` generations per page after one uncounted warm-up.
+//!   `DISPLAY_ROUNDS` × `--runs` generations per page after one uncounted warm-up, the
+//!   vanilla page and Kleinbild streamed and buffered open side by side and taking turns.
 //! - `click_to_image_load_ms`: the click event on Generate to the same image-load mark
 //!   (time to image). Both figures come twice: `mode=streamed` (SSE, the default) and
 //!   `mode=buffered` (one JSON body).
@@ -323,126 +324,144 @@ fn runs_line(page: &str, runs: &[f64]) {
     println!("image_display_runs page={page} ms={}", list.join(","));
 }
 
-/// The vanilla page's response end → image `load`, `runs` times in one page:
-/// a buffered POST, `response.json()`, the data URL set as the image's `src`.
-async fn vanilla_display(args: &Args) -> Result<Vec<f64>> {
-    let config = MockConfig {
-        large_images: true,
-        ..MockConfig::default()
-    };
-    let app = App::start_in(config, args.site.clone()).await?;
-    let result = async {
-        let api = format!("{}/api/v1", app.mock.origin());
-        app.client
-            .goto(&format!("{}/vanilla.html?api={api}", app.site.origin()))
-            .await?;
-        let key = app.control(Role::Textbox, "OpenRouter API key").await?;
-        key.send_keys(e2e::DEMO_KEY).await?;
-        let mut display = Vec::new();
-        for run in 0..=args.runs * DISPLAY_ROUNDS {
-            let prompt = format!("Bench run {run}: a noisy mountain panorama");
-            let field = app.control(Role::Textbox, "Prompt").await?;
-            app.replace_text(&field, &prompt).await?;
-            app.js("performance.clearMarks('kleinbild:image-load');", vec![])
-                .await?;
-            let before = app.generation_requests().len();
-            app.control(Role::Button, "Generate").await?.click().await?;
-            let load = app
-                .poll(
-                    "the vanilla image-load mark",
-                    Duration::from_secs(60),
-                    async || {
-                        let v = app
-                            .js(
-                                "const m = performance.getEntriesByName('kleinbild:image-load');
-                             return m.length ? performance.timeOrigin + m[0].startTime : null;",
-                                vec![],
-                            )
-                            .await?;
-                        Ok(v.as_f64())
-                    },
-                )
-                .await?;
-            let record = app
-                .wait_generation_request(before + 1, Duration::from_secs(10))
-                .await?;
-            let Some(end) = record.response_end_ms else {
-                bail!("vanilla run {run}: the mock recorded no response end");
-            };
-            if run > 0 {
-                display.push(load - end as f64);
-            }
-        }
-        Ok::<_, e2e::Error>(display)
-    }
-    .await;
-    app.close().await;
-    result
+/// A page the response end → image `load` figure is measured on.
+#[derive(Clone, Copy, PartialEq)]
+enum DisplayPage {
+    /// A buffered POST, `response.json()`, the data URL set as the image's `src`.
+    Vanilla,
+    /// Kleinbild, streamed (SSE) or buffered.
+    Kleinbild { streamed: bool },
 }
 
-/// Generation of a large image, `runs` times in one page, streamed (SSE) or buffered.
-async fn image_display(
-    args: &Args,
-    streamed: bool,
-) -> Result<(Vec<f64>, Vec<f64>, Option<usize>, (u64, u64))> {
-    let config = MockConfig {
-        large_images: true,
-        ..MockConfig::default()
-    };
-    let app = App::start_in(config, args.dist.clone()).await?;
-    let result = async {
-        app.open_ready().await?;
-        app.set_streaming(streamed).await?;
-        let mut display = Vec::new();
-        let mut click_to_load = Vec::new();
-        let mut size = (0, 0);
-        for run in 0..=args.runs * DISPLAY_ROUNDS {
-            let prompt = format!("Bench run {run}: a noisy mountain panorama");
-            app.type_prompt(&prompt).await?;
-            app.js(
-                "performance.clearMarks('kleinbild:image-load');
-                 window.__benchClick = null;
-                 document.addEventListener('click', () => { window.__benchClick = performance.now(); }, { capture: true, once: true });",
-                vec![],
-            )
-            .await?;
-            let before = app.generation_requests().len();
-            app.click_generate().await?;
-            size = app.wait_image(&prompt, Duration::from_secs(60)).await?;
-            let marks = app
-                .poll("the image-load mark", Duration::from_secs(10), async || {
-                    let v = app
-                        .js(
-                            "const m = performance.getEntriesByName('kleinbild:image-load');
-                             return m.length ? [performance.timeOrigin + m[m.length - 1].startTime, m[m.length - 1].startTime, window.__benchClick] : null;",
-                            vec![],
-                        )
-                        .await?;
-                    Ok((!v.is_null()).then_some(v))
-                })
-                .await?;
-            let record = app.wait_generation_request(before + 1, Duration::from_secs(10)).await?;
-            let Some(end) = record.response_end_ms else {
-                bail!("run {run}: the mock recorded no response end ({:?})", record.outcome);
-            };
-            let load_epoch = marks[0].as_f64().unwrap_or_default();
-            if run == 0 {
-                continue;
+/// What one page's displays measured.
+#[derive(Default)]
+struct Displays {
+    display: Vec<f64>,
+    click_to_load: Vec<f64>,
+    size: (u64, u64),
+}
+
+/// The three pages open side by side (each with its own mock), generating in
+/// turn: a slow moment of the machine hits all three alike, not one page's
+/// whole series. Each page generates `DISPLAY_ROUNDS` × `--runs` times after
+/// one uncounted warm-up, so a drift as images pile up in a page shows too.
+async fn image_displays(args: &Args) -> Result<Vec<(DisplayPage, App, Displays)>> {
+    let pages = [
+        DisplayPage::Vanilla,
+        DisplayPage::Kleinbild { streamed: true },
+        DisplayPage::Kleinbild { streamed: false },
+    ];
+    let mut open = Vec::new();
+    for page in pages {
+        let config = MockConfig {
+            large_images: true,
+            ..MockConfig::default()
+        };
+        let site = match page {
+            DisplayPage::Vanilla => args.site.clone(),
+            DisplayPage::Kleinbild { .. } => args.dist.clone(),
+        };
+        let app = App::start_in(config, site).await?;
+        let ready = match page {
+            DisplayPage::Vanilla => open_vanilla(&app).await,
+            DisplayPage::Kleinbild { streamed } => async {
+                app.open_ready().await?;
+                app.set_streaming(streamed).await
             }
-            display.push(load_epoch - end as f64);
-            if let (Some(load), Some(click)) = (marks[1].as_f64(), marks[2].as_f64()) {
-                click_to_load.push(load - click);
+            .await,
+        };
+        open.push((page, app, Displays::default()));
+        ready?;
+    }
+    let measured = async {
+        for run in 0..=args.runs * DISPLAY_ROUNDS {
+            for (page, app, displays) in &mut open {
+                let (display, click) = display_once(app, *page, run, &mut displays.size).await?;
+                if run > 0 {
+                    displays.display.push(display);
+                    displays.click_to_load.extend(click);
+                }
             }
         }
-        // The image size, from replaying the last request (the mock's images are deterministic
-        // per prompt and seed; the page's CSP does not let a script read the blob back).
-        let last = app.generation_requests().pop().ok_or("no generation request")?;
-        let bytes = e2e::replay_image(&app.mock.addr(), &last.body).await.ok().map(|b| b.len());
-        Ok::<_, e2e::Error>((display, click_to_load, bytes, size))
+        Ok::<_, e2e::Error>(())
     }
     .await;
-    app.close().await;
-    result
+    if let Err(e) = measured {
+        for (_, app, _) in open {
+            app.close().await;
+        }
+        return Err(e);
+    }
+    Ok(open)
+}
+
+async fn open_vanilla(app: &App) -> Result<()> {
+    let api = format!("{}/api/v1", app.mock.origin());
+    app.client
+        .goto(&format!("{}/vanilla.html?api={api}", app.site.origin()))
+        .await?;
+    let key = app.control(Role::Textbox, "OpenRouter API key").await?;
+    key.send_keys(e2e::DEMO_KEY).await?;
+    Ok(())
+}
+
+/// One generation: response end (the mock's clock) → the page's
+/// `kleinbild:image-load` mark, and (Kleinbild) the click → that mark.
+async fn display_once(
+    app: &App,
+    page: DisplayPage,
+    run: usize,
+    size: &mut (u64, u64),
+) -> Result<(f64, Option<f64>)> {
+    let prompt = format!("Bench run {run}: a noisy mountain panorama");
+    app.type_prompt(&prompt).await?;
+    app.js(
+        "performance.clearMarks('kleinbild:image-load');
+         window.__benchClick = null;
+         document.addEventListener('click', () => { window.__benchClick = performance.now(); }, { capture: true, once: true });",
+        vec![],
+    )
+    .await?;
+    let before = app.generation_requests().len();
+    app.click_generate().await?;
+    if page != DisplayPage::Vanilla {
+        *size = app.wait_image(&prompt, Duration::from_secs(60)).await?;
+    }
+    let marks = app
+        .poll("the image-load mark", Duration::from_secs(60), async || {
+            let v = app
+                .js(
+                    "const m = performance.getEntriesByName('kleinbild:image-load');
+                     return m.length ? [performance.timeOrigin + m[m.length - 1].startTime, m[m.length - 1].startTime, window.__benchClick] : null;",
+                    vec![],
+                )
+                .await?;
+            Ok((!v.is_null()).then_some(v))
+        })
+        .await?;
+    let record = app
+        .wait_generation_request(before + 1, Duration::from_secs(10))
+        .await?;
+    let Some(end) = record.response_end_ms else {
+        bail!("run {run}: the mock recorded no response end ({:?})", record.outcome);
+    };
+    let load_epoch = marks[0].as_f64().unwrap_or_default();
+    let click = match (marks[1].as_f64(), marks[2].as_f64()) {
+        (Some(load), Some(click)) if page != DisplayPage::Vanilla => Some(load - click),
+        _ => None,
+    };
+    Ok((load_epoch - end as f64, click))
+}
+
+/// The size of the image a page's last request brought, from replaying that
+/// request (the mock's images are deterministic per prompt and seed; the
+/// page's CSP does not let a script read the blob back).
+async fn last_image_bytes(app: &App) -> Option<usize> {
+    let last = app.generation_requests().pop()?;
+    e2e::replay_image(&app.mock.addr(), &last.body)
+        .await
+        .ok()
+        .map(|b| b.len())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1026,33 +1045,45 @@ async fn real_main() -> Result {
     }
 
     if !args.history_only {
-        let vanilla = vanilla_display(&args).await?;
-        runs_line("vanilla", &vanilla);
-        let vanilla = stats(vanilla);
-        line("image_display_ms", &vanilla, "page=vanilla");
-        for (streamed, mode) in [(true, "streamed"), (false, "buffered")] {
-            let (display, click, bytes, (w, h)) = image_display(&args, streamed).await?;
-            runs_line(mode, &display);
+        let pages = image_displays(&args).await?;
+        let vanilla = pages
+            .iter()
+            .find(|(page, _, _)| *page == DisplayPage::Vanilla)
+            .map(|(_, _, d)| stats(d.display.clone()))
+            .ok_or("no vanilla page")?;
+        for (page, app, displays) in &pages {
+            let DisplayPage::Kleinbild { streamed } = *page else {
+                runs_line("vanilla", &displays.display);
+                line("image_display_ms", &vanilla, "page=vanilla");
+                continue;
+            };
+            let mode = if streamed { "streamed" } else { "buffered" };
+            runs_line(mode, &displays.display);
+            let bytes = last_image_bytes(app).await;
+            let (w, h) = displays.size;
             let extra = format!(
                 "page=kleinbild mode={mode} image_bytes={} width={w} height={h}",
                 bytes.map_or("unknown".to_owned(), |b| b.to_string())
             );
-            let display = stats(display);
+            let display = stats(displays.display.clone());
             line("image_display_ms", &display, &extra);
             ratio_line(
                 &format!("image_display_ratio mode={mode}"),
                 display.median / vanilla.median,
                 DISPLAY_BUDGET,
             );
-            if click.is_empty() {
+            if displays.click_to_load.is_empty() {
                 println!("click_to_image_load_ms mode={mode} unavailable");
             } else {
                 line(
                     "click_to_image_load_ms",
-                    &stats(click),
+                    &stats(displays.click_to_load.clone()),
                     &format!("mode={mode}"),
                 );
             }
+        }
+        for (_, app, _) in pages {
+            app.close().await;
         }
     }
 
