@@ -28,10 +28,14 @@ pub(super) fn ResultCard(
     let figure = NodeRef::<leptos::html::Figure>::new();
     let element = image.element.clone();
     figure.on_load(move |figure| {
-        element.set_class_name("result-card__image");
-        element.set_alt(&image.prompt);
-        element.set_width(image.width);
-        element.set_height(image.height);
+        for (name, value) in [
+            ("class", "result-card__image"),
+            ("alt", &image.prompt),
+            ("width", &image.width.to_string()),
+            ("height", &image.height.to_string()),
+        ] {
+            let _ = element.set_attribute(name, value);
+        }
         let _ = figure.prepend_with_node_1(&element);
         crate::perf::after_first_paint(move || reveal(&element));
     });

@@ -38,8 +38,9 @@ pub fn blob_from_base64(base64: &JsString, mime: &str) -> Option<Blob> {
     match decode_in_browser(base64) {
         Ok(bytes) => blob_of(&bytes, mime),
         Err(_) => {
+            let text = String::from(base64);
             let bytes = base64::engine::general_purpose::STANDARD
-                .decode(String::from(base64))
+                .decode(text.as_bytes())
                 .ok()?;
             blob_from_bytes(&bytes, mime)
         }
@@ -55,7 +56,7 @@ pub fn blob_from_image(data: &crate::generation::ImageData, mime: &str) -> Optio
         crate::generation::ImageData::DataUrl(url) => {
             let (_, base64) = url.split_once(',')?;
             let bytes = base64::engine::general_purpose::STANDARD
-                .decode(base64)
+                .decode(base64.as_bytes())
                 .ok()?;
             blob_from_bytes(&bytes, mime)
         }

@@ -364,11 +364,13 @@ async fn image_displays(args: &Args) -> Result<Vec<(DisplayPage, App, Displays)>
         let app = App::start_in(config, site).await?;
         let ready = match page {
             DisplayPage::Vanilla => open_vanilla(&app).await,
-            DisplayPage::Kleinbild { streamed } => async {
-                app.open_ready().await?;
-                app.set_streaming(streamed).await
+            DisplayPage::Kleinbild { streamed } => {
+                async {
+                    app.open_ready().await?;
+                    app.set_streaming(streamed).await
+                }
+                .await
             }
-            .await,
         };
         open.push((page, app, Displays::default()));
         ready?;
@@ -443,7 +445,10 @@ async fn display_once(
         .wait_generation_request(before + 1, Duration::from_secs(10))
         .await?;
     let Some(end) = record.response_end_ms else {
-        bail!("run {run}: the mock recorded no response end ({:?})", record.outcome);
+        bail!(
+            "run {run}: the mock recorded no response end ({:?})",
+            record.outcome
+        );
     };
     let load_epoch = marks[0].as_f64().unwrap_or_default();
     let click = match (marks[1].as_f64(), marks[2].as_f64()) {
