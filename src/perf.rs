@@ -12,16 +12,6 @@ pub fn mark(name: &str) {
     }
 }
 
-/// Resolves once the next frame has been painted.
-pub async fn next_paint() {
-    let painted = js_sys::Promise::new(&mut |resolve, _| {
-        after_first_paint(move || {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        })
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
-}
-
 /// Runs `work` once the next frame has been painted (an animation frame,
 /// then a task): what is not needed for the first screen never delays it.
 pub fn after_first_paint(work: impl FnOnce() + 'static) {

@@ -669,8 +669,9 @@ crate::lazy_part! {
         let notify = studio.settings.with_untracked(|s| s.notify_when_done);
         super::done_notice::images_done(studio.unseen, notify, decoded.len() as u32);
         // Shown first, then kept: a storage failure never hides the image,
-        // and the thumbnail and IndexedDB work wait for its paint.
-        crate::perf::next_paint().await;
+        // and the thumbnail and IndexedDB work wait until the frame showing
+        // it is drawn (a timer, not a frame: a hidden page draws none).
+        gloo_timers::future::TimeoutFuture::new(50).await;
         for (_, entry, data) in decoded {
             if let Err(e) = studio.history.save(entry, data, references.clone()).await {
                 alerts.show(save_failure_message(&e));
