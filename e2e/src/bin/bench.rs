@@ -17,6 +17,8 @@
 //!   mark (img load event, as epoch ms) minus the mock's `response_end_ms` for that request;
 //!   `DISPLAY_ROUNDS` × `--runs` generations per page after one uncounted warm-up, the
 //!   vanilla page and Kleinbild streamed and buffered open side by side and taking turns.
+//!   The bench waits for the mark without running anything in the page (a polling script
+//!   that ran between the response and the image would be measured with it).
 //! - `click_to_image_load_ms`: the click event on Generate to the same image-load mark
 //!   (time to image). Both figures come twice: `mode=streamed` (SSE, the default) and
 //!   `mode=buffered` (one JSON body).
@@ -231,8 +233,10 @@ struct ColdLoad {
 /// Cold loads per `--runs`: see the module's notes.
 const COLD_LOAD_ROUNDS: usize = 3;
 /// Image displays per `--runs` and page (after one uncounted warm-up
-/// generation): ~0.5 s each, and the median of a ~40 ms figure needs more than 7.
-const DISPLAY_ROUNDS: usize = 2;
+/// generation): ~0.5 s each. Single displays of the same page spread from 30
+/// to 60 ms on these machines; with 14 a page, the ratio of two medians still
+/// moved by ±0.1 between runs of the same build, so 28.
+const DISPLAY_ROUNDS: usize = 4;
 
 async fn cold_loads(args: &Args) -> Result<(Vec<ColdLoad>, Vec<ColdLoad>, Vec<String>)> {
     let site = StaticServer::start(args.site.clone()).await?;
@@ -318,10 +322,26 @@ async fn cold_loads(args: &Args) -> Result<(Vec<ColdLoad>, Vec<ColdLoad>, Vec<St
     Ok((app, vanilla, fetched))
 }
 
-/// Each display in order: a drift as generations pile up in one page shows here.
-fn runs_line(page: &str, runs: &[f64]) {
-    let list: Vec<String> = runs.iter().map(|ms| format!("{ms:.0}")).collect();
+/// Each display in order (a drift as generations pile up in one page shows
+/// here), and where the time went: medians of response end → image `src`
+/// set (the page's own work), the `src` setter, and `src` → `load` (the
+/// browser's).
+fn runs_line(page: &str, displays: &Displays) {
+    let list: Vec<String> = displays
+        .display
+        .iter()
+        .map(|ms| format!("{ms:.0}"))
+        .collect();
     println!("image_display_runs page={page} ms={}", list.join(","));
+    let part = |i: usize| stats(displays.split.iter().map(|s| s[i]).collect()).median;
+    if !displays.split.is_empty() {
+        println!(
+            "image_display_split page={page} to_src_ms={:.1} src_setter_ms={:.1} src_to_load_ms={:.1}",
+            part(0),
+            part(1),
+            part(2)
+        );
+    }
 }
 
 /// A page the response end → image `load` figure is measured on.
@@ -337,6 +357,8 @@ enum DisplayPage {
 #[derive(Default)]
 struct Displays {
     display: Vec<f64>,
+    /// Per display: response end → `src` set, the setter, `src` → `load`.
+    split: Vec<[f64; 3]>,
     click_to_load: Vec<f64>,
     size: (u64, u64),
 }
@@ -362,6 +384,11 @@ async fn image_displays(args: &Args) -> Result<Vec<(DisplayPage, App, Displays)>
             DisplayPage::Kleinbild { .. } => args.dist.clone(),
         };
         let app = App::start_in(config, site).await?;
+        app.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": OBSERVE_IMAGE_SRC }),
+        )
+        .await?;
         let ready = match page {
             DisplayPage::Vanilla => open_vanilla(&app).await,
             DisplayPage::Kleinbild { streamed } => {
@@ -378,10 +405,12 @@ async fn image_displays(args: &Args) -> Result<Vec<(DisplayPage, App, Displays)>
     let measured = async {
         for run in 0..=args.runs * DISPLAY_ROUNDS {
             for (page, app, displays) in &mut open {
-                let (display, click) = display_once(app, *page, run, &mut displays.size).await?;
+                let (display, click, split) =
+                    display_once(app, *page, run, &mut displays.size).await?;
                 if run > 0 {
                     displays.display.push(display);
                     displays.click_to_load.extend(click);
+                    displays.split.extend(split);
                 }
             }
         }
@@ -407,6 +436,36 @@ async fn open_vanilla(app: &App) -> Result<()> {
     Ok(())
 }
 
+/// Injected before each display page's scripts (CDP, so no CSP applies):
+/// notes when a large image `src` is set, how long the setter took, and the
+/// image's `load`, to split the figure into the page's own work and the
+/// browser's.
+const OBSERVE_IMAGE_SRC: &str = "(() => {
+  const src = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src');
+  Object.defineProperty(HTMLImageElement.prototype, 'src', { get: src.get, set(value) {
+    const set = performance.now();
+    src.set.call(this, value);
+    if (String(value).length > 100000) {
+      const seen = window.__benchSrc = { set, after: performance.now(), load: null };
+      this.addEventListener('load', () => { seen.load = performance.now(); }, { once: true });
+    }
+  } });
+})();";
+
+/// Resolves with the last `kleinbild:image-load` mark (epoch ms, page ms) and
+/// the click time once the mark is set; nothing runs in the page meanwhile.
+const WAIT_FOR_IMAGE_LOAD_MARK: &str = "const done = arguments[arguments.length - 1];
+  const found = () => {
+    const m = performance.getEntriesByName('kleinbild:image-load');
+    const src = window.__benchSrc || {};
+    return m.length ? [performance.timeOrigin + m[m.length - 1].startTime, m[m.length - 1].startTime, window.__benchClick,
+      performance.timeOrigin + src.set, src.after - src.set, src.load - src.after] : null;
+  };
+  if (found()) return done(found());
+  new PerformanceObserver((list, observer) => {
+    if (list.getEntriesByName('kleinbild:image-load').length) { observer.disconnect(); done(found()); }
+  }).observe({ type: 'mark' });";
+
 /// One generation: response end (the mock's clock) → the page's
 /// `kleinbild:image-load` mark, and (Kleinbild) the click → that mark.
 async fn display_once(
@@ -414,7 +473,7 @@ async fn display_once(
     page: DisplayPage,
     run: usize,
     size: &mut (u64, u64),
-) -> Result<(f64, Option<f64>)> {
+) -> Result<(f64, Option<f64>, Option<[f64; 3]>)> {
     let prompt = format!("Bench run {run}: a noisy mountain panorama");
     app.type_prompt(&prompt).await?;
     app.js(
@@ -426,21 +485,18 @@ async fn display_once(
     .await?;
     let before = app.generation_requests().len();
     app.click_generate().await?;
+    // Waits without touching the page: a poll that ran its script between
+    // the response and the image would delay exactly what is measured (and
+    // Kleinbild was polled twice as often: for its image, then its mark).
+    let marks = tokio::time::timeout(
+        Duration::from_secs(60),
+        app.client.execute_async(WAIT_FOR_IMAGE_LOAD_MARK, vec![]),
+    )
+    .await
+    .map_err(|_| format!("run {run}: no image-load mark within 60 s"))??;
     if page != DisplayPage::Vanilla {
-        *size = app.wait_image(&prompt, Duration::from_secs(60)).await?;
+        *size = app.wait_image(&prompt, Duration::from_secs(10)).await?;
     }
-    let marks = app
-        .poll("the image-load mark", Duration::from_secs(60), async || {
-            let v = app
-                .js(
-                    "const m = performance.getEntriesByName('kleinbild:image-load');
-                     return m.length ? [performance.timeOrigin + m[m.length - 1].startTime, m[m.length - 1].startTime, window.__benchClick] : null;",
-                    vec![],
-                )
-                .await?;
-            Ok((!v.is_null()).then_some(v))
-        })
-        .await?;
     let record = app
         .wait_generation_request(before + 1, Duration::from_secs(10))
         .await?;
@@ -455,7 +511,11 @@ async fn display_once(
         (Some(load), Some(click)) if page != DisplayPage::Vanilla => Some(load - click),
         _ => None,
     };
-    Ok((load_epoch - end as f64, click))
+    let split = match (marks[3].as_f64(), marks[4].as_f64(), marks[5].as_f64()) {
+        (Some(set), Some(setter), Some(to_load)) => Some([set - end as f64, setter, to_load]),
+        _ => None,
+    };
+    Ok((load_epoch - end as f64, click, split))
 }
 
 /// The size of the image a page's last request brought, from replaying that
@@ -1058,12 +1118,12 @@ async fn real_main() -> Result {
             .ok_or("no vanilla page")?;
         for (page, app, displays) in &pages {
             let DisplayPage::Kleinbild { streamed } = *page else {
-                runs_line("vanilla", &displays.display);
+                runs_line("vanilla", displays);
                 line("image_display_ms", &vanilla, "page=vanilla");
                 continue;
             };
             let mode = if streamed { "streamed" } else { "buffered" };
-            runs_line(mode, &displays.display);
+            runs_line(mode, displays);
             let bytes = last_image_bytes(app).await;
             let (w, h) = displays.size;
             let extra = format!(
