@@ -1,5 +1,9 @@
 //! Performance: marks on the page's timeline (read by `cargo xtask bench`),
-//! and deferring work until the studio has been painted. A leaf module.
+//! deferring work until the studio has been painted, and states drawn only
+//! once they last. A leaf module.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -30,5 +34,32 @@ pub fn after_first_paint(work: impl FnOnce() + 'static) {
     {
         // No frames (a hidden page): the timeout alone.
         let _ = window.set_timeout_with_callback(after_frame.unchecked_ref());
+    }
+}
+
+/// Calls `apply` with a value once it has stayed the latest for `ms`: a
+/// state that changes again sooner is never drawn (no flicker, and no page
+/// change in the moment something else is about to be shown). Repeating the
+/// latest value changes nothing.
+pub fn once_lasting<T: Copy + PartialEq + 'static>(
+    ms: u32,
+    apply: impl Fn(T) + 'static,
+) -> impl Fn(T) {
+    let latest = Rc::new(Cell::new(None));
+    let changes = Rc::new(Cell::new(0u32));
+    let apply = Rc::new(apply);
+    move |value: T| {
+        if latest.replace(Some(value)) == Some(value) {
+            return;
+        }
+        let change = changes.get().wrapping_add(1);
+        changes.set(change);
+        let (changes, apply) = (changes.clone(), apply.clone());
+        gloo_timers::callback::Timeout::new(ms, move || {
+            if changes.get() == change {
+                apply(value);
+            }
+        })
+        .forget();
     }
 }

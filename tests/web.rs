@@ -331,3 +331,45 @@ fn large_images_are_cut_out_of_an_answer_and_kept_in_the_browser() {
     let broken = format!("{{\"data\": \"{base64}");
     assert_eq!(held::small_answer(&JsString::from(broken.as_str())), broken);
 }
+
+#[wasm_bindgen_test]
+async fn a_state_is_drawn_only_once_it_has_lasted() {
+    use gloo_timers::future::TimeoutFuture;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let drawn = Rc::new(RefCell::new(Vec::new()));
+    let show = kleinbild::perf::once_lasting(60, {
+        let drawn = drawn.clone();
+        move |state: u8| drawn.borrow_mut().push(state)
+    });
+    // Replaced at once: only the last is drawn, after the wait.
+    show(1);
+    show(2);
+    assert!(drawn.borrow().is_empty(), "drawn before it lasted");
+    TimeoutFuture::new(150).await;
+    assert_eq!(*drawn.borrow(), [2]);
+    // The same state again draws nothing new.
+    show(2);
+    TimeoutFuture::new(150).await;
+    assert_eq!(*drawn.borrow(), [2]);
+    // Changed within the wait: 3 never lasted; 4, then 3 again, did in turn.
+    show(3);
+    TimeoutFuture::new(20).await;
+    show(4);
+    TimeoutFuture::new(150).await;
+    show(3);
+    TimeoutFuture::new(150).await;
+    assert_eq!(*drawn.borrow(), [2, 4, 3]);
+    // Back to a state within the wait of another: it is drawn after its own wait.
+    show(5);
+    TimeoutFuture::new(20).await;
+    show(3);
+    TimeoutFuture::new(45).await;
+    assert_eq!(
+        *drawn.borrow(),
+        [2, 4, 3],
+        "3 was drawn before it lasted again"
+    );
+    TimeoutFuture::new(100).await;
+    assert_eq!(*drawn.borrow(), [2, 4, 3, 3]);
+}

@@ -49,6 +49,12 @@ async fn full_flow_generates_an_image_and_sends_only_what_it_should() {
                 clicked.elapsed() < Duration::from_millis(2500),
                 "the progress text {progress:?} only appeared after the answer could have arrived"
             );
+            // The stream's keep-alives (sent at once, then every second) have
+            // lasted long enough to be shown.
+            ensure!(
+                progress.ends_with(" · processing at the provider"),
+                "the phase is not shown after a second of keep-alives: {progress:?}"
+            );
             app.control(Role::Button, "Cancel")
                 .await
                 .map_err(|e| format!("no Cancel button while generating: {e}"))?;

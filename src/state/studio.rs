@@ -60,6 +60,9 @@ type InFlight = ((u32, usize), CancelHandle);
 /// Jobs kept in the list (and their images on screen); older finished ones drop
 /// off (their images stay in History).
 const KEPT_JOBS: usize = 12;
+/// How long a generation's phase (accepted, generating, receiving) lasts
+/// before the job shows it.
+const PHASE_SHOWN_AFTER_MS: u32 = 200;
 
 /// The job queue: each press of Generate adds jobs; their images are sent
 /// while request slots are free; the results are shown as each one arrives.
@@ -509,14 +512,16 @@ impl Studio {
         index: usize,
         change: impl FnOnce(&mut Option<Phase>, &mut Option<RetryWait>) -> bool,
     ) {
-        self.jobs.update(|jobs| {
-            if let Some(ImageState::Running { phase, retry, .. }) = jobs
+        // Only a change redraws the jobs (keep-alives repeat the same phase).
+        self.jobs.maybe_update(|jobs| {
+            match jobs
                 .iter_mut()
                 .find(|j| j.id == job_id)
                 .and_then(|j| j.images.get_mut(index))
                 .map(|image| &mut image.state)
             {
-                change(phase, retry);
+                Some(ImageState::Running { phase, retry, .. }) => change(phase, retry),
+                _ => false,
             }
         });
     }
@@ -606,13 +611,17 @@ crate::lazy_part! {
                 changed
             });
         };
-        let on_phase = move |now: Phase| {
+        // A phase is shown once it has lasted a moment. The answer often
+        // follows its headers (or its first data) within milliseconds, and a
+        // status drawn then would only flicker and delay the image: a load
+        // that ends while a changed page waits to be drawn waits for that.
+        let on_phase = crate::perf::once_lasting(PHASE_SHOWN_AFTER_MS, move |now: Phase| {
             studio.update_running(job_id, index, |phase, _| {
                 let changed = *phase != Some(now);
                 *phase = Some(now);
                 changed
             });
-        };
+        });
         let outcome =
             crate::api::client::generate(&config, &request, &handle, &on_wait, &on_phase).await;
         let records: Vec<ReferenceRecord> = references.iter().map(|(r, _)| r.clone()).collect();
