@@ -37,29 +37,26 @@ pub fn after_first_paint(work: impl FnOnce() + 'static) {
     }
 }
 
-/// Calls `apply` with a value once it has stayed the latest for `ms`: a
-/// state that changes again sooner is never drawn (no flicker, and no page
-/// change in the moment something else is about to be shown). Repeating the
-/// latest value changes nothing.
-pub fn once_lasting<T: Copy + PartialEq + 'static>(
-    ms: u32,
-    apply: impl Fn(T) + 'static,
-) -> impl Fn(T) {
-    let latest = Rc::new(Cell::new(None));
+/// Calls `apply` with a value once no newer one has come for `ms`: a state
+/// that changes again sooner is never drawn (no flicker, and no page change
+/// in the moment something else is about to be shown).
+pub fn once_lasting<T: 'static>(ms: u32, apply: impl Fn(T) + 'static) -> impl Fn(T) {
     let changes = Rc::new(Cell::new(0u32));
     let apply = Rc::new(apply);
     move |value: T| {
-        if latest.replace(Some(value)) == Some(value) {
-            return;
-        }
         let change = changes.get().wrapping_add(1);
         changes.set(change);
         let (changes, apply) = (changes.clone(), apply.clone());
-        gloo_timers::callback::Timeout::new(ms, move || {
+        let later = Closure::once_into_js(move || {
             if changes.get() == change {
                 apply(value);
             }
-        })
-        .forget();
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                later.unchecked_ref(),
+                ms as i32,
+            );
+        }
     }
 }

@@ -26,8 +26,9 @@ fn data(s: &str) -> SseEvent {
     SseEvent::Data(s.into())
 }
 
-fn comment(s: &str) -> SseEvent {
-    SseEvent::Comment(s.into())
+/// A `:` line (what it says is not kept).
+fn comment(_: &str) -> SseEvent {
+    SseEvent::Comment
 }
 
 #[test]
@@ -177,7 +178,7 @@ fn stream(rng: &mut Rng) -> (Vec<u8>, Vec<SseEvent>) {
                 let c = text(rng);
                 // One space after the colon is a separator, as in `data:`.
                 out += &format!(": {c}{eol}");
-                expected.push(SseEvent::Comment(c));
+                expected.push(SseEvent::Comment);
             }
             1 => {
                 out += &format!("id: {}{eol}{eol}", rng.below(100));

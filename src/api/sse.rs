@@ -8,8 +8,9 @@
 /// One thing the stream said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SseEvent {
-    /// A `:` line, e.g. `OPENROUTER PROCESSING`: a keep-alive, shown as progress.
-    Comment(String),
+    /// A `:` line, e.g. `: OPENROUTER PROCESSING`: a keep-alive, shown as
+    /// progress (what it says is not used).
+    Comment,
     /// The `data` of one event (multi-line data joined with `\n`).
     Data(String),
     /// `data: [DONE]`: the answer is complete; later bytes are ignored.
@@ -113,11 +114,8 @@ impl SseDecoder {
                 SseEvent::Data(data)
             }));
         }
-        if let Some(comment) = line.strip_prefix(b":") {
-            let comment = comment.strip_prefix(b" ").unwrap_or(comment);
-            return Ok(Some(SseEvent::Comment(
-                String::from_utf8_lossy(comment).into_owned(),
-            )));
+        if line.starts_with(b":") {
+            return Ok(Some(SseEvent::Comment));
         }
         let colon = line.iter().position(|&b| b == b':');
         if &line[..colon.unwrap_or(line.len())] != b"data" {

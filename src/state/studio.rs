@@ -512,16 +512,14 @@ impl Studio {
         index: usize,
         change: impl FnOnce(&mut Option<Phase>, &mut Option<RetryWait>) -> bool,
     ) {
-        // Only a change redraws the jobs (keep-alives repeat the same phase).
-        self.jobs.maybe_update(|jobs| {
-            match jobs
+        self.jobs.update(|jobs| {
+            if let Some(ImageState::Running { phase, retry, .. }) = jobs
                 .iter_mut()
                 .find(|j| j.id == job_id)
                 .and_then(|j| j.images.get_mut(index))
                 .map(|image| &mut image.state)
             {
-                Some(ImageState::Running { phase, retry, .. }) => change(phase, retry),
-                _ => false,
+                change(phase, retry);
             }
         });
     }

@@ -55,10 +55,7 @@ pub fn blob_from_image(data: &crate::generation::ImageData, mime: &str) -> Optio
         crate::generation::ImageData::Bytes(bytes) => blob_from_bytes(bytes, mime),
         crate::generation::ImageData::DataUrl(url) => {
             let (_, base64) = url.split_once(',')?;
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(base64.as_bytes())
-                .ok()?;
-            blob_from_bytes(&bytes, mime)
+            blob_from_base64(&base64.into(), mime)
         }
         crate::generation::ImageData::Held(_) => None,
     }

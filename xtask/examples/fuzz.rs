@@ -866,14 +866,9 @@ fn sse_stream(rng: &mut Rng) -> (Vec<u8>, Decoded) {
                 } else {
                     sse_text(rng)
                 };
-                // One space after the colon is a separator.
-                let space = if comment.starts_with(' ') || rng.one_in(2) {
-                    " "
-                } else {
-                    ""
-                };
+                let space = if rng.one_in(2) { " " } else { "" };
                 w.line(rng, &format!(":{space}{comment}"));
-                events.push(SseEvent::Comment(comment));
+                events.push(SseEvent::Comment);
             }
             1 => {
                 let field = *rng.pick(&[

@@ -54,7 +54,7 @@ pub(super) async fn read_stream(
                 .unwrap_or_default();
             for event in decoder.push(&bytes).map_err(not_text)? {
                 match event {
-                    SseEvent::Comment(_) => on_phase(Phase::Processing),
+                    SseEvent::Comment => on_phase(Phase::Processing),
                     SseEvent::Data(data) => {
                         on_phase(Phase::Receiving);
                         answer.push(&super::held::small_answer_of(data))?;
