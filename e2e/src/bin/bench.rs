@@ -16,7 +16,10 @@
 //! - `image_display_ms`: ~3 MB image (mock `large_images`): the app's `kleinbild:image-load`
 //!   mark (img load event, as epoch ms) minus the mock's `response_end_ms` for that request;
 //!   `DISPLAY_ROUNDS` × `--runs` generations per page after one uncounted warm-up, the
-//!   vanilla page and Kleinbild streamed and buffered open side by side and taking turns.
+//!   vanilla page and Kleinbild streamed and buffered open side by side and taking turns
+//!   (each round starts with the next page; after each display the bench waits until that
+//!   page has kept its image and been idle twice, so no page's saving lands in another's
+//!   measured window).
 //!   The bench waits for the mark without running anything in the page (a polling script
 //!   that ran between the response and the image would be measured with it).
 //! - `click_to_image_load_ms`: the click event on Generate to the same image-load mark
@@ -233,10 +236,12 @@ struct ColdLoad {
 /// Cold loads per `--runs`: see the module's notes.
 const COLD_LOAD_ROUNDS: usize = 3;
 /// Image displays per `--runs` and page (after one uncounted warm-up
-/// generation): ~0.5 s each. Single displays of the same page spread from 30
-/// to 60 ms on these machines; with 14 a page, the ratio of two medians still
-/// moved by ±0.1 between runs of the same build, so 28.
-const DISPLAY_ROUNDS: usize = 4;
+/// generation): ~1 s each with the wait for the page to settle. Single
+/// displays of the same page spread from 30 to 60 ms on these machines, in
+/// slow and fast spells of a few seconds that slow every phase alike (the
+/// machine, not the page); with 28 a page, the ratio of two medians of the
+/// same build still moved by ±0.07 between runs, so 56.
+const DISPLAY_ROUNDS: usize = 8;
 
 async fn cold_loads(args: &Args) -> Result<(Vec<ColdLoad>, Vec<ColdLoad>, Vec<String>)> {
     let site = StaticServer::start(args.site.clone()).await?;
@@ -364,8 +369,10 @@ struct Displays {
 }
 
 /// The three pages open side by side (each with its own mock), generating in
-/// turn: a slow moment of the machine hits all three alike, not one page's
-/// whole series. Each page generates `DISPLAY_ROUNDS` × `--runs` times after
+/// turn, each round starting with the next page, and each waiting for the
+/// last to settle: a slow moment of the machine hits all three alike, not one
+/// page's whole series, and no page's saving runs in another's measured
+/// window. Each page generates `DISPLAY_ROUNDS` × `--runs` times after
 /// one uncounted warm-up, so a drift as images pile up in a page shows too.
 async fn image_displays(args: &Args) -> Result<Vec<(DisplayPage, App, Displays)>> {
     let pages = [
@@ -404,9 +411,12 @@ async fn image_displays(args: &Args) -> Result<Vec<(DisplayPage, App, Displays)>
     }
     let measured = async {
         for run in 0..=args.runs * DISPLAY_ROUNDS {
+            // Each round starts with the next page: no page always follows the same one.
+            open.rotate_left(usize::from(run > 0));
             for (page, app, displays) in &mut open {
                 let (display, click, split) =
                     display_once(app, *page, run, &mut displays.size).await?;
+                settle(app, *page, run).await?;
                 if run > 0 {
                     displays.display.push(display);
                     displays.click_to_load.extend(click);
@@ -417,6 +427,9 @@ async fn image_displays(args: &Args) -> Result<Vec<(DisplayPage, App, Displays)>
         Ok::<_, e2e::Error>(())
     }
     .await;
+    // Back in the order the report lists them.
+    let rotated = args.runs * DISPLAY_ROUNDS % open.len();
+    open.rotate_right(rotated);
     if let Err(e) = measured {
         for (_, app, _) in open {
             app.close().await;
@@ -466,6 +479,41 @@ const WAIT_FOR_IMAGE_LOAD_MARK: &str = "const done = arguments[arguments.length 
     if (list.getEntriesByName('kleinbild:image-load').length) { observer.disconnect(); done(found()); }
   }).observe({ type: 'mark' });";
 
+/// The prompt of display `run` (its image's alt text, in the page and in History).
+fn display_prompt(run: usize) -> String {
+    format!("Bench run {run}: a noisy mountain panorama")
+}
+
+/// Resolves once the page has had two idle periods in a row (or after 2 s).
+const WAIT_FOR_IDLE: &str = "const done = arguments[arguments.length - 1];
+  requestIdleCallback(() => requestIdleCallback(() => done(true), { timeout: 1000 }), { timeout: 1000 });";
+
+/// Waits until the page that just displayed an image has finished what
+/// follows (Kleinbild keeps it: thumbnail, IndexedDB), before the next page
+/// generates. The pages share two cores: one page's saving (a thumbnail, a
+/// 3 MB IndexedDB write) must not land in another's measured window.
+async fn settle(app: &App, page: DisplayPage, run: usize) -> Result<()> {
+    if page != DisplayPage::Vanilla {
+        let prompt = display_prompt(run);
+        // Listed with its thumbnail's URL (a lazy `<img>` below the fold
+        // does not load it).
+        app.poll("the image kept in History", Duration::from_secs(20), async || {
+            let kept = app
+                .js(
+                    "const i = Array.from(document.querySelectorAll(`section[aria-label=\"${arguments[1]}\"] li img`))
+                       .find(i => i.alt === arguments[0]);
+                     return !!(i && i.getAttribute('src'));",
+                    vec![json!(prompt), json!(app.say("History"))],
+                )
+                .await?;
+            Ok((kept == json!(true)).then_some(()))
+        })
+        .await?;
+    }
+    app.client.execute_async(WAIT_FOR_IDLE, vec![]).await?;
+    Ok(())
+}
+
 /// One generation: response end (the mock's clock) → the page's
 /// `kleinbild:image-load` mark, and (Kleinbild) the click → that mark.
 async fn display_once(
@@ -474,7 +522,7 @@ async fn display_once(
     run: usize,
     size: &mut (u64, u64),
 ) -> Result<(f64, Option<f64>, Option<[f64; 3]>)> {
-    let prompt = format!("Bench run {run}: a noisy mountain panorama");
+    let prompt = display_prompt(run);
     app.type_prompt(&prompt).await?;
     app.js(
         "performance.clearMarks('kleinbild:image-load');
